@@ -1,0 +1,15 @@
+"""The one numba flag policy for every kernel in fastdip._kernels (STYLE.md principle 4).
+
+- ``SERIAL``: every serial kernel, ``@njit(**SERIAL)``: cached, releases the GIL, strict float maths.
+- ``PARALLEL``: the few kernels measured to gain from threads; each has a serial twin written as its own
+  ``def`` (two cached dispatchers made from one Python function share one cache entry and can crash).
+- ``SAFE_FASTMATH``: the only fastmath flags allowed, where profiling justifies them; never ``True``
+  (it removes NaN checks).
+- ``PARALLEL_MIN_PIXELS``: below this many pixels the serial twin is used (2 cores: threads only pay
+  above roughly 1-4 Mpx for memory-bound kernels, measured in benchmarks/).
+"""
+
+SERIAL = {"cache": True, "nogil": True}
+PARALLEL = {"cache": True, "nogil": True, "parallel": True}
+SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+PARALLEL_MIN_PIXELS = 1 << 20

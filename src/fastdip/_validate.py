@@ -1,0 +1,202 @@
+"""Shared argument checks: every user mistake becomes a ValueError or TypeError that names the function,
+the parameter, the value received and what is allowed. Messages are built only after a check fails."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+#: dtypes fastdip images may have (bool is accepted where a function says so).
+IMAGE_DTYPES = (
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint64,
+    np.float16,
+    np.float32,
+    np.float64,
+)
+
+
+def _show(value, limit: int = 60) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def fail(func: str, param: str, value, allowed: str, exc=ValueError):
+    """Raise ``exc`` with the standard message: "func: param must be allowed, got value"."""
+    raise exc(f"{func}: {param} must be {allowed}, got {_show(value)}")
+
+
+def image(
+    image,
+    func: str,
+    *,
+    param: str = "image",
+    ndim: Iterable[int] | int | None = None,
+    allow_bool: bool = False,
+    allow_complex: bool = False,
+    allow_empty: bool = False,
+    finite: bool = False,
+) -> np.ndarray:
+    """Check an image argument and return it as an ndarray (never copied, never modified)."""
+    if isinstance(image, (str, bytes)) or image is None:
+        fail(func, param, image, "a numpy array", TypeError)
+    arr = np.asarray(image)
+    kind = arr.dtype.kind
+    if kind == "b":
+        if not allow_bool:
+            fail(func, param, arr, "a numeric array (bool is not accepted here; use .astype(np.uint8))", TypeError)
+    elif kind == "c":
+        if not allow_complex:
+            fail(func, param, arr, "a real-valued array (complex is not accepted here)", TypeError)
+    elif kind not in "uif":
+        fail(func, param, arr, "a numeric array of an integer or float dtype", TypeError)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            names = " or ".join(f"{n}-D" for n in allowed)
+            fail(func, param, arr, f"a {names} array")
+    if arr.size == 0 and not allow_empty:
+        fail(func, param, arr, "a non-empty array")
+    if finite and kind in "fc" and not np.isfinite(arr).all():
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{func}: {param} must contain only finite values, got {bad} NaN or inf value(s)")
+    return arr
+
+
+def integer_image(image_, func: str, *, param: str = "image", dtypes=(np.uint8, np.uint16)) -> np.ndarray:
+    """Check for an unsigned-integer image of the given dtypes."""
+    arr = image(image_, func, param=param)
+    if arr.dtype.type not in dtypes:
+        names = ", ".join(np.dtype(d).name for d in dtypes)
+        fail(func, param, arr, f"an image of dtype {names}", TypeError)
+    return arr
+
+
+def choice(value, func: str, param: str, allowed: Sequence):
+    """Check that ``value`` is one of ``allowed``."""
+    try:
+        ok = value in allowed
+    except TypeError:
+        ok = False
+    if not ok:
+        fail(func, param, value, "one of " + ", ".join(repr(a) for a in allowed))
+    return value
+
+
+def number(
+    value,
+    func: str,
+    param: str,
+    *,
+    low=None,
+    high=None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+) -> float | int:
+    """Check a real scalar within optional bounds and return it as float (or int when ``integer``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real if not integer else numbers.Integral):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return number(value.item(), func, param, low=low, high=high, low_open=low_open,
+                          high_open=high_open, integer=integer)
+        fail(func, param, value, "an integer" if integer else "a real number", TypeError)
+    if not integer and not np.isfinite(value):
+        fail(func, param, value, "a finite number")
+    bad_low = low is not None and (value <= low if low_open else value < low)
+    bad_high = high is not None and (value >= high if high_open else value > high)
+    if bad_low or bad_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        fail(func, param, value, f"in {left}{lo}, {hi}{right}")
+    return int(value) if integer else float(value)
+
+
+def positive_int(value, func: str, param: str, *, low: int = 1) -> int:
+    return number(value, func, param, low=low, integer=True)
+
+
+def real_pair(value, func: str, param: str) -> tuple[float, float]:
+    """Check a pair of finite reals (lo, hi) with lo < hi."""
+    try:
+        lo, hi = value
+        lo = float(lo)
+        hi = float(hi)
+    except (TypeError, ValueError):
+        fail(func, param, value, "a pair (low, high) of real numbers", TypeError)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or not lo < hi:
+        fail(func, param, value, "a pair (low, high) of finite numbers with low < high")
+    return lo, hi
+
+
+def as_rng(rng, func: str) -> np.random.Generator:
+    """Turn ``rng`` (None, an int seed or a Generator) into a numpy Generator."""
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)) and not isinstance(rng, bool):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    fail(func, "rng", rng, "None, an int seed or a numpy.random.Generator", TypeError)
+
+
+def out_array(out, shape, dtype, func: str) -> np.ndarray:
+    """Allocate the result, or check a user ``out`` buffer (shape, dtype, writeable, C-contiguous)."""
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if not isinstance(out, np.ndarray):
+        fail(func, "out", out, "None or a numpy array", TypeError)
+    if out.shape != tuple(shape) or out.dtype != np.dtype(dtype):
+        fail(func, "out", out, f"an array of shape {tuple(shape)} and dtype {np.dtype(dtype).name}")
+    if not out.flags.writeable or not out.flags.c_contiguous:
+        fail(func, "out", out, "a writeable C-contiguous array")
+    return out
+
+
+def channel_axis(value, ndim: int, func: str) -> int | None:
+    """Check ``channel_axis`` (None or an axis of an ``ndim``-D array) and return it non-negative."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not -ndim <= value < ndim:
+        fail(func, "channel_axis", value, f"None or an integer axis in [-{ndim}, {ndim - 1}]")
+    return int(value) % ndim
+
+
+def float_dtype_for(dtype) -> np.dtype:
+    """The float dtype a linear operation returns: float64 for float64 input, float32 otherwise."""
+    return np.dtype(np.float64) if np.dtype(dtype) == np.float64 else np.dtype(np.float32)
+
+
+def output_dtype(dtype, func: str):
+    """Check a ``dtype=`` argument (None or a numeric numpy dtype)."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        fail(func, "dtype", dtype, "None or a numpy numeric dtype", TypeError)
+    if dt.kind not in "uif":
+        fail(func, "dtype", dtype, "None or a numpy integer or float dtype", TypeError)
+    return dt
+
+
+def cast_result(result: np.ndarray, dtype) -> np.ndarray:
+    """Convert a float result to ``dtype``: integer dtypes are rounded (half to even) and clipped to their range."""
+    if dtype is None or result.dtype == dtype:
+        return result
+    dt = np.dtype(dtype)
+    if dt.kind in "ui":
+        info = np.iinfo(dt)
+        rounded = np.rint(result)
+        np.clip(rounded, info.min, info.max, out=rounded)
+        return rounded.astype(dt)
+    return result.astype(dt)
