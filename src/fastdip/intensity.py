@@ -1,0 +1,508 @@
+"""Point transforms: s = T(r), applied to every pixel independently.
+
+uint8 and uint16 images go through a look-up table of all 2**bits levels built from the float formula, then
+rounded (half to even) and clipped to [0, L-1]: exact and fast. Other integer dtypes use the same formula
+elementwise with the same rounding; float images are transformed elementwise in their own value scale.
+Every function keeps the input dtype unless its docstring says otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _docs, _validate
+from .dtype import dtype_range
+
+__all__ = [
+    "negative",
+    "log_transform",
+    "gamma",
+    "contrast_stretch",
+    "piecewise_linear",
+    "threshold",
+    "apply_lut",
+    "bit_plane",
+]
+
+_LUT_DTYPES = (np.uint8, np.uint16)
+# Below this many pixels a 65536-entry pair table costs more to build than it saves.
+_PAIR_TABLE_MIN_PIXELS = 1 << 16
+
+
+def _levels_max(dtype) -> int:
+    return int(np.iinfo(dtype).max)
+
+
+def _finish(values: np.ndarray, dtype) -> np.ndarray:
+    """Round and clip float values into an integer dtype, or cast to a float dtype."""
+    return _validate.cast_result(values, dtype)
+
+
+def _map_integer(arr: np.ndarray, formula) -> np.ndarray:
+    """Apply ``formula`` (float64 levels -> float64 values) to an integer image, through a LUT when possible."""
+    if arr.dtype.type in _LUT_DTYPES:
+        levels = np.arange(_levels_max(arr.dtype) + 1, dtype=np.float64)
+        return apply_lut(arr, _finish(formula(levels), arr.dtype))
+    return _finish(formula(arr.astype(np.float64)), arr.dtype)
+
+
+def _refuse_negative(arr: np.ndarray, func: str) -> None:
+    if arr.dtype.kind != "u" and arr.size and np.nanmin(arr) < 0:
+        raise ValueError(f"{func}: image must have non-negative intensities, got a minimum of {np.nanmin(arr)!r}")
+
+
+@_docs.fill
+def apply_lut(image, lut) -> np.ndarray:
+    """Map every pixel through a look-up table: out = lut[image].
+
+    Parameters
+    ----------
+    image : ndarray of uint8 or uint16
+        The input image, never modified.
+    lut : (2**bits,) array_like
+        One output value per input level: 256 entries for uint8 images, 65536 for uint16.
+
+    Returns
+    -------
+    ndarray
+        The image's shape, with the dtype of ``lut``.
+
+    Raises
+    ------
+    TypeError
+        If the image is not uint8/uint16 or ``lut`` is not numeric.
+    ValueError
+        If ``lut`` is not one-dimensional with 2**bits entries.
+
+    Notes
+    -----
+    For uint8 images of 65536 pixels or more with a uint8 table, pixels are mapped in pairs through a 65536-entry
+    table built from ``lut`` (one memory read per two pixels).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2.
+
+    Examples
+    --------
+    >>> lut = np.arange(256)[::-1].astype(np.uint8)
+    >>> apply_lut(np.array([[0, 1], [254, 255]], dtype=np.uint8), lut)
+    array([[255, 254],
+           [  1,   0]], dtype=uint8)
+    """
+    func = "apply_lut"
+    arr = _validate.integer_image(image, func)
+    table = np.asarray(lut)
+    if table.dtype.kind not in "buif":
+        _validate.fail(func, "lut", table, "a numeric array", TypeError)
+    n_levels = _levels_max(arr.dtype) + 1
+    if table.shape != (n_levels,):
+        _validate.fail(func, "lut", table, f"a 1-D array of {n_levels} entries for a {arr.dtype.name} image")
+    table = np.ascontiguousarray(table)
+    work = np.ascontiguousarray(arr)
+    out = np.empty(work.shape, dtype=table.dtype)
+    from ._kernels import lut as _k
+
+    flat_in = work.reshape(-1)
+    flat_out = out.reshape(-1)
+    if table.dtype == np.uint8 and arr.dtype == np.uint8 and work.size >= _PAIR_TABLE_MIN_PIXELS:
+        # pair table: entry (hi << 8 | lo) holds lut[hi] << 8 | lut[lo] (little-endian uint16 views)
+        wide = table.astype(np.uint16)
+        if np.little_endian:
+            pairs = ((wide[:, None] << 8) | wide[None, :]).reshape(-1)
+        else:
+            pairs = ((wide[None, :] << 8) | wide[:, None]).reshape(-1)
+        even = work.size - work.size % 2
+        _k.apply_lut(flat_in[:even].view(np.uint16), pairs, flat_out[:even].view(np.uint16))
+        if even < work.size:
+            flat_out[-1] = table[flat_in[-1]]
+    else:
+        _k.apply_lut(flat_in, table, flat_out)
+    return out
+
+
+@_docs.fill
+def negative(image, *, max_value=None) -> np.ndarray:
+    """Image negative: s = (L - 1) - r.
+
+    Parameters
+    ----------
+    {image}
+    max_value : float, optional
+        The top of the intensity range, L - 1. Default: the dtype's maximum for unsigned integers
+        (255 for uint8), 1.0 for floats; for signed integers the default maps min <-> max (s = -1 - r).
+
+    Returns
+    -------
+    ndarray
+        {dtype_point}
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric image.
+
+    Notes
+    -----
+    With a custom ``max_value`` an integer result below 0 is clipped to 0. negative(negative(r)) == r for
+    the default range.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2, eq. (3-3).
+
+    Examples
+    --------
+    >>> negative(np.array([0, 100, 255], dtype=np.uint8))
+    array([255, 155,   0], dtype=uint8)
+    >>> negative(np.array([0.0, 0.25, 1.0]))
+    array([1.  , 0.75, 0.  ])
+    """
+    func = "negative"
+    arr = _validate.image(image, func, allow_empty=True)
+    if arr.dtype.kind == "f":
+        top = 1.0 if max_value is None else _validate.number(max_value, func, "max_value")
+        return np.subtract(arr.dtype.type(top), arr)
+    lo, hi = dtype_range(arr.dtype)
+    if max_value is None:
+        # lo + hi - r: (L-1) - r for unsigned, -1 - r for signed; exact in the dtype (no overflow possible).
+        return np.bitwise_not(arr) if arr.dtype.kind == "i" else np.subtract(arr.dtype.type(hi), arr)
+    top = _validate.number(max_value, func, "max_value", low=0)
+    return _map_integer(arr, lambda r: top - r)
+
+
+@_docs.fill
+def log_transform(image, c=None) -> np.ndarray:
+    """Log transform: s = c · log(1 + r), which expands dark levels and compresses bright ones.
+
+    Parameters
+    ----------
+    {image}
+    c : float, optional
+        The scale. Default: (L - 1) / log(L) for integer images, so that L - 1 maps to L - 1; 1.0 for floats
+        (for example to display a Fourier spectrum).
+
+    Returns
+    -------
+    ndarray
+        {dtype_point}
+
+    Raises
+    ------
+    ValueError
+        If the image has negative intensities or ``c`` is not a positive finite number.
+
+    Notes
+    -----
+    Integer images are mapped through a LUT of round(c · log(1 + r)) over all levels.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2, eq. (3-4).
+
+    Examples
+    --------
+    >>> log_transform(np.array([0, 1, 15, 255], dtype=np.uint8))
+    array([  0,  32, 128, 255], dtype=uint8)
+    """
+    func = "log_transform"
+    arr = _validate.image(image, func, allow_empty=True)
+    _refuse_negative(arr, func)
+    if arr.dtype.kind == "f":
+        scale = 1.0 if c is None else _validate.number(c, func, "c", low=0, low_open=True)
+        return (scale * np.log1p(arr)).astype(arr.dtype, copy=False)
+    top = dtype_range(arr.dtype)[1]
+    scale = top / np.log1p(top) if c is None else _validate.number(c, func, "c", low=0, low_open=True)
+    return _map_integer(arr, lambda r: scale * np.log1p(r))
+
+
+@_docs.fill
+def gamma(image, gamma, c=1.0) -> np.ndarray:
+    """Power-law (gamma) transform: s = c · r^gamma on intensities normalised to [0, 1].
+
+    Parameters
+    ----------
+    {image}
+    gamma : float
+        The exponent, > 0: below 1 brightens dark regions, above 1 darkens them.
+    c : float, optional
+        The scale, > 0.
+
+    Returns
+    -------
+    ndarray
+        {dtype_point} Integer images: s = (L - 1) · c · (r / (L - 1))^gamma. Floats: s = c · r^gamma.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` or ``c`` is not positive, or the image has negative intensities.
+
+    Notes
+    -----
+    Integer images use a LUT of the rounded formula over all levels (so the result equals the float formula
+    rounded half to even).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2, eq. (3-5).
+
+    Examples
+    --------
+    >>> gamma(np.array([0, 64, 128, 255], dtype=np.uint8), 0.5)
+    array([  0, 128, 181, 255], dtype=uint8)
+    """
+    func = "gamma"
+    arr = _validate.image(image, func, allow_empty=True)
+    g = _validate.number(gamma, func, "gamma", low=0, low_open=True)
+    scale = _validate.number(c, func, "c", low=0, low_open=True)
+    _refuse_negative(arr, func)
+    if arr.dtype.kind == "f":
+        return (scale * np.power(arr, arr.dtype.type(g))).astype(arr.dtype, copy=False)
+    top = float(dtype_range(arr.dtype)[1])
+    return _map_integer(arr, lambda r: top * scale * np.power(r / top, g))
+
+
+def _order_statistics_percentiles(arr: np.ndarray, percentiles) -> tuple[float, float]:
+    """numpy.percentile (linear method) of an integer image, from its level counts instead of a sort."""
+    if arr.dtype.type in _LUT_DTYPES:
+        from .histogram import histogram
+
+        counts = histogram(arr).counts
+        cum = np.cumsum(counts)
+        n = int(cum[-1])
+        result = []
+        for p in percentiles:
+            pos = p / 100.0 * (n - 1)
+            k = int(np.floor(pos))
+            frac = pos - k
+            v0 = int(np.searchsorted(cum, k, side="right"))
+            v1 = int(np.searchsorted(cum, min(k + 1, n - 1), side="right"))
+            result.append(v0 + frac * (v1 - v0))
+        return result[0], result[1]
+    finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+    if finite.size == 0:
+        raise ValueError("contrast_stretch: image has no finite values")
+    lo, hi = np.percentile(finite, percentiles)
+    return float(lo), float(hi)
+
+
+@_docs.fill
+def contrast_stretch(image, in_range=None, out_range=None, *, percentiles=None) -> np.ndarray:
+    """Contrast stretching: map [r1, r2] linearly onto [s1, s2], clipping below r1 and above r2.
+
+    Parameters
+    ----------
+    {image}
+    in_range : (r1, r2), optional
+        The input levels to stretch. Default: the image's minimum and maximum (min-max stretch), unless
+        ``percentiles`` is given.
+    out_range : (s1, s2), optional
+        Where r1 and r2 go. Default: the dtype range ([0, L-1] for integers, [0, 1] for floats).
+    percentiles : (p1, p2), optional
+        Take r1, r2 as these percentiles of the image (e.g. (2, 98), robust to outliers; numpy's linear
+        definition). Give either ``in_range`` or ``percentiles``, not both.
+
+    Returns
+    -------
+    ndarray
+        {dtype_point}
+
+    Raises
+    ------
+    ValueError
+        If both ``in_range`` and ``percentiles`` are given, or a range is not increasing.
+
+    Notes
+    -----
+    s = s1 + (clip(r, r1, r2) - r1) · (s2 - s1) / (r2 - r1); with r1 == r2 (constant image) every pixel maps
+    to s1. The two-control-point form of Gonzalez & Woods with (r1, s1), (r2, s2).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2, fig. 3.10.
+
+    Examples
+    --------
+    >>> contrast_stretch(np.array([100, 120, 140], dtype=np.uint8))
+    array([  0, 128, 255], dtype=uint8)
+    >>> contrast_stretch(np.array([0, 100, 200], dtype=np.uint8), in_range=(50, 150))
+    array([  0, 128, 255], dtype=uint8)
+    """
+    func = "contrast_stretch"
+    arr = _validate.image(image, func)
+    if in_range is not None and percentiles is not None:
+        raise ValueError(f"{func}: give in_range or percentiles, not both (got in_range={in_range!r}, "
+                         f"percentiles={percentiles!r})")
+    if percentiles is not None:
+        p = _validate.real_pair(percentiles, func, "percentiles")
+        if p[0] < 0 or p[1] > 100:
+            _validate.fail(func, "percentiles", percentiles, "a pair (p1, p2) with 0 <= p1 < p2 <= 100")
+        r1, r2 = _order_statistics_percentiles(arr, p)
+    elif in_range is not None:
+        r1, r2 = _validate.real_pair(in_range, func, "in_range")
+    else:
+        r1, r2 = _order_statistics_percentiles(arr, (0.0, 100.0))
+    if out_range is None:
+        s1, s2 = (float(v) for v in dtype_range(arr.dtype))
+    else:
+        try:
+            s1, s2 = (float(v) for v in out_range)
+        except (TypeError, ValueError):
+            _validate.fail(func, "out_range", out_range, "a pair (s1, s2) of numbers", TypeError)
+
+    def formula(r):
+        if r2 == r1:
+            return np.full_like(r, s1, dtype=np.float64)
+        # Multiply before dividing so that exact halves stay exact.
+        return s1 + (np.clip(r, r1, r2) - r1) * (s2 - s1) / (r2 - r1)
+
+    if arr.dtype.kind == "f":
+        return formula(arr.astype(np.float64)).astype(arr.dtype)
+    return _map_integer(arr, formula)
+
+
+@_docs.fill
+def piecewise_linear(image, points) -> np.ndarray:
+    """Piecewise-linear transform through control points (r_i, s_i).
+
+    Parameters
+    ----------
+    {image}
+    points : sequence of (r, s) pairs
+        Control points with strictly increasing r. Unless given, (0, 0) and (L-1, L-1) are added at the ends
+        (for floats (0, 0) and (1, 1)), so the curve covers the whole range, as in the textbook figure.
+
+    Returns
+    -------
+    ndarray
+        {dtype_point}
+
+    Raises
+    ------
+    ValueError
+        If ``points`` is empty, not (n, 2), not finite, or its r are not strictly increasing.
+
+    Notes
+    -----
+    Linear interpolation between neighbouring points (numpy.interp); beyond the first and last point the
+    end value is held.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2.
+
+    Examples
+    --------
+    >>> piecewise_linear(np.array([0, 50, 100, 255], dtype=np.uint8), [(100, 50), (150, 200)])
+    array([  0,  25,  50, 255], dtype=uint8)
+    """
+    func = "piecewise_linear"
+    arr = _validate.image(image, func, allow_empty=True)
+    try:
+        pts = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        _validate.fail(func, "points", points, "a sequence of (r, s) pairs of numbers", TypeError)
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
+        _validate.fail(func, "points", points, "a non-empty sequence of (r, s) pairs")
+    if not np.isfinite(pts).all():
+        _validate.fail(func, "points", points, "finite (r, s) pairs")
+    if np.any(np.diff(pts[:, 0]) <= 0):
+        _validate.fail(func, "points", points, "(r, s) pairs with strictly increasing r")
+    lo, hi = (float(v) for v in dtype_range(arr.dtype))
+    if pts[0, 0] > lo:
+        pts = np.vstack([[lo, lo], pts])
+    if pts[-1, 0] < hi:
+        pts = np.vstack([pts, [hi, hi]])
+
+    def formula(r):
+        return np.interp(r, pts[:, 0], pts[:, 1])
+
+    if arr.dtype.kind == "f":
+        return formula(arr.astype(np.float64)).astype(arr.dtype)
+    return _map_integer(arr, formula)
+
+
+@_docs.fill
+def threshold(image, t) -> np.ndarray:
+    """Global threshold: True where r > t.
+
+    Parameters
+    ----------
+    {image}
+    t : float
+        The threshold; pixels strictly above it are foreground.
+
+    Returns
+    -------
+    ndarray of bool
+        The binary image (multiply by L-1 to display it as an 8-bit image). NaN pixels are False.
+
+    Raises
+    ------
+    ValueError
+        If ``t`` is not a finite number.
+
+    Notes
+    -----
+    The limiting case of contrast stretching with r1 = r2 = t (Gonzalez & Woods, fig. 3.2(b)).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2 and 10.3.
+
+    Examples
+    --------
+    >>> threshold(np.array([10, 128, 200], dtype=np.uint8), 127)
+    array([False,  True,  True])
+    """
+    func = "threshold"
+    arr = _validate.image(image, func, allow_empty=True)
+    level = _validate.number(t, func, "t")
+    return arr > level
+
+
+@_docs.fill
+def bit_plane(image, k) -> np.ndarray:
+    """Bit-plane slicing: bit ``k`` of every pixel (k = 0 is the least significant).
+
+    Parameters
+    ----------
+    image : ndarray of unsigned integers
+        The input image, never modified.
+    k : int
+        The bit, in [0, bits - 1] (7 is the most significant plane of a uint8 image).
+
+    Returns
+    -------
+    ndarray of bool
+        True where bit ``k`` is set.
+
+    Raises
+    ------
+    TypeError
+        If the image is not of an unsigned integer dtype.
+    ValueError
+        If ``k`` is outside [0, bits - 1].
+
+    Notes
+    -----
+    The planes recombine exactly: image = sum_k 2**k · bit_plane(image, k).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.2
+    (bit-plane slicing).
+
+    Examples
+    --------
+    >>> bit_plane(np.array([1, 2, 3, 128], dtype=np.uint8), 0)
+    array([ True, False,  True, False])
+    """
+    func = "bit_plane"
+    arr = _validate.image(image, func, allow_empty=True)
+    if arr.dtype.kind != "u":
+        _validate.fail(func, "image", arr, "an unsigned integer image", TypeError)
+    bits = arr.dtype.itemsize * 8
+    kk = _validate.number(k, func, "k", low=0, high=bits - 1, integer=True)
+    return (arr >> arr.dtype.type(kk)) & arr.dtype.type(1) != 0
