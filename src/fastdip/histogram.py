@@ -17,8 +17,10 @@ from .intensity import apply_lut
 __all__ = ["Histogram", "HistogramStats", "histogram", "stats", "equalize", "match"]
 
 _LEVEL_DTYPES = (np.uint8, np.uint16)
-# Above this many pixels the two-thread counting kernel pays (measured: 4096² uint8 3.1 ms vs 3.9 ms serial).
+# uint16 data: two threads above this many pixels (measured with the same kernel on 4096² levels: 3.1 vs 3.9 ms).
 _PARALLEL_MIN_PIXELS = 1 << 22
+# uint8 data is counted eight pixels per 64-bit load; two threads paid from 512² up (0.037 vs 0.056 ms).
+_BYTES_PARALLEL_MIN_PIXELS = 1 << 16
 
 
 class Histogram(NamedTuple):
@@ -39,7 +41,17 @@ def _level_counts(arr: np.ndarray) -> np.ndarray:
 
     flat = np.ascontiguousarray(arr).reshape(-1)
     counts = np.zeros(int(np.iinfo(arr.dtype).max) + 1, dtype=np.int64)
-    if flat.size >= _PARALLEL_MIN_PIXELS:
+    if arr.dtype == np.uint8:
+        n_words = flat.size // 8
+        words = flat[: n_words * 8].view(np.uint64)
+        tail = flat[n_words * 8:]
+        if flat.size >= _BYTES_PARALLEL_MIN_PIXELS:
+            # uint32 tables: keep every block under 2**32 words
+            n_blocks = max(2, -(-n_words // (1 << 31)))
+            _k.count_bytes_parallel(words, tail, counts, n_blocks)
+        else:
+            _k.count_bytes(words, tail, counts)
+    elif flat.size >= _PARALLEL_MIN_PIXELS:
         _k.count_levels_parallel(flat, counts, 2)
     else:
         _k.count_levels(flat, counts)

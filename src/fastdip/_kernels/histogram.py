@@ -51,6 +51,57 @@ def count_levels_parallel(image, counts, n_blocks):
 
 
 @njit(**SERIAL)
+def count_bytes(words, tail, counts):
+    """Level counts of uint8 data read as uint64 words (8 pixels per load) plus a uint8 ``tail``; eight
+    private uint32 tables, one per byte lane, so neighbouring equal pixels never wait on one counter.
+    Each table entry counts at most one lane of ``words``, so the caller keeps words.size < 2**32."""
+    t = np.zeros((8, 256), np.uint32)
+    for i in range(words.size):
+        w = words[i]
+        t[0, w & 0xFF] += 1
+        t[1, (w >> 8) & 0xFF] += 1
+        t[2, (w >> 16) & 0xFF] += 1
+        t[3, (w >> 24) & 0xFF] += 1
+        t[4, (w >> 32) & 0xFF] += 1
+        t[5, (w >> 40) & 0xFF] += 1
+        t[6, (w >> 48) & 0xFF] += 1
+        t[7, w >> 56] += 1
+    for k in range(256):
+        acc = 0
+        for j in range(8):
+            acc += t[j, k]
+        counts[k] += acc
+    for i in range(tail.size):
+        counts[tail[i]] += 1
+
+
+@njit(**PARALLEL)
+def count_bytes_parallel(words, tail, counts, n_blocks):
+    """Parallel twin of ``count_bytes``: one set of eight tables per block, reduced serially."""
+    n = words.size
+    step = (n + n_blocks - 1) // n_blocks
+    part = np.zeros((n_blocks, 8, 256), np.uint32)
+    for b in prange(n_blocks):
+        t = part[b]
+        for i in range(b * step, min(n, (b + 1) * step)):
+            w = words[i]
+            t[0, w & 0xFF] += 1
+            t[1, (w >> 8) & 0xFF] += 1
+            t[2, (w >> 16) & 0xFF] += 1
+            t[3, (w >> 24) & 0xFF] += 1
+            t[4, (w >> 32) & 0xFF] += 1
+            t[5, (w >> 40) & 0xFF] += 1
+            t[6, (w >> 48) & 0xFF] += 1
+            t[7, w >> 56] += 1
+    for b in range(n_blocks):
+        for j in range(8):
+            for k in range(256):
+                counts[k] += part[b, j, k]
+    for i in range(tail.size):
+        counts[tail[i]] += 1
+
+
+@njit(**SERIAL)
 def count_bins(values, edges, counts):
     """Counts over uniform ``edges`` (last bin closed), binned exactly as numpy.histogram does: the computed
     index is corrected against the edges themselves. Values outside [edges[0], edges[-1]] and NaN are skipped."""
