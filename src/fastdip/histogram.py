@@ -136,12 +136,17 @@ def histogram(image, bins=None, range=None) -> Histogram:  # noqa: A002 - numpy'
         counts, edges = np.histogram(np.arange(n_levels), bins=n_bins, range=(lo, hi), weights=levels)
         return Histogram(counts.astype(np.int64), edges)
     n_bins, lo, hi = _bins_and_range(256 if bins is None else bins, range, arr, func)
-    edges = np.linspace(lo, hi, n_bins + 1)
+    # numpy.histogram's rule: edges in the input's float type (float32 stays float32), compared in that type.
+    work_dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    # (an automatic range is computed in the input's type, a given one in float64, as numpy does)
+    if range is None:
+        lo, hi = work_dtype(lo), work_dtype(hi)
+    edges = np.linspace(lo, hi, n_bins + 1, dtype=work_dtype)
     counts = np.zeros(n_bins, dtype=np.int64)
     from ._kernels import histogram as _k
 
-    values = np.ascontiguousarray(arr, dtype=np.float64 if arr.dtype != np.float32 else np.float32).reshape(-1)
-    _k.count_bins(values, edges.astype(values.dtype), counts)
+    values = np.ascontiguousarray(arr, dtype=work_dtype).reshape(-1)
+    _k.count_bins(values, edges, counts)
     return Histogram(counts, edges)
 
 

@@ -1,0 +1,46 @@
+"""Shared fixtures: seeded random sources and sample images. Nothing seeds global state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+#: absolute tolerances for comparisons with references, per output dtype
+TOLERANCE = {
+    np.dtype(np.uint8): 0,
+    np.dtype(np.uint16): 0,
+    np.dtype(np.float32): 1e-5,
+    np.dtype(np.float64): 1e-12,
+}
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261124)
+
+
+@pytest.fixture(scope="session")
+def camera():
+    from skimage import data
+
+    img = data.camera()
+    img.setflags(write=False)
+    return img
+
+
+@pytest.fixture(scope="session")
+def moon():
+    from skimage import data
+
+    img = data.moon()
+    img.setflags(write=False)
+    return img
+
+
+@pytest.fixture(scope="session")
+def astronaut():
+    from skimage import data
+
+    img = data.astronaut()
+    img.setflags(write=False)
+    return img

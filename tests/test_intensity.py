@@ -1,0 +1,210 @@
+"""fastdip.intensity: hand cases, references (numpy formulas, OpenCV LUT), properties, pathologies."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from fastdip import intensity
+
+u8_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12)))
+u16_images = arrays(np.uint16, st.tuples(st.integers(1, 8), st.integers(1, 8)))
+
+
+# --- hand cases ---------------------------------------------------------------------------------------
+
+def test_negative_hand_uint8_uint16_float_signed():
+    assert intensity.negative(np.array([0, 1, 254, 255], np.uint8)).tolist() == [255, 254, 1, 0]
+    assert intensity.negative(np.array([0, 65535], np.uint16)).tolist() == [65535, 0]
+    np.testing.assert_array_equal(intensity.negative(np.array([0.0, 0.3, 1.0], np.float32)),
+                                  np.array([1.0, 0.7, 0.0], np.float32))
+    assert intensity.negative(np.array([-128, 0, 127], np.int8)).tolist() == [127, -1, -128]
+
+
+def test_negative_custom_max_value_clips_at_zero():
+    out = intensity.negative(np.array([0, 100, 200], np.uint8), max_value=150)
+    assert out.tolist() == [150, 50, 0] and out.dtype == np.uint8
+
+
+def test_gamma_hand_values():
+    # 255 * (64/255)**0.5 = 127.75 -> 128; 255 * (128/255)**0.5 = 180.67 -> 181
+    assert intensity.gamma(np.array([0, 64, 128, 255], np.uint8), 0.5).tolist() == [0, 128, 181, 255]
+
+
+def test_log_transform_maps_top_level_to_top():
+    out = intensity.log_transform(np.array([0, 255], np.uint8))
+    assert out.tolist() == [0, 255]
+    out16 = intensity.log_transform(np.array([0, 65535], np.uint16))
+    assert out16.tolist() == [0, 65535]
+
+
+def test_contrast_stretch_two_control_points():
+    img = np.array([0, 50, 100, 150, 200], np.uint8)
+    out = intensity.contrast_stretch(img, in_range=(50, 150), out_range=(0, 200))
+    assert out.tolist() == [0, 0, 100, 200, 200]
+
+
+def test_piecewise_linear_hand():
+    img = np.array([0, 50, 100, 125, 150, 255], np.uint8)
+    out = intensity.piecewise_linear(img, [(100, 50), (150, 200)])
+    assert out.tolist() == [0, 25, 50, 125, 200, 255]
+
+
+def test_threshold_and_bit_planes_hand():
+    img = np.array([[0, 127], [128, 255]], np.uint8)
+    assert intensity.threshold(img, 127).tolist() == [[False, False], [True, True]]
+    assert intensity.bit_plane(img, 7).tolist() == [[False, False], [True, True]]
+    assert intensity.bit_plane(img, 0).tolist() == [[False, True], [False, True]]
+
+
+def test_apply_lut_hand_and_output_dtype():
+    lut = np.linspace(0, 1, 256).astype(np.float32)
+    out = intensity.apply_lut(np.array([0, 255], np.uint8), lut)
+    assert out.dtype == np.float32 and out.tolist() == [0.0, 1.0]
+
+
+# --- references ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("g", [0.4, 0.5, 1.0, 2.5])
+def test_gamma_equals_rounded_float_formula_on_camera(camera, g):
+    expected = np.rint(255.0 * (camera / 255.0) ** g).astype(np.uint8)
+    np.testing.assert_array_equal(intensity.gamma(camera, g), expected)
+
+
+def test_gamma_uint16_equals_formula(rng):
+    img = rng.integers(0, 65536, (64, 70), dtype=np.uint16)
+    expected = np.rint(65535.0 * (img / 65535.0) ** 0.7).astype(np.uint16)
+    np.testing.assert_array_equal(intensity.gamma(img, 0.7), expected)
+
+
+def test_apply_lut_matches_opencv_lut_all_sizes(rng):
+    lut = rng.integers(0, 256, 256, dtype=np.uint8)
+    for shape in [(1, 1), (3, 5), (257, 263), (600, 601), (5, 7, 3)]:
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        np.testing.assert_array_equal(intensity.apply_lut(img, lut), cv2.LUT(img, lut).reshape(shape))
+
+
+def test_apply_lut_non_contiguous_and_readonly_input(rng):
+    img = rng.integers(0, 256, (300, 400), dtype=np.uint8)
+    view = img[::2, ::3]
+    view.setflags(write=False)
+    lut = np.arange(256, dtype=np.uint8)[::-1].copy()
+    np.testing.assert_array_equal(intensity.apply_lut(view, lut), 255 - view)
+
+
+def test_log_transform_float_formula(rng):
+    img = rng.random((20, 30)).astype(np.float32) * 1000
+    np.testing.assert_allclose(intensity.log_transform(img), np.log1p(img), rtol=1e-6)
+    np.testing.assert_allclose(intensity.log_transform(img, c=2.0), 2 * np.log1p(img), rtol=1e-6)
+
+
+def test_contrast_stretch_percentiles_match_numpy(camera):
+    lo, hi = np.percentile(camera, (2, 98))
+    expected = np.rint(np.clip((camera.astype(float) - lo) * 255 / (hi - lo), 0, 255)).astype(np.uint8)
+    np.testing.assert_array_equal(intensity.contrast_stretch(camera, percentiles=(2, 98)), expected)
+
+
+@pytest.mark.parametrize("p", [(0, 100), (1, 99), (2.5, 97.5), (10, 50)])
+def test_percentiles_from_counts_equal_numpy_percentile(rng, p):
+    img = rng.integers(0, 256, (31, 17), dtype=np.uint8)
+    lo, hi = np.percentile(img, p)
+    if lo == hi:
+        pytest.skip("degenerate draw")
+    expected = np.rint(np.clip((img.astype(float) - lo) * 255 / (hi - lo), 0, 255)).astype(np.uint8)
+    np.testing.assert_array_equal(intensity.contrast_stretch(img, percentiles=p), expected)
+
+
+# --- properties ---------------------------------------------------------------------------------------
+
+# Each example costs well under a millisecond once compiled: 60 examples keep the whole test < 1 s.
+@settings(max_examples=60, deadline=None)
+@given(u8_images)
+def test_negative_is_an_involution_uint8(img):
+    np.testing.assert_array_equal(intensity.negative(intensity.negative(img)), img)
+
+
+@settings(max_examples=40, deadline=None)
+@given(u16_images)
+def test_negative_is_an_involution_uint16(img):
+    np.testing.assert_array_equal(intensity.negative(intensity.negative(img)), img)
+
+
+@settings(max_examples=60, deadline=None)
+@given(u8_images, st.floats(0.05, 8.0), st.floats(0.2, 2.0))
+def test_gamma_lut_equals_float_formula_rounded(img, g, c):
+    expected = np.clip(np.rint(255.0 * c * (img / 255.0) ** g), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(intensity.gamma(img, g, c), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(u8_images, st.floats(0.05, 8.0))
+def test_gamma_is_monotone(img, g):
+    flat = np.sort(img.reshape(-1))
+    out = intensity.gamma(flat, g)
+    assert np.all(np.diff(out.astype(int)) >= 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(u8_images)
+def test_bit_planes_recombine(img):
+    total = sum(intensity.bit_plane(img, k).astype(np.uint16) << k for k in range(8))
+    np.testing.assert_array_equal(total, img)
+
+
+@settings(max_examples=40, deadline=None)
+@given(u8_images, st.integers(0, 255), st.integers(0, 255))
+def test_piecewise_identity_through_diagonal_points(img, a, b):
+    if a == b:
+        return
+    lo, hi = sorted((a, b))
+    np.testing.assert_array_equal(intensity.piecewise_linear(img, [(lo, lo), (hi, hi)]), img)
+
+
+# --- pathologies and errors -----------------------------------------------------------------------------
+
+def test_inputs_are_never_modified(camera):
+    img = camera.copy()
+    for f in (intensity.negative, intensity.log_transform, lambda x: intensity.gamma(x, 2.0),
+              lambda x: intensity.contrast_stretch(x, percentiles=(1, 99))):
+        f(img)
+    np.testing.assert_array_equal(img, camera)
+
+
+def test_constant_image_contrast_stretch_maps_to_low():
+    img = np.full((4, 4), 7, np.uint8)
+    assert (intensity.contrast_stretch(img) == 0).all()
+
+
+def test_one_pixel_and_3d_volumes(rng):
+    assert intensity.gamma(np.array([[200]], np.uint8), 1.0).tolist() == [[200]]
+    vol = rng.integers(0, 256, (5, 6, 7), dtype=np.uint8)
+    np.testing.assert_array_equal(intensity.negative(vol), 255 - vol)
+
+
+@pytest.mark.parametrize(
+    "call, exc, words",
+    [
+        (lambda: intensity.gamma(np.zeros(3, np.uint8), 0), ValueError, "gamma: gamma must be in (0"),
+        (lambda: intensity.gamma(np.zeros(3, np.uint8), -1.0), ValueError, "got -1.0"),
+        (lambda: intensity.gamma(np.array([-0.5, 0.2]), 0.5), ValueError, "non-negative"),
+        (lambda: intensity.log_transform(np.array([-1.0])), ValueError, "non-negative"),
+        (lambda: intensity.apply_lut(np.zeros(3, np.uint8), np.zeros(10)), ValueError, "256 entries"),
+        (lambda: intensity.apply_lut(np.zeros(3, np.float32), np.zeros(256)), TypeError, "uint8, uint16"),
+        (lambda: intensity.bit_plane(np.zeros(3, np.uint8), 8), ValueError, "k must be in [0, 7]"),
+        (lambda: intensity.bit_plane(np.zeros(3, np.float32), 1), TypeError, "unsigned"),
+        (lambda: intensity.piecewise_linear(np.zeros(3, np.uint8), [(5, 1), (5, 2)]), ValueError, "increasing"),
+        (lambda: intensity.contrast_stretch(np.zeros(3, np.uint8), in_range=(1, 2), percentiles=(1, 2)),
+         ValueError, "not both"),
+        (lambda: intensity.threshold(np.zeros(3, np.uint8), float("nan")), ValueError, "finite"),
+        (lambda: intensity.negative("camera.png"), TypeError, "numpy array"),
+        (lambda: intensity.negative(np.zeros(3, bool)), TypeError, "bool"),
+    ],
+)
+def test_bad_input_gives_clear_errors(call, exc, words):
+    with pytest.raises(exc, match=None) as info:
+        call()
+    assert words in str(info.value)
