@@ -24,7 +24,19 @@ __all__ = ["to_float", "to_uint8", "to_uint16", "rescale_intensity", "dtype_rang
 def dtype_range(dtype) -> tuple[float, float]:
     """The intensity range of a dtype: [0, L-1] for integers (L = 2**bits), [0, 1] for floats and bool.
 
-    Signed integers give their full ``iinfo`` range.
+    Parameters
+    ----------
+    dtype : numpy dtype
+        Any numpy dtype or type (``np.uint8``, ``'float32'``...).
+
+    Returns
+    -------
+    (low, high) : tuple
+        ints for integer dtypes (signed integers give their full ``iinfo`` range), floats otherwise.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 2.4.
 
     Examples
     --------

@@ -33,7 +33,7 @@ def count_levels_parallel(image, counts, n_blocks):
     step = (n + n_blocks - 1) // n_blocks
     partial = np.zeros((n_blocks, 4, n_levels), np.int64)
     for b in prange(n_blocks):
-        start = b * step
+        start = min(n, b * step)
         stop = min(n, start + step)
         mine = partial[b]
         m = start + (stop - start) - (stop - start) % 4

@@ -1,0 +1,61 @@
+"""The LUT and counting kernels against naive twins and their own ``py_func`` on tiny inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fastdip._kernels import histogram as kh
+from fastdip._kernels import lut as kl
+from tests import _naive
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 17])
+def test_apply_lut_kernel_and_py_func_every_tail_length(rng, n):
+    image = rng.integers(0, 256, n, dtype=np.uint8)
+    lut = rng.integers(0, 256, 256, dtype=np.uint8)
+    for kernel in (kl.apply_lut, kl.apply_lut.py_func):
+        out = np.empty_like(image)
+        kernel(image, lut, out)
+        np.testing.assert_array_equal(out, lut[image])
+
+
+def test_apply_lut_float_table(rng):
+    image = rng.integers(0, 65536, 101, dtype=np.uint16)
+    lut = rng.random(65536)
+    out = np.empty(101)
+    kl.apply_lut(image, lut, out)
+    np.testing.assert_array_equal(out, lut[image])
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 65, 1000])
+def test_count_bytes_serial_parallel_and_py_func(rng, n):
+    flat = rng.integers(0, 256, n, dtype=np.uint8)
+    expected = _naive.level_counts(flat, 256)
+    n_words = n // 8
+    words, tail = flat[: n_words * 8].view(np.uint64), flat[n_words * 8:]
+    for call in (lambda c: kh.count_bytes(words, tail, c), lambda c: kh.count_bytes.py_func(words, tail, c),
+                 lambda c: kh.count_bytes_parallel(words, tail, c, 3)):
+        counts = np.zeros(256, np.int64)
+        call(counts)
+        np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 100])
+def test_count_levels_serial_parallel_and_py_func(rng, n):
+    flat = rng.integers(0, 65536, n, dtype=np.uint16)
+    expected = _naive.level_counts(flat, 65536)
+    for call in (lambda c: kh.count_levels(flat, c), lambda c: kh.count_levels.py_func(flat, c),
+                 lambda c: kh.count_levels_parallel(flat, c, 3)):
+        counts = np.zeros(65536, np.int64)
+        call(counts)
+        np.testing.assert_array_equal(counts, expected)
+
+
+def test_count_bins_nan_inf_and_edges():
+    values = np.array([np.nan, -np.inf, np.inf, 0.0, 0.5, 1.0, 2.0])
+    edges = np.linspace(0.0, 1.0, 3)
+    for kernel in (kh.count_bins, kh.count_bins.py_func):
+        counts = np.zeros(2, np.int64)
+        kernel(values, edges, counts)
+        assert counts.tolist() == [1, 2]  # NaN, inf and 2.0 are outside; 1.0 lands in the closed last bin

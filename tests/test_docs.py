@@ -1,0 +1,31 @@
+"""Every public function documents itself: numpy-style sections, a reference and a runnable example."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data"]
+
+
+def _public_functions():
+    for name in MODULES:
+        module = importlib.import_module(f"fastdip.{name}")
+        for attr, obj in vars(module).items():
+            if attr.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module.__name__:
+                continue
+            yield f"{name}.{attr}", obj
+
+
+@pytest.mark.parametrize("qualname, func", list(_public_functions()))
+def test_public_function_docstring_sections(qualname, func):
+    doc = inspect.getdoc(func) or ""
+    assert doc, f"{qualname} has no docstring"
+    for section in ("Parameters", "Returns", "References", "Examples"):
+        if section == "Parameters" and not inspect.signature(func).parameters:
+            continue
+        assert f"\n{section}\n" in doc, f"{qualname} lacks a {section} section"
+    assert ">>> " in doc, f"{qualname} has no doctest example"
+    assert "{image}" not in doc and "{mode}" not in doc, f"{qualname} has an unfilled fragment"

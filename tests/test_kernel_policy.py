@@ -1,0 +1,78 @@
+"""The numba flag policy (STYLE.md principle 4): every dispatcher in fastdip._kernels uses a preset from
+_kernels/_config.py, no fastmath=True, each cached dispatcher has its own Python function, and only topic
+modules import _kernels."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+from numba.core.registry import CPUDispatcher
+
+import fastdip
+import fastdip._kernels as kernels_pkg
+from fastdip._kernels import _config
+
+SRC = Path(fastdip.__file__).parent
+ALLOWED = [_config.SERIAL, _config.PARALLEL]
+
+
+def _dispatchers():
+    for info in pkgutil.iter_modules(kernels_pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"fastdip._kernels.{info.name}")
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher) and obj.__module__ == module.__name__:
+                yield f"{info.name}.{name}", obj
+
+
+def test_there_are_kernels_to_check():
+    assert len(list(_dispatchers())) >= 5
+
+
+def test_every_dispatcher_uses_a_preset():
+    for name, disp in _dispatchers():
+        opts = dict(disp.targetoptions)
+        fastmath = opts.pop("fastmath", None)
+        opts.pop("boundscheck", None)
+        opts.pop("nopython", None)
+        assert opts.pop("error_model", "python") in ("python", "numpy"), name
+        assert fastmath in (None, False) or set(fastmath) <= _config.SAFE_FASTMATH, name
+        assert fastmath is not True, name
+        assert any(opts == {k: v for k, v in preset.items() if k != "cache"} for preset in ALLOWED), (name, opts)
+        assert disp._cache.__class__.__name__ == "FunctionCache", f"{name} is not cached"
+
+
+def test_no_two_dispatchers_share_one_python_function():
+    seen = {}
+    for name, disp in _dispatchers():
+        key = disp.py_func.__code__
+        assert key not in seen, f"{name} and {seen[key]} are made from one Python function"
+        seen[key] = name
+
+
+def test_only_topic_modules_import_kernels():
+    forbidden = {"cli.py", "scale.py", "pipeline.py", "__init__.py"}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] == "_kernels":
+            continue
+        tree = ast.parse(path.read_text())
+        imports_kernels = any(
+            isinstance(node, ast.ImportFrom) and node.module and "_kernels" in node.module
+            for node in ast.walk(tree)
+        )
+        if imports_kernels:
+            assert rel.parts[0] not in {"report"} and rel.name not in forbidden, f"{rel} imports _kernels"
+
+
+def test_import_fastdip_does_not_import_numba():
+    import subprocess
+    import sys
+
+    code = "import sys, fastdip; print('numba' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
