@@ -1,0 +1,23 @@
+"""The README's Python tour runs as written (file paths moved into a temporary folder)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_readme_python_tour_runs(tmp_path, capsys):
+    text = README.read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "the README has no python example"
+    code = blocks[0].replace("/tmp/", f"{tmp_path}/")
+    exec(compile(code, str(README), "exec"), {})
+    assert (tmp_path / "eq.png").exists()
+    assert "Count:" in capsys.readouterr().out
+
+
+def test_readme_starts_with_the_two_commands():
+    head = README.read_text().split("\n## ")[0]
+    assert "make demo" in head and "make test" in head
