@@ -6,9 +6,9 @@ changed, no GUI window opens, nothing is kept in pyplot's figure list, so nothin
 helpers are safe in scripts, tests, servers and threads alike. In Jupyter, a returned ``Figure`` displays as
 usual. matplotlib itself is imported on first use only, so ``import fastdip.viz`` is cheap.
 
-Display ranges are never guessed silently: integer images are shown over their dtype's full range
-[0, L-1], boolean images over [0, 1], float images over their own minimum..maximum unless ``vmin`` /
-``vmax`` are given.
+Display ranges are never guessed silently: unsigned integer images are shown over their dtype's full range
+[0, L-1], boolean images over [0, 1], float and signed-integer images over their own minimum..maximum,
+unless ``vmin`` / ``vmax`` are given.
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, size=(4.0, 3.0), **subplot_kw)
     axes : matplotlib.axes.Axes or ndarray of them
         As ``Figure.subplots`` returns them (``squeeze`` applies).
 
+    References
+    ----------
+    J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
+    90-95, 2007, DOI 10.1109/MCSE.2007.55.
+
     Examples
     --------
     >>> from fastdip import viz
@@ -60,9 +65,10 @@ def _display_range(image, vmin, vmax):
     arr = np.asarray(image)
     if arr.dtype == bool:
         lo, hi = 0, 1
-    elif arr.dtype.kind in "ui":
-        info = np.iinfo(arr.dtype)
-        lo, hi = (0 if arr.dtype.kind == "u" else info.min), info.max
+    elif arr.dtype.kind == "u":
+        lo, hi = 0, np.iinfo(arr.dtype).max
+    elif arr.dtype.kind == "i":
+        lo, hi = int(arr.min()), int(arr.max())
     else:
         finite = arr[np.isfinite(arr)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -88,13 +94,18 @@ def show_image(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None)
     matplotlib.axes.Axes
         The axes drawn on.
 
+    References
+    ----------
+    J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
+    90-95, 2007, DOI 10.1109/MCSE.2007.55.
+
     Examples
     --------
     >>> import numpy as np
     >>> from fastdip import viz
     >>> ax = viz.show_image(np.arange(16, dtype=np.uint8).reshape(4, 4), title="ramp")
     >>> ax.images[0].get_clim()
-    (0, 255)
+    (0.0, 255.0)
     """
     import numpy as np
 
@@ -129,8 +140,9 @@ def show_images(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax
     cmap : str, optional
         Colour map for grey-level images.
     vmin, vmax : float, optional
-        The display range of every grey-level image. Default: the dtype's full range [0, L-1] for integer
-        images, [0, 1] for boolean ones, the image's own min..max for float ones (say so in a caption).
+        The display range of every grey-level image. Default: the dtype's full range [0, L-1] for unsigned
+        integer images, [0, 1] for boolean ones, the image's own min..max for float and signed-integer ones
+        (say so in a caption).
     size : float, optional
         Width of one cell in inches (cells keep the first image's aspect ratio).
     suptitle : str, optional
@@ -145,6 +157,11 @@ def show_images(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax
     ------
     ValueError
         If ``images`` is empty or ``titles`` has another length.
+
+    References
+    ----------
+    J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
+    90-95, 2007, DOI 10.1109/MCSE.2007.55.
 
     Examples
     --------
@@ -205,6 +222,10 @@ def plot_histogram(image, ax=None, *, cumulative=False, bins=None, color="0.25",
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.3.
 
     Examples
     --------
@@ -268,6 +289,11 @@ def plot_curve(x, y, ax=None, *, label=None, title=None, xlabel=None, ylabel=Non
     matplotlib.axes.Axes
         The axes drawn on.
 
+    References
+    ----------
+    J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
+    90-95, 2007, DOI 10.1109/MCSE.2007.55.
+
     Examples
     --------
     Transfer curve of the negative of an 8-bit image, s = 255 - r:
@@ -317,6 +343,11 @@ def save(fig, path, *, dpi=100, close=True) -> Path:
     -------
     pathlib.Path
         The path written.
+
+    References
+    ----------
+    J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
+    90-95, 2007, DOI 10.1109/MCSE.2007.55.
 
     Examples
     --------

@@ -79,14 +79,17 @@ class Section:
     seconds: float | None = None
 
     def text(self, text: str) -> Section:
+        """Append a paragraph; returns the section (calls chain)."""
         self.blocks.append(Paragraph(str(text)))
         return self
 
     def figure(self, path: str, caption: str = "") -> Section:
+        """Append a figure by its path relative to the report folder (what ``ctx.save`` returns)."""
         self.blocks.append(FigureFile(str(path), caption))
         return self
 
     def table(self, header: Sequence[str], rows, caption: str = "") -> Section:
+        """Append a table: ``header`` names the columns, ``rows`` holds one cell per column each."""
         self.blocks.append(Table(header, rows, caption))
         return self
 

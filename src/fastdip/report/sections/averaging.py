@@ -108,6 +108,7 @@ def run(ctx) -> Section:
                    logx=True, logy=True, xlabel="frames averaged K", ylabel="residual noise std (grey levels)",
                    title="Noise std against K")
     ax.set_xticks(k, [str(int(v)) for v in k])
+    ax.set_yticks(result["predicted_std"], [f"{v:.3g}" for v in result["predicted_std"]])
     ax.minorticks_off()
     section.figure(ctx.save(ax.figure, "std-vs-k"),
                    "Measured residual std (dots) on the 1/sqrt(K) prediction (line), log-log axes.")

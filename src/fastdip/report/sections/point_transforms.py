@@ -14,24 +14,27 @@ from fastdip.report import Section
 TITLE = "Intensity (point) transforms"
 SLUG = "point_transforms"
 
+#: The low-contrast sample image (a retina detail whose levels fill about a sixth of [0, 255]).
+LOW_CONTRAST = "microaneurysms"
 GAMMAS = (0.4, 1.0, 2.5)
 STRETCH_PERCENTILES = (2, 98)
-#: Control points (r, s) of the piecewise-linear transform: a strong stretch of the moon's mid-greys.
-PIECEWISE_POINTS = ((80, 30), (130, 225))
+#: Control points (r, s) of the piecewise-linear transform: a strong stretch of the retina's mid-greys.
+PIECEWISE_POINTS = ((70, 20), (115, 235))
 THRESHOLD = 100
 
 RAMP = np.arange(256, dtype=np.uint8)
+RAMP.flags.writeable = False
 
 
-def transforms(camera, moon):
+def transforms(camera, low):
     """The transforms shown, as {name: (input name, function of one image)}.
 
-    The contrast stretch uses the moon's 2nd-98th percentiles as its fixed input range, so that the same
-    function gives the moon result and the transfer curve.
+    ``low`` is the low-contrast image. The contrast stretch uses its 2nd-98th percentiles as a fixed input
+    range, so that one function gives both its result and the transfer curve.
     """
     from fastdip import intensity
 
-    lo, hi = np.percentile(moon, STRETCH_PERCENTILES)
+    lo, hi = np.percentile(low, STRETCH_PERCENTILES)
     ops = {
         "negative": ("camera", intensity.negative),
         "log": ("camera", intensity.log_transform),
@@ -39,8 +42,8 @@ def transforms(camera, moon):
     for g in GAMMAS:
         ops[f"gamma {g:g}"] = ("camera", lambda im, g=g: intensity.gamma(im, g))
     ops[f"stretch {STRETCH_PERCENTILES[0]}-{STRETCH_PERCENTILES[1]} %"] = (
-        "moon", lambda im: intensity.contrast_stretch(im, in_range=(lo, hi)))
-    ops["piecewise linear"] = ("moon", lambda im: intensity.piecewise_linear(im, PIECEWISE_POINTS))
+        LOW_CONTRAST, lambda im: intensity.contrast_stretch(im, in_range=(lo, hi)))
+    ops["piecewise linear"] = (LOW_CONTRAST, lambda im: intensity.piecewise_linear(im, PIECEWISE_POINTS))
     ops[f"threshold r > {THRESHOLD}"] = ("camera", lambda im: intensity.threshold(im, THRESHOLD))
     return ops
 
@@ -54,10 +57,10 @@ def transfer_curves(ops):
     return curves
 
 
-def apply(camera, moon):
+def apply(camera, low):
     """Apply every transform to its image: {name: (input name, result)}."""
-    images = {"camera": camera, "moon": moon}
-    return {name: (src, fn(images[src])) for name, (src, fn) in transforms(camera, moon).items()}
+    images = {"camera": camera, LOW_CONTRAST: low}
+    return {name: (src, fn(images[src])) for name, (src, fn) in transforms(camera, low).items()}
 
 
 def summary(results):
@@ -89,9 +92,9 @@ def _curve_figure(curves):
 def run(ctx) -> Section:
     from fastdip import data, intensity, viz
 
-    camera, moon = data.camera(), data.moon()
-    ops = transforms(camera, moon)
-    results = apply(camera, moon)
+    camera, low = data.camera(), data.load(LOW_CONTRAST)
+    ops = transforms(camera, low)
+    results = apply(camera, low)
     section = Section(TITLE, SLUG)
     section.text(
         "A point transform maps each grey level r to s = T(r), independently of the neighbours, so for 8-bit "
@@ -100,25 +103,27 @@ def run(ctx) -> Section:
     )
     section.figure(ctx.save(_curve_figure(transfer_curves(ops)), "curves"),
                    "Transfer curves. Left: negative s = 255 - r, log s = c log(1 + r) with c = 255 / log 256, "
-                   "gamma s = 255 (r / 255)^gamma. Right: contrast stretch of the moon's 2-98 % percentile "
-                   f"range, piecewise linear through {PIECEWISE_POINTS}, threshold at {THRESHOLD} (shown as "
+                   "gamma s = 255 (r / 255)^gamma. Right: contrast stretch of the retina image's 2-98 % "
+                   f"percentile range, piecewise linear through {PIECEWISE_POINTS}, threshold at {THRESHOLD} (shown as "
                    "0 / 255).")
 
     order = ["negative", "log", "gamma 0.4", "gamma 2.5"]
     lower = [n for n in results if n.startswith(("stretch", "piecewise"))]
     thresh = [n for n in results if n.startswith("threshold")]
-    images = [camera] + [results[n][1] for n in order] + [moon] + [results[n][1] for n in lower + thresh]
-    titles = ["camera"] + order + ["moon"] + lower + thresh
+    images = [camera] + [results[n][1] for n in order] + [low] + [results[n][1] for n in lower + thresh]
+    titles = ["camera"] + order + [LOW_CONTRAST] + lower + thresh
     section.figure(ctx.save(viz.show_images(images, titles, ncols=5, size=2.6), "results"),
-                   "Results on camera (top) and moon (bottom), every image shown over the full range [0, 255].")
-    stretched = intensity.contrast_stretch(moon, percentiles=STRETCH_PERCENTILES)
+                   f"Results on camera (top) and {LOW_CONTRAST} (bottom, a 102 x 102 retina detail) and the "
+                   "threshold of camera; every image shown over the full range [0, 255].")
+    stretched = intensity.contrast_stretch(low, percentiles=STRETCH_PERCENTILES)
     same = np.array_equal(stretched, results[lower[0]][1])
     section.text(
-        f"The moon uses only levels {int(moon.min())}..{int(moon.max())} with most pixels between "
-        f"{np.percentile(moon, 2):.0f} and {np.percentile(moon, 98):.0f}: stretching that range to [0, 255] "
-        f"(contrast_stretch(moon, percentiles=(2, 98)), which gives the {'same' if same else 'a slightly different'}"
-        f" result as the fixed range) reveals the craters. Gamma < 1 brightens the dark coat of the camera man, "
-        f"gamma > 1 darkens, gamma = 1 is the identity."
+        f"96 % of the retina image's pixels lie between {np.percentile(low, 2):.0f} and "
+        f"{np.percentile(low, 98):.0f} (its 2nd and 98th percentiles; all lie in {int(low.min())}..{int(low.max())})."
+        f" Stretching the percentile range to [0, 255] (contrast_stretch(image, percentiles=(2, 98)), which gives "
+        f"the {'same' if same else 'a slightly different'} result as the fixed range) makes the vessels and "
+        f"microaneurysms stand out. Gamma < 1 brightens the dark coat of the camera man, gamma > 1 darkens it, "
+        f"gamma = 1 is the identity."
     )
     section.table(("transform", "image", "dtype", "mean", "std", "min", "max"), summary(results),
                   "Statistics of each result (threshold results counted as 0 / 1).")
