@@ -4,7 +4,7 @@
 - ``PARALLEL``: the few kernels measured to gain from threads; each has a serial twin written as its own
   ``def`` (two cached dispatchers made from one Python function share one cache entry and can crash).
 - ``SAFE_FASTMATH``: the only fastmath flags allowed, where profiling justifies them; never ``True``
-  (it removes NaN checks).
+  (it removes NaN checks). numba refuses a frozenset: write ``@njit(**SERIAL, fastmath=set(SAFE_FASTMATH))``.
 - ``PARALLEL_MIN_PIXELS``: below this many pixels the serial twin is used (2 cores: threads only pay
   above roughly 1-4 Mpx for memory-bound kernels, measured in benchmarks/).
 """

@@ -1,0 +1,184 @@
+"""Kernels of fastdip._kernels.metrics against naive twins, their own py_func, and NaN/inf cases."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastdip._kernels import metrics as K
+from tests._naive_metrics import gaussian_window, ssim_windows
+
+DTYPES = [np.uint8, np.uint16, np.float32, np.float64]
+C1 = (0.01 * 255) ** 2
+C2 = (0.03 * 255) ** 2
+
+
+def _pair(rng, shape, dtype):
+    if np.dtype(dtype).kind == "u":
+        x = rng.integers(0, 256, shape).astype(dtype)
+        y = np.clip(x + rng.integers(-40, 41, shape), 0, 255).astype(dtype)
+    else:
+        x = (rng.random(shape) * 255).astype(dtype)
+        y = (x + rng.normal(0, 20, shape)).astype(dtype)
+    return x, y
+
+
+def _run(kernel, x, y, w, c1=C1, c2=C2):
+    """Call a kernel the way fastdip.metrics does; returns (rowsum, map)."""
+    k = len(w)
+    valid = tuple(n - k + 1 for n in x.shape)
+    rowsum = np.full(int(np.prod(valid[:-1])), np.nan)
+    smap = np.full(valid, np.nan)
+    kernel(x, y, w, c1, c2, rowsum, smap.reshape(-1, valid[-1]))
+    return rowsum, smap
+
+
+# -- (a) tiny cases worked by hand ------------------------------------------------------------------------------
+
+
+def test_constant_images_give_the_luminance_term():
+    # variances and covariance are 0: SSIM = (2 a b + C1) / (a^2 + b^2 + C1) at every pixel
+    x = np.full((12, 13), 100, np.uint8)
+    y = np.full((12, 13), 110, np.uint8)
+    rowsum, smap = _run(K.ssim_2d, x, y, gaussian_window(1.5))
+    expected = (2 * 100 * 110 + C1) / (100**2 + 110**2 + C1)
+    np.testing.assert_allclose(smap, expected, rtol=1e-12)
+    np.testing.assert_allclose(rowsum, 3 * expected, rtol=1e-12)
+
+
+def test_one_tap_window_is_per_pixel_ssim():
+    # k = 1 (weights [1.0]): means are the pixels, variances 0
+    x = np.array([[0.0, 1.0], [2.0, 3.0]])
+    y = np.array([[0.0, 2.0], [2.0, 1.0]])
+    _, smap = _run(K.ssim_2d, x, y, np.array([1.0]), c1=1.0, c2=1.0)
+    np.testing.assert_allclose(smap, (2 * x * y + 1) / (x * x + y * y + 1))
+
+
+def test_image_exactly_the_window_size():
+    rng = np.random.default_rng(0)
+    x, y = _pair(rng, (11, 11), np.uint8)
+    w = gaussian_window(1.5)
+    rowsum, smap = _run(K.ssim_2d, x, y, w)
+    assert smap.shape == (1, 1)
+    np.testing.assert_allclose(smap, ssim_windows(x, y, w, C1, C2), rtol=1e-10)
+    assert rowsum[0] == smap[0, 0]
+
+
+# -- (b) against the naive window-by-window twin ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel", [K.ssim_2d, K.ssim_2d_parallel])
+def test_ssim_2d_matches_windows(kernel, dtype):
+    rng = np.random.default_rng(1)
+    x, y = _pair(rng, (37, 23), dtype)  # 27 output rows: not a multiple of the parallel block
+    w = gaussian_window(1.5)
+    rowsum, smap = _run(kernel, x, y, w)
+    expected = ssim_windows(x, y, w, C1, C2)
+    np.testing.assert_allclose(smap, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(rowsum, expected.sum(axis=1), rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
+@pytest.mark.parametrize("kernel", [K.ssim_3d, K.ssim_3d_parallel])
+def test_ssim_3d_matches_windows(kernel, dtype):
+    rng = np.random.default_rng(2)
+    x, y = _pair(rng, (9, 8, 10), dtype)
+    w = gaussian_window(0.8)  # radius 3: k = 7
+    rowsum, smap = _run(kernel, x, y, w)
+    expected = ssim_windows(x, y, w, C1, C2)
+    np.testing.assert_allclose(smap, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(rowsum, expected.sum(axis=2).ravel(), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("serial", "parallel", "shape"),
+    [(K.ssim_2d, K.ssim_2d_parallel, (80, 31)), (K.ssim_3d, K.ssim_3d_parallel, (17, 14, 12))],
+)
+def test_parallel_twin_is_identical(serial, parallel, shape):
+    rng = np.random.default_rng(3)
+    x, y = _pair(rng, shape, np.float32)
+    w = gaussian_window(1.5)
+    a = _run(serial, x, y, w)
+    b = _run(parallel, x, y, w)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_empty_map_is_not_written():
+    rng = np.random.default_rng(4)
+    x, y = _pair(rng, (15, 16), np.uint8)
+    w = gaussian_window(1.5)
+    rowsum = np.empty(5)
+    K.ssim_2d(x, y, w, C1, C2, rowsum, np.empty((0, 0)))
+    np.testing.assert_allclose(rowsum, _run(K.ssim_2d, x, y, w)[0], rtol=0)
+
+
+def test_py_func_agrees_on_a_tiny_input():
+    rng = np.random.default_rng(5)
+    w = gaussian_window(0.5)  # radius 2
+    x, y = _pair(rng, (7, 6), np.float64)
+    np.testing.assert_allclose(_run(K.ssim_2d.py_func, x, y, w)[1], _run(K.ssim_2d, x, y, w)[1], rtol=1e-12)
+    x, y = _pair(rng, (6, 5, 7), np.float64)
+    np.testing.assert_allclose(_run(K.ssim_3d.py_func, x, y, w)[1], _run(K.ssim_3d, x, y, w)[1], rtol=1e-12)
+    out = np.empty(1)
+    K.squared_error_sum.py_func(x.ravel(), y.ravel(), out)
+    np.testing.assert_allclose(out[0], np.sum((x - y) ** 2), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_squared_error_sum_matches_numpy(dtype):
+    rng = np.random.default_rng(6)
+    x, y = _pair(rng, (1001,), dtype)  # odd length: the vector loop's remainder
+    out = np.empty(1)
+    K.squared_error_sum(x, y, out)
+    expected = np.sum((x.astype(np.float64) - y.astype(np.float64)) ** 2)
+    np.testing.assert_allclose(out[0], expected, rtol=1e-12)
+    if np.dtype(dtype) == np.uint8:
+        assert out[0] == expected  # integer terms: exact in any order
+
+
+# -- (c) properties ------------------------------------------------------------------------------------------------
+
+
+# 40 examples (about 0.1 s with a warm cache; the naive twin is O(pixels * window)) vary size, window, dtype.
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 9),
+    cols=st.integers(1, 9),
+    radius=st.integers(0, 3),
+    dtype=st.sampled_from(DTYPES),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_ssim_2d_random_shapes(rows, cols, radius, dtype, seed):
+    rng = np.random.default_rng(seed)
+    k = 2 * radius + 1
+    x, y = _pair(rng, (rows + k - 1, cols + k - 1), dtype)
+    w = rng.random(k) + 0.1
+    w /= w.sum()
+    _, smap = _run(K.ssim_2d, x, y, w)
+    np.testing.assert_allclose(smap, ssim_windows(x, y, w, C1, C2), rtol=1e-8, atol=1e-10)
+
+
+# -- pathological inputs ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_input_reaches_the_sums(bad):
+    rng = np.random.default_rng(7)
+    x, y = _pair(rng, (20, 20), np.float64)
+    x[0, 0] = bad  # a corner pixel still lies in one valid window
+    rowsum, _ = _run(K.ssim_2d, x, y, gaussian_window(1.5))
+    assert np.isnan(rowsum[0])
+    assert np.isfinite(rowsum[1:]).all()
+
+
+@pytest.mark.parametrize(("bad", "expected"), [(np.nan, np.nan), (np.inf, np.inf)])
+def test_squared_error_sum_keeps_nan_and_inf(bad, expected):
+    # the kernel uses SAFE_FASTMATH: NaN and inf must still propagate
+    x = np.zeros(37)
+    y = np.ones(37)
+    x[17] = bad
+    out = np.empty(1)
+    K.squared_error_sum(x, y, out)
+    np.testing.assert_equal(out[0], expected)
