@@ -208,3 +208,12 @@ def test_bad_input_gives_clear_errors(call, exc, words):
     with pytest.raises(exc, match=None) as info:
         call()
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("offset", [0, 1, 2, 3])
+def test_apply_lut_large_image_any_alignment_and_tail(rng, offset):
+    # 65536 pixels and more take the four-pixel word path; a contiguous view at an odd address must not
+    base = rng.integers(0, 256, 300 * 301 + 7, dtype=np.uint8)
+    img = base[offset: offset + 300 * 301].reshape(300, 301)
+    lut = rng.integers(0, 256, 256, dtype=np.uint8)
+    np.testing.assert_array_equal(intensity.apply_lut(img, lut), lut[img])

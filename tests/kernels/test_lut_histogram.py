@@ -59,3 +59,15 @@ def test_count_bins_nan_inf_and_edges():
         counts = np.zeros(2, np.int64)
         kernel(values, edges, counts)
         assert counts.tolist() == [1, 2]  # NaN, inf and 2.0 are outside; 1.0 lands in the closed last bin
+
+
+@pytest.mark.parametrize("n_words", [0, 1, 2, 3, 10])
+def test_apply_lut_quads_kernel_and_py_func(rng, n_words):
+    image = rng.integers(0, 256, 4 * n_words, dtype=np.uint8)
+    lut = rng.integers(0, 256, 256, dtype=np.uint8)
+    wide = lut.astype(np.uint16)
+    pairs = ((wide[:, None] << 8) | wide[None, :]).reshape(-1)
+    for kernel in (kl.apply_lut_quads, kl.apply_lut_quads.py_func):
+        out = np.empty_like(image)
+        kernel(image.view(np.uint32), pairs, out.view(np.uint32))
+        np.testing.assert_array_equal(out, lut[image])
