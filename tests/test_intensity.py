@@ -217,3 +217,13 @@ def test_apply_lut_large_image_any_alignment_and_tail(rng, offset):
     img = base[offset: offset + 300 * 301].reshape(300, 301)
     lut = rng.integers(0, 256, 256, dtype=np.uint8)
     np.testing.assert_array_equal(intensity.apply_lut(img, lut), lut[img])
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-6), (np.float64, 1e-13)])
+@pytest.mark.parametrize("g", [0.3, 0.5, 1.0, 2.0, 3.7])
+def test_gamma_float_equals_numpy_power(rng, dtype, rtol, g):
+    img = rng.random((40, 50)).astype(dtype)
+    img[0, :4] = [0.0, 1.0, 1e-30, 0.5]
+    out = intensity.gamma(img, g, c=1.5)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, 1.5 * np.power(img.astype(np.float64), g), rtol=rtol, atol=1e-30)
