@@ -167,3 +167,16 @@ def test_readme_mentions_every_command():
     readme = path.read_text(encoding="utf-8")
     missing = [c for c in cli.command_names() if f"fastdip {c}" not in readme]
     assert not missing, f"README.md does not show these commands: {missing}"
+
+
+def test_a_closed_pipe_is_not_reported_as_an_error():
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "fastdip.cli", "samples"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `fastdip samples | head -0`
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in err and "error" not in err
