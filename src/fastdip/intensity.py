@@ -47,7 +47,8 @@ def _map_integer(arr: np.ndarray, formula) -> np.ndarray:
 
 
 def _refuse_negative(arr: np.ndarray, func: str) -> None:
-    if arr.dtype.kind != "u" and arr.size and np.nanmin(arr) < 0:
+    # min() rather than nanmin(): one vectorised pass; NaN pixels make min() NaN and simply stay NaN in the result
+    if arr.dtype.kind != "u" and arr.size and arr.min() < 0:
         raise ValueError(f"{func}: image must have non-negative intensities, got a minimum of {np.nanmin(arr)!r}")
 
 
