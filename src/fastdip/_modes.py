@@ -35,3 +35,12 @@ def code(mode: str) -> int:
 def numpy_pad_mode(mode: str) -> str:
     """numpy.pad's name for a fastdip mode."""
     return _NUMPY_PAD[mode]
+
+
+def pad(image, pad_width, mode: str, cval: float = 0.0):
+    """numpy.pad with a fastdip mode name (``cval`` for 'constant'); the simple, always-correct border path."""
+    import numpy as np
+
+    if mode == "constant":
+        return np.pad(image, pad_width, mode="constant", constant_values=cval)
+    return np.pad(image, pad_width, mode=_NUMPY_PAD[mode])

@@ -200,3 +200,36 @@ def cast_result(result: np.ndarray, dtype) -> np.ndarray:
         np.clip(rounded, info.min, info.max, out=rounded)
         return rounded.astype(dt)
     return result.astype(dt)
+
+
+def sizes(size, func: str, ndim: int, *, param: str = "size", odd: bool = False, low: int = 1) -> tuple[int, ...]:
+    """Check a window size: an int (the same on every axis) or one int per axis; returns a tuple of ``ndim`` ints."""
+    allowed = f"{'an odd' if odd else 'a'} positive int or a tuple of {ndim} of them"
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        values = (int(size),) * ndim
+    else:
+        try:
+            values = tuple(size)
+        except TypeError:
+            fail(func, param, size, allowed, TypeError)
+        if len(values) != ndim or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
+        ):
+            fail(func, param, size, allowed)
+        values = tuple(int(v) for v in values)
+    if any(v < low for v in values) or (odd and any(v % 2 == 0 for v in values)):
+        fail(func, param, size, allowed)
+    return values
+
+
+def footprint(fp, func: str, ndim: int, *, param: str = "footprint", odd: bool = True) -> np.ndarray:
+    """Check a footprint: a boolean-like array of ``ndim`` dimensions (odd sides when ``odd``) with a True."""
+    arr = np.asarray(fp)
+    if arr.dtype.kind not in "biu":
+        fail(func, param, arr, f"a boolean array of {ndim} dimensions", TypeError)
+    if arr.ndim != ndim or arr.size == 0 or (odd and any(s % 2 == 0 for s in arr.shape)):
+        fail(func, param, arr, f"a non-empty boolean array of {ndim} dimensions{' with odd sides' if odd else ''}")
+    mask = arr.astype(bool)
+    if not mask.any():
+        fail(func, param, arr, "a footprint with at least one True element")
+    return mask
