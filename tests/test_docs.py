@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise"]
 
 
 def _public_functions():
