@@ -23,6 +23,7 @@ _SUBMODULES = frozenset(
         "intensity",
         "io",
         "metrics",
+        "noise",
         "report",
         "viz",
     }
