@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests._comparisons import COMPARISONS, Comparison, input_label, make_input
+from tests._comparisons import COMPARISONS, FIXED_KINDS, Comparison, input_label, make_input
 
 from . import _machine
 from ._report import METHOD, Goal, Row, append_results, markdown, print_console
@@ -88,7 +88,7 @@ def _input(kind: str, side: int) -> np.ndarray:
 def _inputs(comparison: Comparison, sizes: Sequence[int]):
     """Yield ``(kind, image)`` for every input the comparison applies to, small to large."""
     for kind in comparison.inputs:
-        if kind == "camera":
+        if kind in FIXED_KINDS:
             yield kind, _input(kind, 512)
             continue
         for side in sizes:

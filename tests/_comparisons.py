@@ -39,6 +39,7 @@ import numpy as np
 __all__ = [
     "COMPARISONS",
     "INPUT_KINDS",
+    "FIXED_KINDS",
     "KIND_DTYPES",
     "Call",
     "Comparison",
@@ -332,10 +333,14 @@ def image_like(shape, dtype, seed: int) -> np.ndarray:
     return field.astype(dtype)
 
 
-#: Input kinds: camera is always 512x512 uint8; the random kinds take their size from the caller.
-INPUT_KINDS = ("camera", "u8", "f32")
+#: Input kinds: camera is always 512x512 uint8, "vol" a 192³ uint8 volume (unless a 3-D shape is given);
+#: the random 2-D kinds take their size from the caller.
+INPUT_KINDS = ("camera", "u8", "f32", "vol")
 #: dtype of each input kind.
-KIND_DTYPES = {"camera": "uint8", "u8": "uint8", "f32": "float32"}
+KIND_DTYPES = {"camera": "uint8", "u8": "uint8", "f32": "float32", "vol": "uint8"}
+#: Kinds whose size does not follow the benchmark's --sizes.
+FIXED_KINDS = ("camera", "vol")
+VOLUME_SHAPE = (192, 192, 192)
 
 
 def make_input(kind: str, shape=(512, 512), seed: int = 0) -> np.ndarray:
@@ -352,6 +357,8 @@ def make_input(kind: str, shape=(512, 512), seed: int = 0) -> np.ndarray:
     """
     if kind == "camera":
         return camera()
+    if kind == "vol":
+        return image_like(tuple(shape) if len(shape) == 3 else VOLUME_SHAPE, "uint8", seed)
     if kind not in KIND_DTYPES:
         raise ValueError(f"make_input: kind must be one of {INPUT_KINDS}, got {kind!r}")
     return image_like(shape, KIND_DTYPES[kind], seed)
@@ -361,7 +368,9 @@ def input_label(kind: str, image: np.ndarray) -> str:
     """Return the label of an input as used in tables and :class:`Target` (``"u8 4096×4096"``)."""
     short = {"uint8": "u8", "float32": "f32"}.get(image.dtype.name, image.dtype.name)
     size = "×".join(str(n) for n in image.shape)
-    return f"camera {short} {size}" if kind == "camera" else f"{short} {size}"
+    if kind in ("camera", "vol"):
+        return f"{kind} {short} {size}"
+    return f"{short} {size}"
 
 
 def _data_range(image: np.ndarray) -> float:
@@ -733,6 +742,165 @@ COMPARISONS: tuple[Comparison, ...] = (
         targets=(Target("skimage", 2.0),),
     ),
 )
+
+
+# --------------------------------------------------------------------------------------------------
+# Filters (issue 3): peers' parameter translations
+# --------------------------------------------------------------------------------------------------
+
+#: fastdip/scipy 'reflect' (d c b a | a b c d) is OpenCV's BORDER_REFLECT; 'nearest' is BORDER_REPLICATE.
+_CV_REFLECT = 2  # cv2.BORDER_REFLECT
+_F32 = ("float32",)
+
+
+def _as_float32(image):
+    return image.astype(np.float32) if image.dtype != np.float32 else image
+
+
+def _scipy_float(name: str, *args, **kwargs) -> Call:
+    """A scipy.ndimage filter run on the float32 image: scipy's own uint8 path truncates each pass."""
+    return Call(lambda im: partial(getattr(_lib("scipy.ndimage"), name), _as_float32(im), *args, **kwargs),
+                note="on the float32 image (scipy truncates uint8 results)")
+
+
+def _opencv_gaussian(image, sigma):
+    radius = int(4.0 * sigma + 0.5)
+    cv2 = _lib("cv2")
+    return partial(cv2.GaussianBlur, _as_float32(image), (2 * radius + 1, 2 * radius + 1), sigma,
+                   borderType=_CV_REFLECT)
+
+
+@cache
+def _kernel_7x7() -> np.ndarray:
+    """A seeded, non-separable 7x7 kernel (rank 7)."""
+    return np.random.default_rng(77).standard_normal((7, 7)).astype(np.float32)
+
+
+def _opencv_convolve(image):
+    # filter2D correlates: flip the kernel for a true convolution (odd size: the anchor stays centred)
+    kernel = np.ascontiguousarray(_kernel_7x7()[::-1, ::-1])
+    return partial(_lib("cv2").filter2D, _as_float32(image), -1, kernel, borderType=_CV_REFLECT)
+
+
+def _with_salt_pepper(image):
+    """Operands ``(noisy,)``: exactly 35 % of the pixels set to 0 or 255 (half each, seeded)."""
+    rng = np.random.default_rng(35)
+    noisy = image.copy()
+    flat = noisy.reshape(-1)
+    chosen = rng.choice(flat.size, int(round(0.35 * flat.size)), replace=False)
+    flat[chosen[: chosen.size // 2]] = 255
+    flat[chosen[chosen.size // 2:]] = 0
+    return (noisy,)
+
+
+def _mean_entry(size: int, targets=()) -> Comparison:
+    return Comparison(
+        "mean",
+        f"{size}x{size}",
+        fastdip=_fastdip("fastdip.filters:mean", size=size),
+        peers={
+            "scipy": _scipy_float("uniform_filter", size, mode="reflect"),
+            "opencv": Call(lambda im: partial(_lib("cv2").blur, _as_float32(im), (size, size),
+                                              borderType=_CV_REFLECT), note="cv2.blur on float32"),
+            "dask_image": None,
+        },
+        inputs=("camera", "u8", "f32"),
+        tolerance=Tolerance(atol=2e-3, rtol=1e-5),
+        note="Box filter, 'reflect' border; float32 output in the input scale. Tolerance: float32 running "
+        "sums against the peers' direct sums.",
+        targets=targets,
+    )
+
+
+def _gaussian_entry(sigma: float) -> Comparison:
+    return Comparison(
+        "gaussian",
+        f"σ={sigma:g}",
+        fastdip=_fastdip("fastdip.filters:gaussian", sigma=sigma),
+        peers={
+            "scipy": _scipy_float("gaussian_filter", sigma, mode="reflect", truncate=4.0),
+            "opencv": Call(lambda im: _opencv_gaussian(im, sigma),
+                           note="ksize 2*int(4 sigma + 0.5) + 1, BORDER_REFLECT, float32"),
+        },
+        inputs=("u8", "f32"),
+        tolerance=Tolerance(atol=2e-3, rtol=1e-5),
+        note="Separable Gaussian truncated at 4 sigma, 'reflect' border, float32 output.",
+        targets=(Target("opencv", 1 / 1.3, inputs=("f32 4096×4096",)),
+                 Target("scipy", 1.0, inputs=("f32 4096×4096",))),
+    )
+
+
+def _median_entry(size: int, targets=(), max_side=None) -> Comparison:
+    return Comparison(
+        "median",
+        f"{size}x{size}",
+        fastdip=_fastdip("fastdip.filters:median", size=size, mode="nearest"),
+        peers={
+            "opencv": Call(lambda im: partial(_lib("cv2").medianBlur, im, size), dtypes=U8,
+                           note="cv2.medianBlur replicates the border: fastdip mode='nearest'"),
+            "scipy": Call(lambda im: partial(_lib("scipy.ndimage").median_filter, im, size, mode="nearest")),
+        },
+        inputs=("camera", "u8"),
+        note="Exact median of the size x size window, 'nearest' border, uint8 kept.",
+        targets=targets,
+        max_side=max_side,
+    )
+
+
+_FILTER_COMPARISONS: tuple[Comparison, ...] = (
+    _mean_entry(5),
+    _mean_entry(25, targets=(Target("opencv", 1 / 1.3, inputs=("f32 4096×4096",)),)),
+    _gaussian_entry(2.0),
+    _gaussian_entry(8.0),
+    Comparison(
+        "convolve",
+        "7x7 non-separable",
+        fastdip=Call(lambda im: partial(_resolve("fastdip.filters:convolve"), im, _kernel_7x7()),
+                     requires="fastdip.filters:convolve"),
+        peers={
+            "scipy": Call(lambda im: partial(_lib("scipy.ndimage").convolve, _as_float32(im), _kernel_7x7(),
+                                             mode="reflect"), note="on the float32 image"),
+            "opencv": Call(_opencv_convolve, note="cv2.filter2D with the flipped kernel, BORDER_REFLECT"),
+        },
+        inputs=("f32",),
+        tolerance=Tolerance(atol=1e-4, rtol=1e-5),
+        note="True convolution with a seeded random 7x7 kernel (not separable), 'reflect' border.",
+        targets=(Target("opencv", 1 / 1.5, inputs=("f32 4096×4096",)),),
+    ),
+    _median_entry(3, targets=(Target("opencv", 1.0, inputs=("u8 4096×4096",)),)),
+    _median_entry(5, targets=(Target("opencv", 1.0, inputs=("u8 4096×4096",)),)),
+    _median_entry(15, targets=(Target("opencv", 1 / 1.5, inputs=("u8 4096×4096",)),
+                               Target("scipy", 10.0, inputs=("u8 4096×4096",)))),
+    Comparison(
+        "median",
+        "3x3x3",
+        fastdip=_fastdip("fastdip.filters:median", size=3),
+        peers={"scipy": Call(lambda im: partial(_lib("scipy.ndimage").median_filter, im, 3, mode="reflect"))},
+        inputs=("vol",),
+        note="Exact 3-D median, 'reflect' border.",
+        targets=(Target("scipy", 5.0),),
+    ),
+    Comparison(
+        "adaptive_median",
+        "S_max=7, s&p 0.35",
+        fastdip=_fastdip("fastdip.filters:adaptive_median", max_size=7),
+        peers={
+            "scipy": Call(
+                lambda im: partial(_lib("scipy.ndimage").median_filter, im, 7, mode="reflect"),
+                agrees=False,
+                tolerance=Tolerance(atol=255),
+                note="median 7x7: a different filter, the speed yardstick of the issue (no peer has the "
+                "adaptive median)",
+            ),
+        },
+        inputs=("camera", "u8"),
+        operands=_with_salt_pepper,
+        note="Gonzalez & Woods adaptive median on 35 % salt-and-pepper noise.",
+        targets=(Target("scipy", 1.0, inputs=("u8 2048×2048",)),),
+    ),
+)
+
+COMPARISONS = COMPARISONS + _FILTER_COMPARISONS
 
 
 def by_name(label: str) -> Comparison:

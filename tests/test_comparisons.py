@@ -15,10 +15,11 @@ import pytest
 from tests._comparisons import COMPARISONS, KIND_DTYPES, Comparison, Target, make_input
 
 TEST_SHAPE = (257, 263)
+TEST_VOLUME = (33, 40, 37)
 
 
 def _image(kind: str) -> np.ndarray:
-    return make_input(kind, TEST_SHAPE, seed=7)
+    return make_input(kind, TEST_VOLUME if kind == "vol" else TEST_SHAPE, seed=7)
 
 
 def _cases(agreeing: bool):

@@ -7,12 +7,16 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters"]
 
 
 def _public_functions():
     for name in MODULES:
         module = importlib.import_module(f"fastdip.{name}")
+        if hasattr(module, "_WHERE"):  # a package re-exporting its families' functions lazily
+            for attr in module.__all__:
+                yield f"{name}.{attr}", getattr(module, attr)
+            continue
         for attr, obj in vars(module).items():
             if attr.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module.__name__:
                 continue
@@ -28,4 +32,7 @@ def test_public_function_docstring_sections(qualname, func):
             continue
         assert f"\n{section}\n" in doc, f"{qualname} lacks a {section} section"
     assert ">>> " in doc, f"{qualname} has no doctest example"
-    assert "{image}" not in doc and "{mode}" not in doc, f"{qualname} has an unfilled fragment"
+    from fastdip._docs import FRAGMENTS
+
+    for name in FRAGMENTS:
+        assert "{" + name + "}" not in doc, f"{qualname} has an unfilled fragment {{{name}}}"

@@ -11,7 +11,7 @@ from PIL import Image
 from fastdip import report
 from fastdip.report import Section, Table, sections
 
-SLUGS = ("averaging", "point_transforms", "histograms")
+SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning")
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,14 @@ def test_every_section_has_a_table_of_numbers(tour):
         numbers = re.findall(r'<td class="num">([^<]*)</td>', fragment)
         assert numbers, f"section {slug} has no numeric table cell"
         assert all(np.isfinite(float(n)) for n in numbers)
+
+
+def test_noise_cleaning_table_ranks_the_adaptive_median_first_on_dense_impulses(tour):
+    _, page = tour
+    rows = _table_rows(_section_html(page, "noise_cleaning"))
+    psnr = {r[1].replace("&amp;", "&"): float(r[2]) for r in rows if r[0].replace("&amp;", "&") == "salt & pepper 0.35"}
+    assert psnr["adaptive median S_max=7"] > psnr["median 5x5"] + 2.0 > psnr["mean 5x5"] + 2.0
+    assert psnr["adaptive median S_max=9"] > psnr["median 5x5"] + 2.0
 
 
 def test_averaging_noise_falls_as_one_over_sqrt_k(tour):

@@ -19,6 +19,7 @@ _SUBMODULES = frozenset(
         "cli",
         "data",
         "dtype",
+        "filters",
         "histogram",
         "intensity",
         "io",

@@ -98,7 +98,8 @@ def subtract(a, b) -> np.ndarray:
     Returns
     -------
     ndarray
-        {dtype_point} For a signed difference, convert first (e.g. ``fastdip.dtype.to_float``).
+        {dtype_point}
+        For a signed difference, convert first (e.g. ``fastdip.dtype.to_float``).
 
     Raises
     ------
@@ -178,7 +179,8 @@ def divide(a, b) -> np.ndarray:
     Returns
     -------
     ndarray
-        {dtype_point} Integer images: x / 0 saturates to the dtype maximum for x > 0 and gives 0 for 0 / 0
+        {dtype_point}
+        Integer images: x / 0 saturates to the dtype maximum for x > 0 and gives 0 for 0 / 0
         (documented choice; no NaN can be stored). Floats follow IEEE rules (inf, NaN) without warnings.
 
     Raises

@@ -248,7 +248,8 @@ def gamma(image, gamma, c=1.0) -> np.ndarray:
     Returns
     -------
     ndarray
-        {dtype_point} Integer images: s = (L - 1) · c · (r / (L - 1))^gamma. Floats: s = c · r^gamma.
+        {dtype_point}
+        Integer images: s = (L - 1) · c · (r / (L - 1))^gamma. Floats: s = c · r^gamma.
 
     Raises
     ------

@@ -13,6 +13,8 @@ _NAMES = [
     "averaging",
     "point_transforms",
     "histograms",
+    "neighbourhood",
+    "noise_cleaning",
 ]
 
 #: The section modules, in report order (``build_tour`` reads this list at call time).

@@ -1,0 +1,972 @@
+"""Linear filters: convolution and correlation, separable filters, mean (box), Gaussian, Laplacian, Sobel and
+Prewitt derivatives, unsharp masking.
+
+Every function here returns float32 for inputs of up to 32 bits and float64 for float64 input, in the input's
+value scale (``dtype=`` asks for another dtype; integer dtypes are rounded and clipped). Borders follow
+scipy.ndimage's ``mode`` names with ``cval``; an image is extended by ``mode`` and then filtered as an n-D
+whole (for 'constant' with ``cval != 0`` this is scipy.ndimage.correlate's meaning; scipy's one-axis-at-a-time
+sobel/prewitt extend each *intermediate* by ``cval`` instead and differ near the corners).
+
+How a filter runs (chosen per call, all paths give the same result up to float rounding):
+
+- a kernel of rank 1 (an outer product of 1-D kernels, found by SVD to a relative 1e-10) runs as one 1-D
+  pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
+- other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
+- ``mean`` uses running sums: the time per pixel does not depend on the size;
+- large kernels go through the FFT (scipy.fft, real transforms, ``workers=-1``) when the cost model below says
+  it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
+
+Numbers behind the choices (float32, this 2-core machine, best of repeated runs): a direct tap costs about
+0.022 ns per pixel serially (7x7: 1.1 ns per pixel), a tap of a 1-D pass 0.045 ns, and the FFT (float64,
+padding included) about 0.8 ns per pixel of the transform per log2 of its size. So the FFT takes over from
+about 27x27 non-separable kernels at 512^2 (33x33: direct 6.4 ms, FFT 5.2 ms) and 43x43 at 4096^2 (where the
+direct path runs on both cores), and from about 700-1500 taps for separable kernels (a Gaussian of sigma 90
+or more).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .. import _modes, _validate
+from .._docs import fill
+from .._kernels._config import PARALLEL_MIN_PIXELS
+
+__all__ = ["convolve", "correlate", "separable", "mean", "gaussian", "laplacian", "sobel", "prewitt",
+           "unsharp_mask"]
+
+#: dtypes the kernels are compiled for; others are converted first (float16 -> float32, integers -> float64)
+_KERNEL_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
+#: a kernel is run as 1-D passes when its best rank-1 approximation is this close (relative to max |w|)
+_SEPARABLE_RTOL = 1e-10
+#: cost model in ns on this machine (see the module docstring): a direct tap per pixel, a 1-D pass tap per
+#: pixel, the FFT per pixel per log2(size)
+_NS_DIRECT_TAP = 0.022
+_NS_PASS_TAP = 0.045
+_NS_FFT = 0.8
+
+
+def _kernels():
+    from .._kernels import convolve as k  # numba is imported on first use only
+
+    return k
+
+
+def _threads() -> int:
+    import numba
+
+    return numba.get_num_threads()
+
+
+# -- argument handling ---------------------------------------------------------------------------------------
+
+
+def _prepare(image, func: str, channel_axis):
+    """Check the image; return (x, axis, out_dtype, acc): x is a C-contiguous (B, *spatial) array of a kernel
+    dtype with the channels (or a single batch of 1) first."""
+    arr = _validate.image(image, func)
+    axis = _validate.channel_axis(channel_axis, arr.ndim, func)
+    if axis is not None and arr.ndim < 2:
+        _validate.fail(func, "image", arr, "an array with at least one spatial axis besides the channel axis")
+    dt = arr.dtype
+    if dt.type in _KERNEL_DTYPES:
+        kd = dt
+    elif dt == np.float16:
+        kd = np.dtype(np.float32)
+    else:
+        kd = np.dtype(np.float64)
+    x = arr[None] if axis is None else np.moveaxis(arr, axis, 0)
+    x = np.ascontiguousarray(x, dtype=kd)
+    if not x.flags.writeable:  # a read-only array is another numba signature (another compile)
+        x = x.copy()
+    acc = np.dtype(np.float32) if kd == np.float32 else np.dtype(np.float64)
+    return x, axis, _validate.float_dtype_for(dt), acc
+
+
+def _finish(y: np.ndarray, axis, dtype) -> np.ndarray:
+    result = y[0] if axis is None else np.ascontiguousarray(np.moveaxis(y, 0, axis))
+    return _validate.cast_result(result, dtype)
+
+
+def _common(func: str, mode, cval, dtype):
+    mode = _modes.check(mode, func)
+    cval = _validate.number(cval, func, "cval")
+    dtype = _validate.output_dtype(dtype, func)
+    return mode, cval, dtype
+
+
+def _kernel_array(kernel, func: str, ndim: int, param: str = "kernel") -> np.ndarray:
+    k = _validate.image(kernel, func, param=param, allow_bool=True, finite=True)
+    if k.ndim != ndim:
+        _validate.fail(func, param, k, f"a {ndim}-D array (one axis per spatial axis of the image)")
+    return k.astype(np.float64)
+
+
+def _origins(origin, shape, func: str) -> tuple[int, ...]:
+    n = len(shape)
+    allowed = (f"an int or a tuple of {n} ints, each within [-(k // 2), (k - 1) // 2] for a kernel side k "
+               f"(kernel shape {tuple(shape)})")
+    if isinstance(origin, numbers.Integral) and not isinstance(origin, bool):
+        values = (int(origin),) * n
+    else:
+        try:
+            values = tuple(origin)
+        except TypeError:
+            _validate.fail(func, "origin", origin, allowed, TypeError)
+        if len(values) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                       for v in values):
+            _validate.fail(func, "origin", origin, allowed)
+        values = tuple(int(v) for v in values)
+    if any(not -(k // 2) <= o <= (k - 1) // 2 for o, k in zip(values, shape)):
+        _validate.fail(func, "origin", origin, allowed)
+    return values
+
+
+def _sigmas(sigma, func: str, n: int) -> tuple[float, ...]:
+    if isinstance(sigma, numbers.Real) and not isinstance(sigma, bool) or (
+        isinstance(sigma, np.ndarray) and sigma.ndim == 0
+    ):
+        return (_validate.number(sigma, func, "sigma", low=0),) * n
+    try:
+        if isinstance(sigma, (str, bytes)):
+            raise TypeError
+        values = tuple(sigma)
+    except TypeError:
+        _validate.fail(func, "sigma", sigma, f"a number >= 0 or a sequence of {n} of them", TypeError)
+    if len(values) != n:
+        _validate.fail(func, "sigma", sigma, f"a number >= 0 or a sequence of {n} of them (one per spatial axis)")
+    return tuple(_validate.number(v, func, "sigma", low=0) for v in values)
+
+
+def _spatial_axis(axis, n: int, func: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or not -n <= axis < n:
+        _validate.fail(func, "axis", axis, f"None or an integer spatial axis in [-{n}, {n - 1}]")
+    return int(axis) % n
+
+
+# -- kernel analysis and the choice of path ------------------------------------------------------------------
+
+
+def _rank1(w: np.ndarray):
+    """1-D factors (float64) whose outer product is ``w`` to _SEPARABLE_RTOL, or None.
+
+    The rank is read from the singular values of each unfolding; the factors are the kernel's own fibres through
+    its largest element (so integer and dyadic kernels such as boxes and Sobel split exactly, which SVD vectors
+    do not), and the outer product is checked against ``w``.
+    """
+    if w.ndim == 1:
+        return [w]
+    flat = np.abs(w).ravel()
+    peak = flat.max()
+    if peak == 0:
+        return None
+    for ax in range(w.ndim):
+        if w.shape[ax] > 1 and w.size > w.shape[ax]:
+            s = np.linalg.svd(np.moveaxis(w, ax, 0).reshape(w.shape[ax], -1), compute_uv=False)
+            if s[1] > _SEPARABLE_RTOL * s[0]:
+                return None
+    idx = np.unravel_index(int(flat.argmax()), w.shape)
+    factors = [w[idx[:ax] + (slice(None),) + idx[ax + 1:]].copy() for ax in range(w.ndim)]
+    factors[0] = factors[0] / w[idx] ** (w.ndim - 1)
+    recon = math.prod(np.ix_(*factors))
+    if not np.abs(recon - w).max() <= _SEPARABLE_RTOL * peak:
+        return None
+    return factors
+
+
+def _fold_trivial(factors, anchors):
+    """Drop length-1 factors (scalars), folding their value into a remaining pass; None marks a skipped axis."""
+    factors = [None if f is None else np.asarray(f, np.float64) for f in factors]
+    scalar = 1.0
+    for m, f in enumerate(factors):
+        if f is not None and f.size == 1:
+            scalar *= float(f[0])
+            factors[m] = None
+    live = [m for m, f in enumerate(factors) if f is not None]
+    if scalar != 1.0 or not live:
+        m = live[0] if live else len(factors) - 1
+        factors[m] = np.array([scalar]) if not live else factors[m] * scalar
+        if not live:
+            anchors = list(anchors)
+            anchors[m] = 0
+    return factors, list(anchors)
+
+
+def _fft_cost(batch: int, spatial, kshape) -> float:
+    from scipy import fft
+
+    size = math.prod(fft.next_fast_len(s + k - 1, real=True) for s, k in zip(spatial, kshape))
+    return _NS_FFT * batch * size * max(1.0, math.log2(size))
+
+
+def _parallel(pixels: int) -> bool:
+    # 2 threads gave 1.7-2x from 512^2 up on an idle machine, but with the other core busy a parallel call
+    # waited up to 8 ms for its second thread (measured at 128^2-1024^2); hence the common threshold
+    return pixels >= PARALLEL_MIN_PIXELS
+
+
+def _use_fft(x: np.ndarray, kshape, taps_per_pixel: float, ns_per_tap: float) -> bool:
+    direct = x.size * taps_per_pixel * ns_per_tap / (_threads() if _parallel(x.size) else 1)
+    if not _fft_cost(x.shape[0], x.shape[1:], kshape) < direct:
+        return False
+    # a NaN or inf would spread over the whole image through the FFT
+    return x.dtype.kind != "f" or bool(np.isfinite(x).all())
+
+
+def _correlate_any(x, w, anchors, mode, cval, acc, out_dtype):
+    """Correlation of (B, *S) ``x`` with an n-D kernel ``w`` (float64) at ``anchors``, by the cheapest path."""
+    factors = _rank1(w)
+    if factors is not None:
+        return _separable_any(x, factors, anchors, mode, cval, acc, out_dtype, kshape=w.shape)
+    nnz = np.count_nonzero(w)
+    if nnz > 64 and _use_fft(x, w.shape, nnz, _NS_DIRECT_TAP):
+        return _run_fft(x, w, anchors, mode, cval, out_dtype)
+    return _run_direct(x, w, anchors, mode, cval, acc, out_dtype)
+
+
+def _separable_any(x, factors, anchors, mode, cval, acc, out_dtype, kshape=None):
+    factors, anchors = _fold_trivial(factors, anchors)
+    taps = sum(f.size for f in factors if f is not None)
+    if taps > 256:
+        if kshape is None:
+            kshape = tuple(1 if f is None else f.size for f in factors)
+        if _use_fft(x, kshape, taps, _NS_PASS_TAP):
+            ones = [np.ones(1) if f is None else f for f in factors]
+            w = math.prod(np.ix_(*ones)) if len(ones) > 1 else ones[0]
+            return _run_fft(x, np.asarray(w, np.float64), anchors, mode, cval, out_dtype)
+    return _run_separable(x, factors, anchors, mode, cval, acc, out_dtype)
+
+
+# -- the three paths -----------------------------------------------------------------------------------------
+
+
+def _as_planes(arr: np.ndarray) -> np.ndarray:
+    """(B, *S) -> (planes, H, W); a 1-D signal is one row."""
+    if arr.ndim == 2:
+        return arr.reshape(arr.shape[0], 1, arr.shape[1])
+    return arr.reshape(-1, arr.shape[-2], arr.shape[-1])
+
+
+def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
+    k = _kernels()
+    code = _modes.code(mode)
+    spatial = x.shape[1:]
+    n = len(spatial)
+    cur = x
+    cval_cur = float(cval)
+    for m in range(n - 2):
+        f = factors[m]
+        if f is None:
+            continue
+        shape3 = (x.shape[0] * math.prod(spatial[:m]), spatial[m], math.prod(spatial[m + 1:]))
+        nxt = np.empty(x.shape, acc)
+        k.correlate_axis(cur.reshape(shape3), f.astype(acc), anchors[m], code, cval_cur, nxt.reshape(shape3))
+        cval_cur *= float(f.sum())
+        cur = nxt
+    one = np.ones(1)
+    if n >= 2:
+        wv, av = (one, 0) if factors[-2] is None else (factors[-2], anchors[-2])
+    else:
+        wv, av = one, 0
+    wh, ah = (one, 0) if factors[-1] is None else (factors[-1], anchors[-1])
+    src = _as_planes(cur)
+    out = np.empty(src.shape, out_dtype)
+    args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_cur * float(wv.sum()), out)
+    if _parallel(src.size) and src.shape[0] * src.shape[1] >= 2:
+        k.separable_2d_parallel(*args, _threads())
+    else:
+        k.separable_2d(*args)
+    return out.reshape(x.shape)
+
+
+def _plane_map(batch, lead, klead, anchors, code) -> np.ndarray:
+    """(batch * prod(lead), prod(klead)) source plane of each output plane and kernel plane (-1: outside)."""
+    k = _kernels()
+    nl = len(lead)
+    if nl == 0:
+        return np.arange(batch, dtype=np.int64)[:, None]
+    src = np.zeros((1,) * (2 * nl), np.int64)
+    bad = np.zeros((1,) * (2 * nl), bool)
+    for m in range(nl):
+        table = np.empty((lead[m], klead[m]), np.int64)
+        k.index_map(lead[m], klead[m], anchors[m], code, table)
+        shape = [1] * (2 * nl)
+        shape[m] = lead[m]
+        shape[nl + m] = klead[m]
+        table = table.reshape(shape)
+        src = src + table * math.prod(lead[m + 1:])
+        bad = bad | (table < 0)
+    per = math.prod(lead)
+    src = np.where(bad, -1, src).reshape(per, math.prod(klead))
+    planes = np.where(src[None] < 0, -1, src[None] + (np.arange(batch) * per)[:, None, None])
+    return planes.reshape(batch * per, -1).astype(np.int64)
+
+
+def _run_direct(x, w, anchors, mode, cval, acc, out_dtype):
+    k = _kernels()
+    code = _modes.code(mode)
+    anchors = list(anchors)
+    if w.ndim == 1:
+        w = w[None]
+        anchors = [0] + anchors
+    spatial = x.shape[1:] if x.ndim > 2 else (1, x.shape[1])
+    KH, KW = w.shape[-2:]
+    planes = _plane_map(x.shape[0], spatial[:-2], w.shape[:-2], anchors[:-2], code)
+    w2 = w.reshape(-1, KW)  # rows d * KH + r
+    tap_dr, tap_c = np.nonzero(w2)
+    tap_w = w2[tap_dr, tap_c].astype(acc)
+    src = _as_planes(x)
+    out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
+    args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
+            code, float(cval), out)
+    if _parallel(out.size) and out.shape[0] * out.shape[1] >= 2:
+        k.correlate_direct_parallel(*args, _threads())
+    else:
+        k.correlate_direct(*args)
+    return out.reshape(x.shape)
+
+
+def _run_fft(x, w, anchors, mode, cval, out_dtype):
+    from scipy import fft
+
+    n = x.ndim - 1
+    # float64 transforms: a float32 FFT's error is relative to the whole image's energy, not to each pixel
+    pad = [(0, 0)] + [(a, s - 1 - a) for a, s in zip(anchors, w.shape)]
+    padded = _modes.pad(x.astype(np.float64, copy=False), pad, mode, cval)
+    axes = tuple(range(1, n + 1))
+    shape = [fft.next_fast_len(p, real=True) for p in padded.shape[1:]]
+    spec = fft.rfftn(padded, s=shape, axes=axes, workers=-1)
+    del padded
+    flipped = w[(slice(None, None, -1),) * n]
+    spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=-1)
+    y = fft.irfftn(spec, s=shape, axes=axes, workers=-1)
+    window = (slice(None),) + tuple(slice(s - 1, s - 1 + m) for s, m in zip(w.shape, x.shape[1:]))
+    return y[window].astype(out_dtype)
+
+
+def _run_box(x, sizes, anchors, mode, cval, out_dtype):
+    """Box sums / count by running sums; exact int64 sums for unsigned integer images."""
+    k = _kernels()
+    code = _modes.code(mode)
+    exact = x.dtype.kind == "u" and (mode != "constant" or (float(cval).is_integer() and abs(cval) < 2**31))
+    proto = np.empty(0, np.int64 if exact else np.float64)
+    cv = int(cval) if exact else float(cval)
+    spatial = x.shape[1:]
+    n = len(spatial)
+    cur = x
+    for m in range(n - 2):
+        if sizes[m] == 1:
+            continue
+        shape3 = (x.shape[0] * math.prod(spatial[:m]), spatial[m], math.prod(spatial[m + 1:]))
+        nxt = np.empty(x.shape, proto.dtype)
+        k.box_axis(cur.reshape(shape3), sizes[m], anchors[m], code, cv, nxt.reshape(shape3))
+        cv *= sizes[m]
+        cur = nxt
+    kv, av = (sizes[-2], anchors[-2]) if n >= 2 else (1, 0)
+    kh, ah = sizes[-1], anchors[-1]
+    src = _as_planes(cur)
+    out = np.empty(src.shape, out_dtype)
+    args = (src, kv, av, kh, ah, code, cv, cv * kv, float(math.prod(sizes)), out, proto)
+    if _parallel(src.size) and src.shape[0] * src.shape[1] >= 2:
+        bad = k.box_2d_parallel(*args, _threads())
+    else:
+        bad = k.box_2d(*args)
+    if bad:
+        # a NaN or inf never leaves a running sum; the direct passes confine it to its own windows
+        factors = [np.full(s, 1.0 / s) for s in sizes]
+        acc = np.dtype(np.float32) if x.dtype == np.float32 else np.dtype(np.float64)
+        return _run_separable(x, factors, anchors, mode, cval, acc, out_dtype)
+    return out.reshape(x.shape)
+
+
+def _gaussian_weights(sigma: float, truncate: float) -> np.ndarray:
+    radius = int(truncate * sigma + 0.5)
+    if radius == 0:
+        return np.ones(1)
+    x = np.arange(-radius, radius + 1, dtype=np.float64) / sigma
+    w = np.exp(-0.5 * x * x)
+    return w / w.sum()
+
+
+def _gaussian_core(x, sigmas, truncate, mode, cval, acc, out_dtype):
+    factors = [None if s == 0 else _gaussian_weights(s, truncate) for s in sigmas]
+    factors = [None if f is not None and f.size == 1 else f for f in factors]
+    if all(f is None for f in factors):
+        return x.astype(out_dtype)
+    anchors = [0 if f is None else f.size // 2 for f in factors]
+    return _separable_any(x, factors, anchors, mode, cval, acc, out_dtype)
+
+
+# -- public functions ----------------------------------------------------------------------------------------
+
+
+def _filter(func, image, kernel, flip, mode, cval, origin, channel_axis, dtype):
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    w = _kernel_array(kernel, func, x.ndim - 1)
+    origins = _origins(origin, w.shape, func)
+    centres = [s // 2 + o for s, o in zip(w.shape, origins)]
+    if flip:
+        w = w[(slice(None, None, -1),) * w.ndim]
+        anchors = [s - 1 - c for s, c in zip(w.shape, centres)]
+    else:
+        anchors = centres
+    y = _correlate_any(x, np.ascontiguousarray(w), anchors, mode, cval, acc, out_dtype)
+    return _finish(y, axis, dtype)
+
+
+@fill
+def convolve(image, kernel, *, mode="reflect", cval=0.0, origin=0, channel_axis=None, dtype=None):
+    """Convolve an image with a kernel: g(i) = sum_k h(k) f(i - k) (the kernel is flipped).
+
+    Parameters
+    ----------
+    {image}
+        Any number of dimensions; uint8, uint16, float32 and float64 run as they are, other numeric dtypes
+        are converted (float16 to float32, other integers to float64).
+    kernel : ndarray
+        The kernel h, with one axis per spatial axis of the image (any sizes, odd or even; finite values).
+    {mode}
+    {cval}
+    origin : int or tuple of int, optional
+        Shift of the kernel centre (scipy.ndimage's ``origin``): the element at index ``k // 2 + origin``
+        along an axis of size k sits on the output pixel; within [-(k // 2), (k - 1) // 2].
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The convolved image, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image or the kernel is not a numeric array, or ``dtype`` is not a numeric dtype.
+    ValueError
+        If the kernel has the wrong number of dimensions or non-finite values, the image is empty, or
+        ``mode``, ``cval``, ``origin`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    With the centre c = k // 2 + origin on each axis, g(i) = sum_s h(s) f(i - (s - c)), for odd and even k
+    alike: the same convention as scipy.ndimage.convolve (for k = 2, g(i) = h(0) f(i + 1) + h(1) f(i)).
+    Rank-1 kernels run as separable 1-D passes, large kernels through the FFT when faster (module notes).
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.4
+       (spatial correlation and convolution). Pearson.
+    .. [2] Oppenheim, A. V., & Schafer, R. W. (2010). Discrete-Time Signal Processing (3rd ed.),
+       section 8.7 (linear convolution using the DFT). Pearson. ISBN 978-0-13-198842-2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import convolve
+    >>> image = np.zeros((3, 4), dtype=np.uint8)
+    >>> image[1, 1] = 1
+    >>> convolve(image, np.array([[1, 2, 3], [4, 5, 6]]), mode='constant')
+    array([[1., 2., 3., 0.],
+           [4., 5., 6., 0.],
+           [0., 0., 0., 0.]], dtype=float32)
+    """
+    return _filter("convolve", image, kernel, True, mode, cval, origin, channel_axis, dtype)
+
+
+@fill
+def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, channel_axis=None, dtype=None):
+    """Correlate an image with a kernel: g(i) = sum_k h(k) f(i + k) (no flip).
+
+    Parameters
+    ----------
+    {image}
+        Any number of dimensions; uint8, uint16, float32 and float64 run as they are, other numeric dtypes
+        are converted (float16 to float32, other integers to float64).
+    kernel : ndarray
+        The kernel h, with one axis per spatial axis of the image (any sizes, odd or even; finite values).
+    {mode}
+    {cval}
+    origin : int or tuple of int, optional
+        Shift of the kernel centre: the element at index ``k // 2 + origin`` sits on the output pixel;
+        within [-(k // 2), (k - 1) // 2] (scipy.ndimage's ``origin``).
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The correlated image, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image or the kernel is not a numeric array, or ``dtype`` is not a numeric dtype.
+    ValueError
+        If the kernel has the wrong number of dimensions or non-finite values, the image is empty, or
+        ``mode``, ``cval``, ``origin`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    With the centre c = k // 2 + origin, g(i) = sum_s h(s) f(i + s - c) (scipy.ndimage.correlate's
+    convention, odd and even k alike). Correlation with h equals convolution with h flipped on every axis
+    (for an even side the centre moves by one: see ``convolve``).
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.4
+       (spatial correlation and convolution). Pearson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import correlate
+    >>> image = np.zeros((3, 4), dtype=np.uint8)
+    >>> image[1, 1] = 1
+    >>> correlate(image, np.array([[1, 2, 3], [4, 5, 6]]), mode='constant')
+    array([[0., 0., 0., 0.],
+           [6., 5., 4., 0.],
+           [3., 2., 1., 0.]], dtype=float32)
+    """
+    return _filter("correlate", image, kernel, False, mode, cval, origin, channel_axis, dtype)
+
+
+@fill
+def separable(image, kernels, *, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    """Convolve with one 1-D kernel per axis (a separable kernel, the outer product of the 1-D kernels).
+
+    Parameters
+    ----------
+    {image}
+    kernels : sequence of (1-D ndarray or None)
+        One kernel per spatial axis, in axis order; None leaves that axis alone.
+    {mode}
+    {cval}
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        ``convolve(image, outer(kernels))`` up to float rounding, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image or a kernel is not numeric, or ``kernels`` is not a sequence.
+    ValueError
+        If ``kernels`` does not have one entry per spatial axis, a kernel is not 1-D and finite, or ``mode``,
+        ``cval`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    One 1-D convolution per axis costs sum(k) instead of prod(k) multiplications per pixel; the last two axes
+    run fused, row by row. Even kernel sizes use ``convolve``'s centre k // 2.
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.4
+       (separable filter kernels). Pearson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import separable
+    >>> image = np.zeros((3, 3))
+    >>> image[1, 1] = 4.0
+    >>> separable(image, [np.array([1, 2, 1]) / 4, None], mode='constant')
+    array([[0., 1., 0.],
+           [0., 2., 0.],
+           [0., 1., 0.]])
+    """
+    func = "separable"
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    n = x.ndim - 1
+    if isinstance(kernels, (str, bytes, np.ndarray)) or not hasattr(kernels, "__len__"):
+        _validate.fail(func, "kernels", kernels, f"a sequence of {n} 1-D kernels or None", TypeError)
+    if len(kernels) != n:
+        _validate.fail(func, "kernels", kernels, f"a sequence of {n} 1-D kernels or None (one per spatial axis)")
+    factors, anchors = [], []
+    for kern in kernels:
+        if kern is None:
+            factors.append(None)
+            anchors.append(0)
+            continue
+        f = _kernel_array(kern, func, 1, param="kernels[i]")[::-1].copy()
+        factors.append(f)
+        anchors.append(f.size - 1 - f.size // 2)
+    if all(f is None for f in factors):
+        return _finish(x.astype(out_dtype), axis, dtype)
+    y = _separable_any(x, factors, anchors, mode, cval, acc, out_dtype)
+    return _finish(y, axis, dtype)
+
+
+@fill
+def mean(image, size=3, *, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    """Mean (box) filter: the average of each size[0] x size[1] x ... window.
+
+    Parameters
+    ----------
+    {image}
+    size : int or tuple of int, optional
+        The window side, or one per spatial axis; odd or even (even windows reach one further back:
+        scipy.ndimage.uniform_filter's convention, the element at index k // 2 is on the pixel).
+    {mode}
+    {cval}
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The local means, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image is not numeric or ``dtype`` is not a numeric dtype.
+    ValueError
+        If ``size`` is not a positive int (or one per spatial axis), the image is empty, or ``mode``, ``cval``
+        or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    Running sums: a column sum updated by one row in and one row out, then a running sum along the row, so the
+    cost per pixel does not depend on the size. Sums are exact int64 for integer images (one division at the
+    end) and float64 for float images; a NaN or inf in the input switches to direct sums, which confine it to
+    the windows that contain it.
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.5 (box
+       filter kernels). Pearson.
+    .. [2] Crow, F. C. (1984). Summed-area tables for texture mapping. SIGGRAPH '84, 207-212.
+       https://doi.org/10.1145/800031.808600
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import mean
+    >>> image = np.array([[0, 0, 0, 0], [0, 9, 0, 0], [0, 0, 0, 0]], dtype=np.uint8)
+    >>> mean(image, 3, mode='constant')
+    array([[1., 1., 1., 0.],
+           [1., 1., 1., 0.],
+           [1., 1., 1., 0.]], dtype=float32)
+    """
+    func = "mean"
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    x, axis, out_dtype, _ = _prepare(image, func, channel_axis)
+    sizes = _validate.sizes(size, func, x.ndim - 1)
+    anchors = [s // 2 for s in sizes]
+    y = _run_box(x, sizes, anchors, mode, cval, out_dtype)
+    return _finish(y, axis, dtype)
+
+
+@fill
+def gaussian(image, sigma, *, truncate=4.0, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    """Gaussian smoothing with a standard deviation per axis.
+
+    Parameters
+    ----------
+    {image}
+    sigma : float or sequence of float
+        Standard deviation in pixels, one for all spatial axes or one per axis; 0 leaves an axis alone.
+    truncate : float, optional
+        The kernel radius is int(truncate * sigma + 0.5) (scipy.ndimage's rule).
+    {mode}
+    {cval}
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The smoothed image, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image is not numeric, ``sigma`` is not a number or a sequence, or ``dtype`` is not numeric.
+    ValueError
+        If a sigma or ``truncate`` is negative, ``sigma`` has the wrong length, the image is empty, or
+        ``mode``, ``cval`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    G(x) = exp(-x^2 / (2 sigma^2)), sampled on [-r, r] and normalised to sum 1, applied as one 1-D pass per
+    axis (the last two fused row by row), in float32 for float32 images and float64 otherwise. The same
+    result as scipy.ndimage.gaussian_filter on the float image (scipy truncates each pass of an integer
+    image to the integer dtype; this does not).
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.5 (lowpass
+       Gaussian filter kernels). Pearson.
+    .. [2] Lindeberg, T. (1990). Scale-space for discrete signals. IEEE Transactions on Pattern Analysis and
+       Machine Intelligence, 12(3), 234-254. https://doi.org/10.1109/34.49051 (the sampled Gaussian kernel)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import gaussian
+    >>> image = np.zeros((1, 5))
+    >>> image[0, 2] = 1.0
+    >>> gaussian(image, (0, 1), truncate=1.0).round(3)
+    array([[0.   , 0.274, 0.452, 0.274, 0.   ]])
+    """
+    func = "gaussian"
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    sigmas = _sigmas(sigma, func, x.ndim - 1)
+    truncate = _validate.number(truncate, func, "truncate", low=0)
+    y = _gaussian_core(x, sigmas, truncate, mode, cval, acc, out_dtype)
+    return _finish(y, axis, dtype)
+
+
+@fill
+def laplacian(image, *, kind=4, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    """Laplacian with a positive centre: the course's 3x3 kernels (4- or 8-neighbour).
+
+    Parameters
+    ----------
+    {image}
+        kind=4 works in any number of dimensions; kind=8 needs a 2-D image (after the channel axis).
+    kind : {4, 8}, optional
+        4: [[0, -1, 0], [-1, 4, -1], [0, -1, 0]] (in n-D: 2n at the centre, -1 at the 2n face neighbours);
+        8: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]].
+    {mode}
+    {cval}
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The Laplacian response, of the input's shape.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image is not numeric or ``dtype`` is not numeric.
+    ValueError
+        If ``kind`` is not 4 or 8, kind=8 is asked for an image that is not 2-D, the image is empty, or
+        ``mode``, ``cval`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    Sign convention: the centre is positive (as in the course), so this is the *negative* of the
+    mathematical Laplacian sum d2f/dx_i^2: laplacian(f, kind=4) == -scipy.ndimage.laplace(f). Sharpening is
+    then g = f + c * laplacian(f) with c > 0.
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.6 (using the
+       second derivative for image sharpening: the Laplacian). Pearson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import laplacian
+    >>> image = np.zeros((3, 3), dtype=np.uint8)
+    >>> image[1, 1] = 1
+    >>> laplacian(image, mode='constant')
+    array([[ 0., -1.,  0.],
+           [-1.,  4., -1.],
+           [ 0., -1.,  0.]], dtype=float32)
+    """
+    func = "laplacian"
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    _validate.choice(kind, func, "kind", (4, 8))
+    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    n = x.ndim - 1
+    if kind == 8:
+        if n != 2:
+            _validate.fail(func, "kind", kind, f"4 for a {n}-D image (kind=8 is defined for 2-D images)")
+        w = -np.ones((3, 3))
+        w[1, 1] = 8.0
+    else:
+        w = np.zeros((3,) * n)
+        centre = (1,) * n
+        w[centre] = 2.0 * n
+        for m in range(n):
+            for side in (0, 2):
+                w[centre[:m] + (side,) + centre[m + 1:]] = -1.0
+    y = _run_direct(x, w, [1] * n, mode, cval, acc, out_dtype)
+    return _finish(y, axis, dtype)
+
+
+def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    x, ch, out_dtype, acc = _prepare(image, func, channel_axis)
+    n = x.ndim - 1
+    axes = range(n) if axis is None else (_spatial_axis(axis, n, func),)
+    deriv = np.array([-1.0, 0.0, 1.0])
+    result = None
+    for ax in axes:
+        factors = [deriv if m == ax else smooth for m in range(n)]
+        d = _run_separable(x, *_fold_trivial(factors, [1] * n), mode, cval, acc, out_dtype)
+        if axis is not None:
+            result = d
+        elif result is None:
+            result = np.square(d, out=d)
+        else:
+            result += np.square(d, out=d)
+    if axis is None:
+        np.sqrt(result, out=result)
+    return _finish(result, ch, dtype)
+
+
+_GRADIENT_DOC = """{name} derivative along one axis, or the gradient magnitude sqrt(sum_a d_a^2) over all axes.
+
+    Parameters
+    ----------
+    {{image}}
+    axis : int or None, optional
+        The axis to differentiate (0: rows, the vertical derivative; -1: columns), among the spatial axes;
+        None (default) returns the gradient magnitude.
+    {{mode}}
+    {{cval}}
+    {{channel_axis}}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns).
+
+    Returns
+    -------
+    ndarray
+        The derivative (signed) or the magnitude (>= 0), of the input's shape.
+        {{dtype_float}}
+
+    Raises
+    ------
+    TypeError
+        If the image is not numeric or ``dtype`` is not numeric.
+    ValueError
+        If ``axis`` is not a spatial axis, the image is empty, or ``mode``, ``cval`` or ``channel_axis`` is
+        invalid.
+
+    Notes
+    -----
+    d_a = correlation with [-1, 0, 1] along axis a and the smoothing {smooth} along every other axis:
+    f(i + 1) - f(i - 1), positive where values increase with the index, as scipy.ndimage.{name_lower}.
+    In 2-D the axis-0 kernel is {kernel}.
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.6 (using
+       first-order derivatives for image sharpening: the gradient) and section 10.2. Pearson.
+    .. [2] {reference}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import {name_lower}
+    >>> image = np.repeat(np.array([[0], [0], [1], [1]], dtype=np.uint8), 3, axis=1)
+    >>> {name_lower}(image, axis=0, mode='nearest')
+    array({example}, dtype=float32)
+    """
+
+
+def _gradient_doc(name, smooth, kernel, reference, example):
+    def decorate(func):
+        func.__doc__ = _GRADIENT_DOC.format(name=name, name_lower=name.lower(), smooth=smooth, kernel=kernel,
+                                            reference=reference, example=example)
+        return fill(func)
+
+    return decorate
+
+
+@_gradient_doc(
+    "Sobel", "[1, 2, 1]", "[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]",
+    "Sobel, I., & Feldman, G. (1968). A 3x3 isotropic gradient operator for image processing. Talk at the "
+    "Stanford Artificial Intelligence Project; see Sobel, I. (2014), https://doi.org/10.13140/RG.2.1.1912.4965",
+    "[[0., 0., 0.],\n           [4., 4., 4.],\n           [4., 4., 4.],\n           [0., 0., 0.]]",
+)
+def sobel(image, axis=None, *, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    return _gradient("sobel", image, axis, np.array([1.0, 2.0, 1.0]), mode, cval, channel_axis, dtype)
+
+
+@_gradient_doc(
+    "Prewitt", "[1, 1, 1]", "[[-1, -1, -1], [0, 0, 0], [1, 1, 1]]",
+    "Prewitt, J. M. S. (1970). Object enhancement and extraction. In Picture Processing and Psychopictorics "
+    "(pp. 75-149). Academic Press.",
+    "[[0., 0., 0.],\n           [3., 3., 3.],\n           [3., 3., 3.],\n           [0., 0., 0.]]",
+)
+def prewitt(image, axis=None, *, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    return _gradient("prewitt", image, axis, np.array([1.0, 1.0, 1.0]), mode, cval, channel_axis, dtype)
+
+
+@fill
+def unsharp_mask(image, sigma=1.0, amount=1.0, *, mode="reflect", cval=0.0, channel_axis=None, dtype=None):
+    """Unsharp masking and high-boost filtering: g = f + amount * (f - gaussian(f, sigma)).
+
+    Parameters
+    ----------
+    {image}
+    sigma : float or sequence of float, optional
+        The Gaussian's standard deviation (per spatial axis or one for all), as in ``gaussian``.
+    amount : float, optional
+        The weight k of the mask f - blur: 1 is unsharp masking, > 1 high-boost filtering, 0 returns f.
+    {mode}
+    {cval}
+    {channel_axis}
+    dtype : numpy dtype, optional
+        The output dtype (default: see Returns); an integer dtype rounds and clips the result.
+
+    Returns
+    -------
+    ndarray
+        The sharpened image, of the input's shape, not clipped.
+        {dtype_float}
+
+    Raises
+    ------
+    TypeError
+        If the image is not numeric, ``sigma`` or ``amount`` is not a number, or ``dtype`` is not numeric.
+    ValueError
+        If a sigma is negative, the image is empty, or ``mode``, ``cval`` or ``channel_axis`` is invalid.
+
+    Notes
+    -----
+    The blurred image (truncated at 4 sigma) is subtracted from the original to make the mask, which is
+    added back k times: g = (1 + k) f - k blur.
+
+    References
+    ----------
+    .. [1] Gonzalez, R. C., & Woods, R. E. (2018). Digital Image Processing (4th ed.), section 3.6 (unsharp
+       masking and highboost filtering). Pearson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdip.filters import unsharp_mask
+    >>> image = np.array([[10, 10, 20, 20]], dtype=np.uint8)
+    >>> unsharp_mask(image, sigma=(0, 1), amount=2, dtype=np.uint8)
+    array([[ 9,  4, 26, 21]], dtype=uint8)
+    """
+    func = "unsharp_mask"
+    mode, cval, dtype = _common(func, mode, cval, dtype)
+    amount = _validate.number(amount, func, "amount")
+    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    sigmas = _sigmas(sigma, func, x.ndim - 1)
+    blur = _gaussian_core(x, sigmas, 4.0, mode, cval, acc, out_dtype)
+    f = x.astype(out_dtype, copy=False)
+    np.subtract(f, blur, out=blur)
+    blur *= out_dtype.type(amount)
+    blur += f
+    return _finish(blur, axis, dtype)

@@ -1,0 +1,284 @@
+"""Kernels of fastdip._kernels.convolve against the naive twins (tests/_naive_linear.py), their own py_func on
+tiny inputs, serial against parallel twins, and NaN/inf cases."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastdip._kernels import convolve as K
+from fastdip._modes import CODES
+from tests import _naive_linear as naive
+
+MODES = naive.MODES
+
+
+def _taps(w2):
+    """The direct kernel's tap tables (kernel row d * KH + r, column, weight) for a kernel reshaped to 2-D."""
+    tap_dr, tap_c = np.nonzero(w2)
+    return tap_dr.astype(np.int64), tap_c.astype(np.int64), w2[tap_dr, tap_c]
+
+
+def _direct(kernel, src, w2, ah, aw, mode, cval, *extra):
+    P, H, W = src.shape
+    planes = np.arange(P, dtype=np.int64)[:, None]
+    out = np.full(src.shape, np.nan)
+    kernel(src, planes, *_taps(w2), w2.shape[0], ah, aw, w2.shape[1], CODES[mode], cval, out, *extra)
+    return out
+
+
+def _separable(kernel, src, wv, av, wh, ah, mode, cval, *extra):
+    out = np.full(src.shape, np.nan)
+    kernel(src, wv, av, wh, ah, CODES[mode], cval, cval * wv.sum(), out, *extra)
+    return out
+
+
+def _box(kernel, src, kv, av, kh, ah, mode, cval, proto, *extra):
+    out = np.full(src.shape, np.nan)
+    bad = kernel(src, kv, av, kh, ah, CODES[mode], cval, cval * kv, float(kv * kh), out, proto, *extra)
+    return out, bad
+
+
+def _reference_2d(src, w2, ah, aw, mode, cval):
+    origin = (ah - w2.shape[0] // 2, aw - w2.shape[1] // 2)
+    return np.stack([naive.correlate(p, w2, mode, cval, origin) for p in src])
+
+
+# -- border index ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_source_index_matches_the_definition(mode):
+    for n in range(1, 6):
+        for x in range(-23, 24):
+            expected = naive.extended_index(x, n, mode)
+            expected = -1 if expected is None else expected
+            assert K.source_index(x, n, CODES[mode]) == expected, (n, x)
+            assert K.source_index.py_func(x, n, CODES[mode]) == expected, (n, x)
+
+
+def test_index_map_table():
+    out = np.empty((4, 3), np.int64)
+    K.index_map(4, 3, 1, CODES["reflect"], out)
+    np.testing.assert_array_equal(out, [[0, 0, 1], [0, 1, 2], [1, 2, 3], [2, 3, 3]])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fill_and_extend_line(mode):
+    src = np.array([1.0, 2.0, 3.0])
+    for fn in (K._fill_line, K._fill_line.py_func):
+        dst = np.zeros(3 + 4 + 5)
+        fn(src, dst, 4, CODES[mode], -1.0)
+        expected = [-1.0 if (s := naive.extended_index(p - 4, 3, mode)) is None else src[s] for p in range(12)]
+        np.testing.assert_array_equal(dst, expected)
+        line = dst.copy()
+        line[:4] = line[7:] = 99.0
+        K._extend_line.py_func(line, 4, 3, CODES[mode], -1.0)
+        np.testing.assert_array_equal(line, expected)
+
+
+# -- separable -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_separable_2d_against_naive(rng, mode, dtype):
+    src = (rng.random((2, 5, 7)) * 200).astype(dtype)
+    wv = rng.random(4) - 0.3
+    wh = rng.random(3) - 0.5
+    expected = _reference_2d(src, np.outer(wv, wh), 2, 0, mode, 1.5)
+    got = _separable(K.separable_2d, src, wv, 2, wh, 0, mode, 1.5)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-10)
+
+
+def test_separable_rows_py_func(rng):
+    src = rng.random((2, 4, 5))
+    wv, wh = rng.random(3), rng.random(2)
+    expected = _reference_2d(src, np.outer(wv, wh), 1, 1, "constant", 2.0)
+    out = np.full(src.shape, np.nan)
+    line = np.empty(5 + 1)
+    acc = np.empty(2)  # a chunk shorter than the row: two chunks and a tail
+    K._separable_rows.py_func(src, wv, 1, wh, 1, CODES["constant"], 2.0, 2.0 * wv.sum(), out, 0, 8, line, acc)
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_correlate_axis_against_naive(rng, mode):
+    src = rng.random((2, 6, 3))
+    w = rng.random(4)
+    expected = np.stack([naive.correlate(p, w[:, None], mode, 0.5, (1 - 2, 0)) for p in src])
+    for fn in (K.correlate_axis, K.correlate_axis.py_func):
+        out = np.full(src.shape, np.nan)
+        fn(src, w, 1, CODES[mode], 0.5, out)
+        np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_separable_float32_accumulation_stays_within_tolerance(rng):
+    src = rng.random((1, 40, 50)).astype(np.float32)
+    w = naive.gaussian_kernel1d(3.0)
+    expected = _reference_2d(src.astype(np.float64), np.outer(w, w), w.size // 2, w.size // 2, "reflect", 0.0)
+    got = np.empty(src.shape, np.float32)
+    K.separable_2d(src, w.astype(np.float32), w.size // 2, w.astype(np.float32), w.size // 2, 0, 0.0, 0.0, got)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+
+
+# -- direct ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("shape", [(3, 3), (4, 6), (1, 9), (7, 2)])
+def test_correlate_direct_against_naive(rng, mode, shape):
+    src = rng.random((2, 6, 8))
+    w2 = rng.random(shape) - 0.5
+    w2[0, 0] = 0.0  # zero taps are skipped
+    ah, aw = shape[0] // 2, (shape[1] - 1) // 2
+    expected = _reference_2d(src, w2, ah, aw, mode, -0.5)
+    got = _direct(K.correlate_direct, src, w2, ah, aw, mode, -0.5)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_correlate_direct_3d_kernel_through_plane_map(rng):
+    # planes[p, d]: the source plane of output plane p for kernel plane d; -1 reads cval
+    src = rng.random((3, 4, 5))
+    w = rng.random((2, 3, 3))
+    table = np.empty((3, 2), np.int64)
+    K.index_map(3, 2, 1, CODES["constant"], table)
+    out = np.empty(src.shape)
+    K.correlate_direct(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, out)
+    np.testing.assert_allclose(out, naive.correlate(src, w, "constant", 0.25, (-1 + 1, 0, 0)), rtol=1e-12)
+
+
+def test_direct_rows_py_func(rng):
+    src = rng.random((1, 5, 6))
+    w2 = rng.random((3, 6))
+    out = np.empty(src.shape)
+    ring = np.empty((1, 3, 6 + 5))
+    acc = np.empty(4)
+    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), *_taps(w2), 3, 1, 2, CODES["mirror"], 0.0, out, 0, 5,
+                           ring, acc)
+    np.testing.assert_allclose(out, _reference_2d(src, w2, 1, 2, "mirror", 0.0), rtol=1e-12)
+
+
+# -- box -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [(1, 1), (3, 3), (2, 5), (6, 4), (9, 13)])
+def test_box_2d_integer_sums_exact(rng, mode, size):
+    src = rng.integers(0, 256, (2, 7, 9)).astype(np.uint8)
+    kv, kh = size
+    expected = np.stack([naive.box_mean(p, size, mode, 3) for p in src])
+    got, bad = _box(K.box_2d, src, kv, kv // 2, kh, kh // 2, mode, 3, np.empty(0, np.int64))
+    assert bad == 0
+    np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-13)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_box_2d_float_sums(rng, mode):
+    src = rng.random((1, 6, 11)).astype(np.float32)
+    expected = naive.box_mean(src[0], (3, 4), mode, 0.5)[None]
+    got, bad = _box(K.box_2d, src, 3, 1, 4, 2, mode, 0.5, np.empty(0))
+    assert bad == 0
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_box_rows_and_running_line_py_func(rng):
+    src = rng.integers(0, 65536, (1, 5, 9)).astype(np.uint16)
+    out = np.empty(src.shape)
+    for kh in (4, 7):  # summed and running rows
+        colsum = np.empty(9, np.int64)
+        line = np.zeros(9 + kh, np.int64)
+        bad = K._box_rows.py_func(src, 3, 1, kh, kh // 2, CODES["wrap"], 0, 0, 3.0 * kh, out, 0, 5, colsum, line,
+                                  np.empty(9, np.int64))
+        assert bad == 0
+        np.testing.assert_allclose(out[0], naive.box_mean(src[0], (3, kh), "wrap"), rtol=1e-15)
+    for n in range(0, 11):  # four chains of n // 4 and a tail
+        line = np.arange(n + 3.0)
+        out = np.full(n, np.nan)
+        K._running_line.py_func(line, 3, 0.5, out)
+        np.testing.assert_array_equal(out, (3 * np.arange(n) + 3) * 0.5)
+        out = np.full(n, np.nan)
+        K._summed_line.py_func(line, 3, 0.5, out, np.empty(n))
+        np.testing.assert_array_equal(out, (3 * np.arange(n) + 3) * 0.5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_box_axis_against_naive(rng, mode):
+    src = rng.integers(0, 100, (2, 7, 3)).astype(np.uint8)
+    for fn in (K.box_axis, K.box_axis.py_func):
+        out = np.empty(src.shape, np.int64)
+        fn(src, 4, 2, CODES[mode], 5, out)
+        expected = np.stack([naive.box_mean(p, (4, 1), mode, 5) * 4 for p in src])
+        np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+# -- parallel twins (float64 only: each signature of a parallel kernel costs 1-2 s to compile) -----------------
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant"])
+@pytest.mark.parametrize("nblk", [1, 2, 3, 40])
+def test_parallel_twins_against_naive(rng, mode, nblk):
+    src = rng.random((2, 5, 7)) * 10
+    wv, wh = rng.random(3), rng.random(4) - 0.5
+    w2 = rng.random((3, 2))
+    expected = _reference_2d(src, np.outer(wv, wh), 1, 2, mode, 1.5)
+    np.testing.assert_allclose(_separable(K.separable_2d_parallel, src, wv, 1, wh, 2, mode, 1.5, nblk), expected,
+                               rtol=1e-12)
+    expected = _reference_2d(src, w2, 1, 0, mode, 1.5)
+    np.testing.assert_allclose(_direct(K.correlate_direct_parallel, src, w2, 1, 0, mode, 1.5, nblk), expected,
+                               rtol=1e-12)
+    expected = np.stack([naive.box_mean(p, (3, 4), mode, 1.5) for p in src])
+    got, bad = _box(K.box_2d_parallel, src, 3, 1, 4, 2, mode, 1.5, np.empty(0), nblk)
+    assert bad == 0
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# -- non-finite values -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("kh", [3, 9])
+def test_box_2d_reports_blocks_that_met_nan_or_inf(bad_value, kh):
+    # once in the running column sums a NaN or inf never leaves (inf - inf = NaN): one check per block
+    src = np.ones((2, 6, 12))
+    src[0, 2, 5] = bad_value
+    out, bad = _box(K.box_2d, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))
+    assert bad == 1
+    assert np.isfinite(out[0, 0]).all() and np.isfinite(out[1]).all()
+    out, bad = _box(K.box_2d_parallel, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0), 4)  # rows 0-2 | 3-5 | ...
+    assert bad == 2
+    src[0, 2, 5] = 1.0
+    assert _box(K.box_2d, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))[1] == 0
+
+
+def test_direct_and_separable_keep_nan_local():
+    src = np.zeros((1, 7, 7))
+    src[0, 3, 3] = np.nan
+    w = np.ones((3, 3))
+    direct = _direct(K.correlate_direct, src, w, 1, 1, "reflect", 0.0)
+    sep = _separable(K.separable_2d, src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
+    for got in (direct, sep):
+        assert np.isnan(got[0, 2:5, 2:5]).all()
+        assert np.count_nonzero(np.isnan(got)) == 9
+    src[0, 3, 3] = np.inf
+    got = _separable(K.separable_2d, src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
+    assert np.isposinf(got[0, 2:5, 2:5]).all() and np.count_nonzero(~np.isfinite(got)) == 9
+
+
+# -- properties ------------------------------------------------------------------------------------------------
+
+
+# ~60 tiny cases, each a few ms once compiled (compilation happens in the tests above)
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(1, 7), w=st.integers(1, 7), kh=st.integers(1, 9), kw=st.integers(1, 9),
+    mode=st.sampled_from(MODES), seed=st.integers(0, 2**32 - 1),
+)
+def test_direct_equals_separable_for_outer_products(h, w, kh, kw, mode, seed):
+    rng = np.random.default_rng(seed)
+    src = rng.random((1, h, w))
+    wv, wh = rng.random(kh) - 0.5, rng.random(kw) - 0.5
+    ah, aw = rng.integers(0, kh), rng.integers(0, kw)
+    direct = _direct(K.correlate_direct, src, np.outer(wv, wh), ah, aw, mode, 0.75)
+    sep = _separable(K.separable_2d, src, wv, ah, wh, aw, mode, 0.75)
+    np.testing.assert_allclose(direct, sep, rtol=1e-10, atol=1e-12)
