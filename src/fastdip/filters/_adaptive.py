@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import _docs, _modes, _validate
+from ._networks import batcher_pairs
 
 __all__ = ["adaptive_median"]
 
@@ -50,21 +51,9 @@ def _network(n: int) -> np.ndarray:
     n - 1: Batcher's odd-even merge sort for the next power of two, with the comparators that touch the absent
     wires dropped (they would only meet +inf) and those that cannot reach the three wires pruned (25 values:
     118 comparators, 27 values: 131)."""
-    size = 1 << (n - 1).bit_length()
-    pairs = []
-    p = 1
-    while p < size:
-        k = p
-        while k >= 1:
-            for j in range(k % p, size - k, 2 * k):
-                for i in range(min(k, size - j - k)):
-                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
-                        pairs.append((i + j, i + j + k))
-            k //= 2
-        p *= 2
     needed = {0, n // 2, n - 1}
     kept = []
-    for i, j in reversed([(i, j) for i, j in pairs if j < n]):
+    for i, j in reversed(batcher_pairs(n)):
         if i in needed or j in needed:
             kept.append((i, j))
             needed |= {i, j}

@@ -37,6 +37,7 @@ import math
 import numpy as np
 
 from .. import _docs, _modes, _validate
+from ._networks import batcher_pairs
 
 __all__ = ["median", "rank", "minimum", "maximum", "percentile"]
 
@@ -242,22 +243,9 @@ def _selection_network(n: int, k: int):
     """Batcher's odd-even merge sort for n inputs (the next power of two, padded with +inf: comparators that
     touch the padding are no-ops and dropped), pruned backwards to what output position k depends on.
     Returns int64 arrays (kind, a, b): kind 0 = sort the pair, 1 = a = min(a, b), 2 = b = max(a, b)."""
-    size = 1 << max(0, (n - 1).bit_length())
-    pairs = []
-    p = 1
-    while p < size:
-        step = p
-        while step >= 1:
-            for j in range(step % p, size - step, 2 * step):
-                for i in range(min(step, size - j - step)):
-                    a, b = i + j, i + j + step
-                    if a // (2 * p) == b // (2 * p) and b < n:
-                        pairs.append((a, b))
-            step //= 2
-        p *= 2
     needed = {k}
     ops = []
-    for a, b in reversed(pairs):
+    for a, b in reversed(batcher_pairs(n)):
         need_a, need_b = a in needed, b in needed
         if need_a or need_b:
             ops.append((0 if need_a and need_b else 1 if need_a else 2, a, b))
