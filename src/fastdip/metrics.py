@@ -75,9 +75,13 @@ def _data_range(data_range, ref: np.ndarray, img: np.ndarray, func: str) -> floa
 
 def _squared_error(ref: np.ndarray, img: np.ndarray, func: str) -> float:
     x, y = _kernel_pair(ref, img)
-    out = np.empty(1)
     from ._kernels import metrics as _k
 
+    if x.dtype == np.uint8:
+        total = np.empty(1, dtype=np.int64)
+        _k.squared_error_sum_u8(x.reshape(-1), y.reshape(-1), total)
+        return float(total[0]) / x.size
+    out = np.empty(1)
     _k.squared_error_sum(x.reshape(-1), y.reshape(-1), out)
     if not np.isfinite(out[0]):
         _not_finite(func, ref, img)

@@ -182,3 +182,17 @@ def test_squared_error_sum_keeps_nan_and_inf(bad, expected):
     out = np.empty(1)
     K.squared_error_sum(x, y, out)
     np.testing.assert_equal(out[0], expected)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 1000])
+def test_squared_error_sum_u8_is_exact(n):
+    from fastdip._kernels import metrics as km
+
+    rng = np.random.default_rng(n)
+    x = rng.integers(0, 256, n, dtype=np.uint8)
+    y = rng.integers(0, 256, n, dtype=np.uint8)
+    expected = int(((x.astype(np.int64) - y.astype(np.int64)) ** 2).sum())
+    for kernel in (km.squared_error_sum_u8, km.squared_error_sum_u8.py_func):
+        out = np.zeros(1, dtype=np.int64)
+        kernel(x, y, out)
+        assert int(out[0]) == expected
