@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier"]
 
 
 def _public_functions():

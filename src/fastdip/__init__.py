@@ -20,6 +20,7 @@ _SUBMODULES = frozenset(
         "data",
         "dtype",
         "filters",
+        "fourier",
         "histogram",
         "intensity",
         "io",

@@ -1,0 +1,1084 @@
+"""The discrete Fourier transform, spectra and frequency-domain filters (Gonzalez & Woods, ch. 4).
+
+Conventions (the course's, and numpy.fft's default 'backward' normalisation):
+
+* forward ``F(u, v) = Σ_x Σ_y f(x, y) e^{-j2π(ux/M + vy/N)}`` without scaling (``dft2``, ``dftn``);
+* inverse ``f(x, y) = (1/MN) Σ_u Σ_v F(u, v) e^{+j2π(ux/M + vy/N)}`` (``idft2``, ``idftn``);
+* spectra come out of the transforms *uncentred* (DC term at index (0, 0)); ``shift`` centres them (DC at
+  index (M//2, N//2)) and ``ishift`` undoes it;
+* transfer functions H (``lowpass``, ``highpass``, ``bandreject``, ``bandpass``) are built *centred* (DC at
+  (M//2, N//2)) unless ``centred=False``; ``apply`` takes a centred H.
+
+Output dtypes follow the rule for linear operations: complex64 / float32 for inputs of up to 32 bits,
+complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on all
+cores (``workers=-1``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+import scipy.fft as _fft
+
+from . import _modes, _validate
+
+__all__ = [
+    "dft2", "idft2", "dftn", "idftn", "shift", "ishift", "magnitude", "phase", "power", "swap_phase",
+    "SwapPhase", "frequencies", "padded_shape", "lowpass", "highpass", "bandreject", "bandpass", "notch_reject",
+    "notch_pass", "apply",
+]
+
+_KINDS = ("ideal", "butterworth", "gaussian")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+def _complex_dtype(dtype) -> np.dtype:
+    """complex128 for float64/complex128 input, complex64 otherwise (the linear-operation rule)."""
+    dt = np.dtype(dtype)
+    if dt == np.complex128 or dt == np.float64:
+        return np.dtype(np.complex128)
+    return np.dtype(np.complex64)
+
+
+def _real_dtype(dtype) -> np.dtype:
+    return np.dtype(np.float64) if _complex_dtype(dtype) == np.complex128 else np.dtype(np.float32)
+
+
+def _as_transform_input(arr: np.ndarray) -> np.ndarray:
+    """A real input as float32/float64, a complex one as complex64/complex128 (no copy when already so)."""
+    if arr.dtype.kind == "c":
+        return np.asarray(arr, dtype=_complex_dtype(arr.dtype))
+    return np.asarray(arr, dtype=_real_dtype(arr.dtype))
+
+
+def _spectrum(spectrum, func: str, ndim=None) -> np.ndarray:
+    arr = _validate.image(spectrum, func, param="spectrum", ndim=ndim, allow_complex=True)
+    return _as_transform_input(arr)
+
+
+def _shape2(shape, func: str) -> tuple[int, int]:
+    return _validate.sizes(shape, func, 2, param="shape")
+
+
+def _kind(kind, order, func: str) -> float:
+    _validate.choice(kind, func, "kind", _KINDS)
+    return _validate.number(order, func, "order", low=0, low_open=True)
+
+
+def _finish(h: np.ndarray, centred: bool) -> np.ndarray:
+    """``h`` is built on the centred grid; return it, or its ifftshift'ed (uncentred) version."""
+    return h if centred else np.ascontiguousarray(_fft.ifftshift(h))
+
+
+def _forward(arr: np.ndarray) -> np.ndarray:
+    """fftn over every axis. A real input goes through rfftn (about half the work) and the missing half is
+    filled by Hermitian symmetry, F(k) = conj(F(-k)), with block views: the same full spectrum."""
+    if arr.dtype.kind == "c":
+        return _fft.fftn(arr, workers=-1)
+    r = _fft.rfftn(arr, workers=-1)
+    n = arr.shape[-1]
+    h = n // 2 + 1
+    out = np.empty(arr.shape, dtype=r.dtype)
+    out[..., :h] = r
+    if n > h:
+        # columns h..n-1 of the last axis come from columns n-h..1; index k of every other axis from -k mod s
+        last_dst, last_src = slice(h, n), slice(n - h, 0, -1)
+        runs = [[(slice(0, 1), slice(0, 1))] + ([(slice(1, s), slice(s - 1, 0, -1))] if s > 1 else [])
+                for s in arr.shape[:-1]]
+        for combo in itertools.product(*runs):
+            dst = tuple(c[0] for c in combo) + (last_dst,)
+            src = tuple(c[1] for c in combo) + (last_src,)
+            np.conjugate(r[src], out=out[dst])
+    return out
+
+
+# --- transforms ------------------------------------------------------------------------------------------
+
+def dft2(image) -> np.ndarray:
+    """The 2-D discrete Fourier transform, unscaled, with the DC term at index (0, 0).
+
+    Parameters
+    ----------
+    image : (M, N) ndarray
+        A real or complex 2-D array, never modified.
+
+    Returns
+    -------
+    (M, N) ndarray of complex
+        F(u, v); complex64 for inputs of up to 32 bits, complex128 for float64 and complex128 input.
+        Use ``shift`` to centre it.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric image.
+    ValueError
+        For an array that is not 2-D or is empty.
+
+    Notes
+    -----
+    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers=-1`` (equal to
+    numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the other half of the spectrum is
+    filled by F(u, v) = conj(F(-u, -v)). NaN or inf values spread to every coefficient.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.5, eq. (4-67).
+
+    Examples
+    --------
+    >>> F = dft2(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> F.real
+    array([[10., -2.],
+           [-4.,  0.]])
+    """
+    func = "dft2"
+    arr = _validate.image(image, func, ndim=2, allow_complex=True)
+    return _forward(_as_transform_input(arr))
+
+
+def idft2(spectrum, *, real: bool = True) -> np.ndarray:
+    """The inverse 2-D discrete Fourier transform, scaled by 1/MN (the inverse of ``dft2``).
+
+    Parameters
+    ----------
+    spectrum : (M, N) ndarray
+        An uncentred spectrum (DC at index (0, 0)), as ``dft2`` returns it; never modified.
+    real : bool, optional
+        True (default): return the real part (the image of a real input, whose imaginary part is rounding
+        noise); False: return the complex result.
+
+    Returns
+    -------
+    (M, N) ndarray
+        float32 / complex64 for inputs of up to 32 bits (complex64 included), float64 / complex128 for
+        float64 and complex128 input.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric spectrum.
+    ValueError
+        For an array that is not 2-D or is empty.
+
+    Notes
+    -----
+    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft.ifft2, ``workers=-1``).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.5, eq. (4-68).
+
+    Examples
+    --------
+    >>> idft2(dft2(np.array([[1.0, 2.0], [3.0, 4.0]])))
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    func = "idft2"
+    arr = _spectrum(spectrum, func, ndim=2)
+    out = _fft.ifft2(arr, workers=-1)
+    return np.ascontiguousarray(out.real) if real else out
+
+
+def dftn(image) -> np.ndarray:
+    """The n-D discrete Fourier transform over every axis, unscaled, DC term at index (0, ..., 0).
+
+    Parameters
+    ----------
+    image : ndarray
+        A real or complex array of any number of dimensions (at least 1), never modified.
+
+    Returns
+    -------
+    ndarray of complex
+        The spectrum, of the input's shape; complex64 for inputs of up to 32 bits, complex128 for float64
+        and complex128 input.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric image.
+    ValueError
+        For an empty or 0-D array.
+
+    Notes
+    -----
+    The separable n-D extension of ``dft2`` (scipy.fft, ``workers=-1``; real input through rfftn and
+    Hermitian symmetry, as in ``dft2``).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.5.
+
+    Examples
+    --------
+    >>> dftn(np.ones((2, 2, 2))).real
+    array([[[8., 0.],
+            [0., 0.]],
+    <BLANKLINE>
+           [[0., 0.],
+            [0., 0.]]])
+    """
+    func = "dftn"
+    arr = _validate.image(image, func, allow_complex=True)
+    if arr.ndim == 0:
+        _validate.fail(func, "image", arr, "an array of at least 1 dimension")
+    return _forward(_as_transform_input(arr))
+
+
+def idftn(spectrum, *, real: bool = True) -> np.ndarray:
+    """The inverse n-D discrete Fourier transform over every axis, scaled by 1/(number of elements).
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        An uncentred spectrum (DC at index 0 on every axis), never modified.
+    real : bool, optional
+        True (default): return the real part; False: return the complex result.
+
+    Returns
+    -------
+    ndarray
+        float32 / complex64 for inputs of up to 32 bits, float64 / complex128 for float64 and complex128.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric spectrum.
+    ValueError
+        For an empty or 0-D array.
+
+    Notes
+    -----
+    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers=-1``).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.5.
+
+    Examples
+    --------
+    >>> idftn(dftn(np.arange(4.0).reshape(1, 2, 2)))
+    array([[[0., 1.],
+            [2., 3.]]])
+    """
+    func = "idftn"
+    arr = _spectrum(spectrum, func)
+    if arr.ndim == 0:
+        _validate.fail(func, "spectrum", arr, "an array of at least 1 dimension")
+    out = _fft.ifftn(arr, workers=-1)
+    return np.ascontiguousarray(out.real) if real else out
+
+
+def shift(spectrum) -> np.ndarray:
+    """Centre a spectrum: move the DC term from index 0 to index M//2 on every axis (fftshift).
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        Any array (real or complex), never modified.
+
+    Returns
+    -------
+    ndarray
+        A new array of the same shape and dtype, rolled by ``s // 2`` along each axis of size ``s``.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric array.
+    ValueError
+        For an empty array.
+
+    Notes
+    -----
+    Equivalent to multiplying f(x, y) by (-1)^(x+y) before the transform when M and N are even
+    (scipy.fft.fftshift over all axes). ``ishift`` is its inverse, also for odd sizes.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.6, eq. (4-76).
+
+    Examples
+    --------
+    >>> shift(np.arange(5))
+    array([3, 4, 0, 1, 2])
+    """
+    arr = _validate.image(spectrum, "shift", param="spectrum", allow_complex=True, allow_bool=True)
+    return np.ascontiguousarray(_fft.fftshift(arr))
+
+
+def ishift(spectrum) -> np.ndarray:
+    """Undo ``shift``: move the centred DC term from index M//2 back to index 0 on every axis (ifftshift).
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        A centred array (real or complex), never modified.
+
+    Returns
+    -------
+    ndarray
+        A new array of the same shape and dtype.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric array.
+    ValueError
+        For an empty array.
+
+    Notes
+    -----
+    scipy.fft.ifftshift over all axes; ``ishift(shift(a)) == a`` for even and odd sizes.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.6.
+
+    Examples
+    --------
+    >>> ishift(np.array([3, 4, 0, 1, 2]))
+    array([0, 1, 2, 3, 4])
+    """
+    arr = _validate.image(spectrum, "ishift", param="spectrum", allow_complex=True, allow_bool=True)
+    return np.ascontiguousarray(_fft.ifftshift(arr))
+
+
+def magnitude(spectrum, *, log: bool = True) -> np.ndarray:
+    """The Fourier spectrum |F|, by default compressed as log(1 + |F|) for display.
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        A complex (or real) spectrum, never modified.
+    log : bool, optional
+        True (default): return log(1 + |F|) (natural logarithm); False: return |F|.
+
+    Returns
+    -------
+    ndarray of float
+        Same shape; float32 for complex64 (and up to 32-bit real) input, float64 for complex128 / float64.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric spectrum.
+    ValueError
+        For an empty spectrum.
+
+    Notes
+    -----
+    |F| = sqrt(R² + I²); the log compresses the huge dynamic range of image spectra (the DC term dominates).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.6, eqs.
+    (4-84)-(4-86) and sec. 3.2 (log transformation).
+
+    Examples
+    --------
+    >>> magnitude(np.array([3 + 4j, -1j]), log=False)
+    array([5., 1.])
+    >>> magnitude(np.array([0j, np.e - 1]))
+    array([0., 1.])
+    """
+    arr = _spectrum(spectrum, "magnitude")
+    mag = np.abs(arr)
+    return np.log1p(mag) if log else mag
+
+
+def phase(spectrum) -> np.ndarray:
+    """The phase angle φ(u, v) = atan2(Im F, Re F) of a spectrum, in radians in [-π, π].
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        A complex (or real) spectrum, never modified.
+
+    Returns
+    -------
+    ndarray of float
+        Same shape; float32 for complex64 input, float64 for complex128.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric spectrum.
+    ValueError
+        For an empty spectrum.
+
+    Notes
+    -----
+    numpy.angle; the phase of a zero coefficient is 0.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.6, eq. (4-87).
+
+    Examples
+    --------
+    >>> phase(np.array([1j, -1 + 0j, 1 + 0j]))
+    array([1.5707..., 3.1415..., 0.    ])
+    """
+    arr = _spectrum(spectrum, "phase")
+    return np.angle(arr)
+
+
+def power(spectrum) -> np.ndarray:
+    """The power spectrum P(u, v) = |F(u, v)|².
+
+    Parameters
+    ----------
+    spectrum : ndarray
+        A complex (or real) spectrum, never modified.
+
+    Returns
+    -------
+    ndarray of float
+        Same shape; float32 for complex64 input, float64 for complex128.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric spectrum.
+    ValueError
+        For an empty spectrum.
+
+    Notes
+    -----
+    P = R² + I².
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.6, eq. (4-89).
+
+    Examples
+    --------
+    >>> power(np.array([3 + 4j, 2j]))
+    array([25.,  4.])
+    """
+    arr = _spectrum(spectrum, "power")
+    return arr.real * arr.real + arr.imag * arr.imag
+
+
+class SwapPhase(NamedTuple):
+    """The two images of the phase-swap experiment."""
+
+    #: the image rebuilt from the magnitude of ``a`` and the phase of ``b``
+    magnitude_a_phase_b: np.ndarray
+    #: the image rebuilt from the magnitude of ``b`` and the phase of ``a``
+    magnitude_b_phase_a: np.ndarray
+
+
+def swap_phase(a, b) -> SwapPhase:
+    """The phase-importance experiment: rebuild each image from one's magnitude and the other's phase.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        Two real images of the same shape (any number of dimensions), never modified.
+
+    Returns
+    -------
+    SwapPhase
+        A named tuple ``(magnitude_a_phase_b, magnitude_b_phase_a)``: the real parts of
+        IDFT[|A| e^{j∠B}] and IDFT[|B| e^{j∠A}], of the inputs' shape; float64 if either input is float64,
+        float32 otherwise. The result usually looks like the image that gave the *phase*.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric or complex images.
+    ValueError
+        For empty images or images of different shapes.
+
+    Notes
+    -----
+    A = DFT[a], B = DFT[b] (n-D, ``dftn``); ``swap_phase(a, a)`` gives back ``a`` (up to rounding).
+
+    References
+    ----------
+    A. V. Oppenheim and J. S. Lim, "The importance of phase in signals", *Proc. IEEE* 69(5):529-541, 1981,
+    doi:10.1109/PROC.1981.12022. Gonzalez & Woods, *Digital Image Processing*, 4th ed., 2018, sec. 4.6.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 1.0], [2.0, 3.0]])
+    >>> swap_phase(a, a).magnitude_a_phase_b
+    array([[0., 1.],
+           [2., 3.]])
+    """
+    func = "swap_phase"
+    x = _validate.image(a, func, param="a")
+    y = _validate.image(b, func, param="b")
+    if x.shape != y.shape:
+        _validate.fail(func, "b", y, f"an array of a's shape {x.shape}")
+    dt = np.float64 if np.float64 in (_real_dtype(x.dtype), _real_dtype(y.dtype)) else np.float32
+    fa = _forward(np.asarray(x, dtype=dt))
+    fb = _forward(np.asarray(y, dtype=dt))
+    mag_a, mag_b = np.abs(fa), np.abs(fb)
+    ph_a, ph_b = np.exp(1j * np.angle(fa)).astype(fa.dtype), np.exp(1j * np.angle(fb)).astype(fa.dtype)
+    ab = np.ascontiguousarray(_fft.ifftn(mag_a * ph_b, workers=-1).real)
+    ba = np.ascontiguousarray(_fft.ifftn(mag_b * ph_a, workers=-1).real)
+    return SwapPhase(ab, ba)
+
+
+def frequencies(shape, *, centred: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The frequency grids (u, v) of an (M, N) spectrum and the distance D(u, v) from the DC term.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    centred : bool, optional
+        True (default): the grids of a centred spectrum, u = index - M//2 along the rows and v = index - N//2
+        along the columns, so the DC term (u, v) = (0, 0) lies at index (M//2, N//2) for even and odd sizes
+        (where ``shift`` puts it); u runs over -M//2 .. (M-1)//2. False: the ifftshift'ed grids of an
+        uncentred spectrum (DC at index (0, 0); u = numpy.fft.fftfreq(M) * M).
+
+    Returns
+    -------
+    u, v, D : (M, N) ndarrays of float64
+        The row frequency, the column frequency (cycles per image) and D = sqrt(u² + v²).
+
+    Raises
+    ------
+    ValueError
+        For a bad shape.
+
+    Notes
+    -----
+    G&W write D(u, v) = [(u - P/2)² + (v - Q/2)²]^(1/2) for even P, Q; this is the same grid, also defined
+    for odd sizes.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.8, eq. (4-112).
+
+    Examples
+    --------
+    >>> u, v, D = frequencies((3, 4))
+    >>> u[:, 0], v[0], float(D[1, 2])
+    (array([-1.,  0.,  1.]), array([-2., -1.,  0.,  1.]), 0.0)
+    """
+    func = "frequencies"
+    m, n = _shape2(shape, func)
+    u1 = np.arange(m, dtype=np.float64) - m // 2
+    v1 = np.arange(n, dtype=np.float64) - n // 2
+    if not centred:
+        u1, v1 = _fft.ifftshift(u1), _fft.ifftshift(v1)
+    u, v = np.meshgrid(u1, v1, indexing="ij")
+    return u, v, np.hypot(u, v)
+
+
+def padded_shape(shape) -> tuple[int, int]:
+    """The shape (2M, 2N) that ``apply(image, H, pad=True)`` needs H to have, for an (M, N) image.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The image shape.
+
+    Returns
+    -------
+    (int, int)
+        (2M, 2N), the padding G&W use (P = 2M, Q = 2N) to avoid wrap-around error.
+
+    Raises
+    ------
+    ValueError
+        For a bad shape.
+
+    Notes
+    -----
+    Build the transfer function for this shape: ``lowpass(padded_shape(img.shape), 2 * d0)`` (a cutoff
+    scales with the grid size, so double it to keep the same spatial behaviour).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.7, eq. (4-101).
+
+    Examples
+    --------
+    >>> padded_shape((3, 5))
+    (6, 10)
+    """
+    m, n = _shape2(shape, "padded_shape")
+    return 2 * m, 2 * n
+
+
+# --- transfer functions ----------------------------------------------------------------------------------
+
+def lowpass(shape, cutoff, *, kind: str = "ideal", order: float = 2, centred: bool = True) -> np.ndarray:
+    """A low-pass transfer function H(u, v): ideal, Butterworth or Gaussian.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    cutoff : float
+        The cutoff D0 > 0, a distance from the DC term in frequency samples.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The filter family (default 'ideal').
+    order : float, optional
+        The Butterworth order n > 0 (default 2; ignored by the other kinds, but still checked).
+    centred : bool, optional
+        True (default): H for a centred spectrum (DC at index (M//2, N//2), see ``frequencies``); False: the
+        ifftshift'ed H, to multiply an uncentred ``dft2`` spectrum directly.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H, real, even (H(u, v) = H(-u, -v)), with values in [0, 1]; H = 1 at D = 0.
+
+    Raises
+    ------
+    TypeError
+        For a non-number cutoff or order.
+    ValueError
+        For a bad shape, a cutoff or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    ideal: H = 1 where D <= D0, else 0; Butterworth: H = 1 / (1 + (D/D0)^(2n)) (0.5 at D0); Gaussian:
+    H = exp(-D² / (2 D0²)) (e^(-1/2) at D0). D from ``frequencies``.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.9, eqs.
+    (4-111), (4-115), (4-116).
+
+    Examples
+    --------
+    >>> lowpass((1, 5), 1, kind="butterworth", order=1)
+    array([[0.2, 0.5, 1. , 0.5, 0.2]])
+    """
+    func = "lowpass"
+    m, n = _shape2(shape, func)
+    d0 = _validate.number(cutoff, func, "cutoff", low=0, low_open=True)
+    order = _kind(kind, order, func)
+    _, _, d = frequencies((m, n))
+    if kind == "ideal":
+        h = (d <= d0).astype(np.float64)
+    elif kind == "butterworth":
+        with np.errstate(over="ignore"):  # a huge order: (D/D0)^(2n) = inf -> H = 0, as the limit
+            h = 1.0 / (1.0 + (d / d0) ** (2.0 * order))
+    else:
+        h = np.exp(-(d * d) / (2.0 * d0 * d0))
+    return _finish(h, centred)
+
+
+def highpass(shape, cutoff, *, kind: str = "ideal", order: float = 2, centred: bool = True) -> np.ndarray:
+    """A high-pass transfer function H = 1 - lowpass: ideal, Butterworth or Gaussian.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    cutoff : float
+        The cutoff D0 > 0, a distance from the DC term in frequency samples.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The filter family (default 'ideal').
+    order : float, optional
+        The Butterworth order n > 0 (default 2).
+    centred : bool, optional
+        True (default): centred H (DC at index (M//2, N//2)); False: the ifftshift'ed H.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H = 1 - ``lowpass(shape, cutoff, kind=kind, order=order)``: real, even, 0 at D = 0.
+
+    Raises
+    ------
+    TypeError
+        For a non-number cutoff or order.
+    ValueError
+        For a bad shape, a cutoff or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    ideal: 0 where D <= D0; Butterworth: 1 / (1 + (D0/D)^(2n)); Gaussian: 1 - exp(-D² / (2 D0²)).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.10, eq.
+    (4-118) and Table 4.6.
+
+    Examples
+    --------
+    >>> highpass((1, 5), 1, kind="butterworth", order=1)
+    array([[0.8, 0.5, 0. , 0.5, 0.8]])
+    """
+    func = "highpass"
+    _shape2(shape, func)
+    _validate.number(cutoff, func, "cutoff", low=0, low_open=True)
+    _kind(kind, order, func)
+    return 1.0 - lowpass(shape, cutoff, kind=kind, order=order, centred=centred)
+
+
+def bandreject(shape, radius, width, *, kind: str = "ideal", order: float = 2,
+               centred: bool = True) -> np.ndarray:
+    """A band-reject transfer function: a ring of radius D0 and width W removed (ideal, Butterworth, Gaussian).
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    radius : float
+        The ring's radius D0 > 0, in frequency samples from the DC term.
+    width : float
+        The ring's width W > 0.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The filter family (default 'ideal').
+    order : float, optional
+        The Butterworth order n > 0 (default 2).
+    centred : bool, optional
+        True (default): centred H (DC at index (M//2, N//2)); False: the ifftshift'ed H.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H, real and even, in [0, 1]: 0 on the ring D = D0, 1 at D = 0.
+
+    Raises
+    ------
+    TypeError
+        For a non-number radius, width or order.
+    ValueError
+        For a bad shape, a radius, width or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    ideal: H = 0 where D0 - W/2 <= D <= D0 + W/2, else 1; Butterworth: H = 1 / (1 + [DW / (D² - D0²)]^(2n))
+    (0 on D = D0); Gaussian: H = 1 - exp(-[(D² - D0²) / (DW)]²) (1 at D = 0).
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.10, Table 4.7.
+
+    Examples
+    --------
+    >>> bandreject((1, 7), 2, 1)
+    array([[1., 0., 1., 1., 1., 0., 1.]])
+    """
+    func = "bandreject"
+    m, n = _shape2(shape, func)
+    d0 = _validate.number(radius, func, "radius", low=0, low_open=True)
+    w = _validate.number(width, func, "width", low=0, low_open=True)
+    order = _kind(kind, order, func)
+    _, _, d = frequencies((m, n))
+    if kind == "ideal":
+        h = np.where((d >= d0 - w / 2) & (d <= d0 + w / 2), 0.0, 1.0)
+        return _finish(h, centred)
+    diff = d * d - d0 * d0
+    on_ring = diff == 0
+    safe = np.where(on_ring, 1.0, diff)
+    with np.errstate(divide="ignore", over="ignore"):
+        if kind == "butterworth":
+            h = 1.0 / (1.0 + (d * w / safe) ** (2.0 * order))
+        else:  # gaussian; D = 0 gives -inf/0 -> exp(-inf) = 0 -> H = 1, which the limit agrees with
+            safe_dw = np.where(d == 0, 1.0, d * w)
+            h = np.where(d == 0, 1.0, 1.0 - np.exp(-((diff / safe_dw) ** 2)))
+    h[on_ring] = 0.0
+    return _finish(h, centred)
+
+
+def bandpass(shape, radius, width, *, kind: str = "ideal", order: float = 2,
+             centred: bool = True) -> np.ndarray:
+    """A band-pass transfer function H = 1 - bandreject: keeps a ring of radius D0 and width W.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    radius : float
+        The ring's radius D0 > 0.
+    width : float
+        The ring's width W > 0.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The filter family (default 'ideal').
+    order : float, optional
+        The Butterworth order n > 0 (default 2).
+    centred : bool, optional
+        True (default): centred H (DC at index (M//2, N//2)); False: the ifftshift'ed H.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H = 1 - ``bandreject(...)``: 1 on the ring, 0 at D = 0.
+
+    Raises
+    ------
+    TypeError
+        For a non-number radius, width or order.
+    ValueError
+        For a bad shape, a radius, width or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    G&W eq. (4-149): H_BP = 1 - H_BR, with H_BR from Table 4.7.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.10, eq.
+    (4-149) and Table 4.7.
+
+    Examples
+    --------
+    >>> bandpass((1, 7), 2, 1)
+    array([[0., 1., 0., 0., 0., 1., 0.]])
+    """
+    func = "bandpass"
+    _shape2(shape, func)
+    _validate.number(radius, func, "radius", low=0, low_open=True)
+    _validate.number(width, func, "width", low=0, low_open=True)
+    _kind(kind, order, func)
+    return 1.0 - bandreject(shape, radius, width, kind=kind, order=order, centred=centred)
+
+
+def _notch_centres(centres, func: str) -> np.ndarray:
+    try:
+        arr = np.asarray(centres, dtype=np.float64)
+    except (TypeError, ValueError):
+        _validate.fail(func, "centres", centres, "a sequence of (u, v) pairs of numbers, e.g. [(10, 0), (0, 20)]",
+                       TypeError)
+    if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] == 0:
+        _validate.fail(func, "centres", centres, "a non-empty sequence of (u, v) pairs, shape (K, 2), "
+                       "e.g. [(10, 0), (0, 20)]")
+    if not np.isfinite(arr).all():
+        _validate.fail(func, "centres", centres, "finite")
+    return arr
+
+
+def notch_reject(shape, centres, radius, *, kind: str = "ideal", order: float = 2,
+                 centred: bool = True) -> np.ndarray:
+    """A notch-reject transfer function: small discs around given frequencies (and their mirrors) removed.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    centres : (K, 2) array_like
+        K notch centres (u_k, v_k), offsets in frequency samples from the DC term (the spectrum centre at
+        index (M//2, N//2)); for example the (u, v) given to ``fastdip.noise.periodic``. Each gets its
+        symmetric partner (-u_k, -v_k) automatically (do not list both; a listed partner is a harmless
+        second notch at the same place).
+    radius : float
+        The notch radius D0 > 0.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The notch profile (default 'ideal'), that of ``highpass`` centred at each notch.
+    order : float, optional
+        The Butterworth order n > 0 (default 2).
+    centred : bool, optional
+        True (default): centred H (DC at index (M//2, N//2)); False: the ifftshift'ed H.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H, real, in [0, 1]: 0 at each notch centre and its partner. Even (H(u, v) = H(-u, -v)) wherever
+        -u and -v are on the grid (everywhere for odd sizes; not on the row u = -M/2 of an even M, whose
+        partner M/2 lies off the centred grid, and likewise for the column v = -N/2).
+
+    Raises
+    ------
+    TypeError
+        For non-numeric centres, radius or order.
+    ValueError
+        For a bad shape, centres not of shape (K, 2) with K >= 1, a radius or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    H_NR(u, v) = Π_k H_k(u, v) H_-k(u, v), with H_k the high-pass filter of radius D0 centred at (u_k, v_k):
+    D_k = sqrt((u - u_k)² + (v - v_k)²) on the centred grid (ideal: 0 where D_k <= D0; Butterworth:
+    1 / (1 + (D0/D_k)^(2n)); Gaussian: 1 - exp(-D_k² / (2 D0²))). Distances are not wrapped around the edges.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.10, eqs.
+    (4-151)-(4-153); sec. 5.4 (periodic noise reduction).
+
+    Examples
+    --------
+    >>> notch_reject((1, 7), [(0, 2)], 0.5)
+    array([[1., 0., 1., 1., 1., 0., 1.]])
+    """
+    func = "notch_reject"
+    m, n = _shape2(shape, func)
+    pts = _notch_centres(centres, func)
+    d0 = _validate.number(radius, func, "radius", low=0, low_open=True)
+    order = _kind(kind, order, func)
+    u, v, _ = frequencies((m, n))
+    h = np.ones((m, n), dtype=np.float64)
+    for uk, vk in pts:
+        pair = []
+        for su in (1.0, -1.0):
+            d2 = (u - su * uk) ** 2 + (v - su * vk) ** 2
+            if kind == "ideal":
+                pair.append((d2 > d0 * d0).astype(np.float64))
+            elif kind == "butterworth":
+                with np.errstate(divide="ignore", over="ignore"):  # D = 0 -> inf -> H = 0, as the limit
+                    pair.append(1.0 / (1.0 + (d0 * d0 / d2) ** order))
+            else:
+                pair.append(1.0 - np.exp(-d2 / (2.0 * d0 * d0)))
+        # H_k·H_-k first: the product is exactly the same at (u, v) and (-u, -v), so H is exactly even
+        h *= pair[0] * pair[1]
+    return _finish(h, centred)
+
+
+def notch_pass(shape, centres, radius, *, kind: str = "ideal", order: float = 2,
+               centred: bool = True) -> np.ndarray:
+    """A notch-pass transfer function H = 1 - notch_reject: keeps only discs around the given frequencies.
+
+    Parameters
+    ----------
+    shape : int or (M, N) tuple of int
+        The spectrum shape; an int gives a square.
+    centres : (K, 2) array_like
+        K notch centres (u_k, v_k), offsets from the DC term at index (M//2, N//2); each gets its symmetric
+        partner (-u_k, -v_k) automatically.
+    radius : float
+        The notch radius D0 > 0.
+    kind : {'ideal', 'butterworth', 'gaussian'}, optional
+        The notch profile (default 'ideal').
+    order : float, optional
+        The Butterworth order n > 0 (default 2).
+    centred : bool, optional
+        True (default): centred H (DC at index (M//2, N//2)); False: the ifftshift'ed H.
+
+    Returns
+    -------
+    (M, N) ndarray of float64
+        H = 1 - ``notch_reject(...)``: 1 at each notch centre and its partner. Applied to a noisy image it
+        gives the periodic-noise pattern.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric centres, radius or order.
+    ValueError
+        For a bad shape, centres not of shape (K, 2) with K >= 1, a radius or order <= 0, or an unknown kind.
+
+    Notes
+    -----
+    G&W eq. (4-153): H_NP = 1 - H_NR.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.10, eq.
+    (4-153); sec. 5.4 (optimum notch filtering starts from H_NP).
+
+    Examples
+    --------
+    >>> notch_pass((1, 7), [(0, 2)], 0.5)
+    array([[0., 1., 0., 0., 0., 1., 0.]])
+    """
+    func = "notch_pass"
+    _shape2(shape, func)
+    _notch_centres(centres, func)
+    _validate.number(radius, func, "radius", low=0, low_open=True)
+    _kind(kind, order, func)
+    return 1.0 - notch_reject(shape, centres, radius, kind=kind, order=order, centred=centred)
+
+
+# --- filtering -------------------------------------------------------------------------------------------
+
+def _segments(s: int, length: int) -> list[tuple[slice, slice, slice]]:
+    """Along one axis of size ``s``, the first ``length`` uncentred indices k as runs of views: (run of k,
+    the centred indices (k + s//2) mod s of H(k), the centred indices (s//2 - k) mod s of H(-k), reversed)."""
+    h = s // 2
+    cuts = sorted({0, length} | {c for c in (s - h, h + 1) if 0 < c < length})
+    runs = []
+    for k0, k1 in zip(cuts[:-1], cuts[1:]):
+        n = k1 - k0
+        a0 = (k0 + h) % s
+        b0 = (h - k0) % s
+        runs.append((slice(k0, k1), slice(a0, a0 + n), slice(b0, b0 - n if b0 - n >= 0 else None, -1)))
+    return runs
+
+
+def _even_half(h: np.ndarray, dtype) -> np.ndarray:
+    """The even part (H(k) + H(-k)) / 2 of a centred H, uncentred, on the rfftn half-grid (last axis
+    0..N//2), in ``dtype``: ifftshift, flip and the half slice done as block views, without full copies."""
+    shape = h.shape
+    half = shape[:-1] + (shape[-1] // 2 + 1,)
+    out = np.empty(half, dtype=dtype)
+    for combo in itertools.product(*(_segments(s, n) for s, n in zip(shape, half))):
+        np.add(h[tuple(c[1] for c in combo)], h[tuple(c[2] for c in combo)], out=out[tuple(c[0] for c in combo)])
+    out *= 0.5
+    return out
+
+
+def apply(image, H, *, pad: bool = False) -> np.ndarray:
+    """Filter a real image by a centred transfer function H: g = real(IDFT[H · DFT[f]]).
+
+    Parameters
+    ----------
+    image : ndarray
+        A real 2-D (or n-D) image, never modified.
+    H : ndarray
+        A real, *centred* transfer function (DC at index M//2 on every axis, as ``lowpass`` and the others
+        build it). Its shape must be ``image.shape`` when ``pad=False`` and ``padded_shape(image.shape)``
+        (twice every side) when ``pad=True``; it is never resized.
+    pad : bool, optional
+        False (default): filter the image as it is (circular convolution: the borders wrap around). True:
+        extend the image to twice its size on every axis by mirroring it past its bottom/right border
+        (scipy's 'reflect'), filter, and crop the top-left original-sized part (G&W's padding, which avoids
+        wrap-around error).
+
+    Returns
+    -------
+    ndarray of float
+        The filtered image, of the input's shape, in its value scale; float32 for inputs of up to 32 bits,
+        float64 for float64 input.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric or complex image or H.
+    ValueError
+        For an empty image, or an H of the wrong shape.
+
+    Notes
+    -----
+    The DFTs are real-input transforms (rfftn/irfftn). A real H that is not even is first replaced by its
+    even part (H(u) + H(-u))/2, which gives exactly real(IDFT[H·F]) for a real image; the filters of this
+    module are already even. NaN or inf values spread to the whole result.
+
+    References
+    ----------
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 4.7 (steps of
+    frequency-domain filtering, eq. (4-104), padding eq. (4-101)).
+
+    Examples
+    --------
+    >>> img = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> apply(img, np.ones((2, 2)))
+    array([[1., 2.],
+           [3., 4.]])
+    >>> apply(img, lowpass((2, 2), 0.5))  # keeps only the DC term: the mean
+    array([[2.5, 2.5],
+           [2.5, 2.5]])
+    """
+    func = "apply"
+    arr = _validate.image(image, func)
+    h = _validate.image(H, func, param="H")
+    want = tuple(2 * s for s in arr.shape) if pad else arr.shape
+    if h.shape != want:
+        rule = "padded_shape(image.shape)" if pad else "image.shape"
+        _validate.fail(func, "H", h, f"an array of shape {want} ({rule} with pad={pad})")
+    dt = _real_dtype(arr.dtype)
+    f = np.asarray(arr, dtype=dt)
+    if pad:
+        f = _modes.pad(f, [(0, s) for s in arr.shape], "reflect")
+    spec = _fft.rfftn(f, workers=-1)
+    spec *= _even_half(h, dt)
+    g = _fft.irfftn(spec, s=f.shape, workers=-1)
+    if pad:
+        g = g[tuple(slice(0, s) for s in arr.shape)]
+    return np.ascontiguousarray(g, dtype=dt)

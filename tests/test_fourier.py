@@ -1,0 +1,434 @@
+"""fastdip.fourier: transforms against numpy.fft and closed forms, transfer-function values, filtering."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from fastdip import fourier
+from fastdip.noise import periodic
+
+# --- transforms ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (5, 3), (8, 8), (17, 12)])
+def test_dft2_matches_numpy_and_round_trips(rng, shape):
+    f = rng.standard_normal(shape)
+    F = fourier.dft2(f)
+    assert F.dtype == np.complex128
+    np.testing.assert_allclose(F, np.fft.fft2(f), rtol=0, atol=1e-12 * max(1, f.size))
+    back = fourier.idft2(F)
+    assert back.dtype == np.float64 and back.shape == shape
+    np.testing.assert_allclose(back, f, rtol=0, atol=1e-12)
+
+
+def test_dft2_complex_input_and_complex_inverse(rng):
+    f = rng.standard_normal((6, 5)) + 1j * rng.standard_normal((6, 5))
+    F = fourier.dft2(f)
+    np.testing.assert_allclose(F, np.fft.fft2(f), atol=1e-12)
+    np.testing.assert_allclose(fourier.idft2(F, real=False), f, atol=1e-12)
+    np.testing.assert_allclose(fourier.idft2(F), f.real, atol=1e-12)
+
+
+def test_dtypes_follow_the_linear_rule(camera):
+    small = camera[:16, :16]
+    assert fourier.dft2(small).dtype == np.complex64
+    assert fourier.dft2(small.astype(np.float32)).dtype == np.complex64
+    assert fourier.dft2(small.astype(np.float64)).dtype == np.complex128
+    assert fourier.idft2(fourier.dft2(small)).dtype == np.float32
+    np.testing.assert_allclose(fourier.idft2(fourier.dft2(small)), small, atol=1e-3)
+    assert fourier.apply(small, np.ones((16, 16))).dtype == np.float32
+    assert fourier.apply(small.astype(np.float64), np.ones((16, 16))).dtype == np.float64
+
+
+def test_input_not_modified(rng):
+    f = rng.standard_normal((4, 6))
+    keep = f.copy()
+    fourier.dft2(f)
+    fourier.apply(f, fourier.lowpass(f.shape, 2))
+    fourier.apply(f, fourier.lowpass(fourier.padded_shape(f.shape), 2), pad=True)
+    fourier.swap_phase(f, f[::-1])
+    np.testing.assert_array_equal(f, keep)
+
+
+def test_dftn_idftn(rng):
+    f = rng.standard_normal((3, 4, 5))
+    F = fourier.dftn(f)
+    np.testing.assert_allclose(F, np.fft.fftn(f), atol=1e-12)
+    np.testing.assert_allclose(fourier.idftn(F), f, atol=1e-12)
+    np.testing.assert_allclose(fourier.idftn(F, real=False), f, atol=1e-12)
+    np.testing.assert_allclose(fourier.dftn(np.arange(5.0)), np.fft.fft(np.arange(5.0)), atol=1e-12)
+
+
+def test_parseval(rng):
+    f = rng.standard_normal((13, 20))
+    F = fourier.dft2(f)
+    assert np.isclose(np.sum(f**2), np.sum(fourier.power(F)) / f.size, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape, uv, amp", [((32, 32), (3, 5), 2.0), ((30, 21), (4, -2), 0.5)])
+def test_sine_image_gives_two_symmetric_spikes(shape, uv, amp):
+    m, n = shape
+    f = periodic(shape, [uv], amplitudes=amp)
+    mag = fourier.magnitude(fourier.dft2(f), log=False)
+    u, v = uv
+    expected = np.zeros(shape)
+    expected[u % m, v % n] = expected[-u % m, -v % n] = amp * m * n / 2
+    np.testing.assert_allclose(mag, expected, atol=1e-9)
+    # centred: the spikes sit at (M//2 ± u, N//2 ± v)
+    centred = fourier.shift(mag)
+    assert centred[m // 2 + u, n // 2 + v] == pytest.approx(amp * m * n / 2)
+    assert centred[m // 2 - u, n // 2 - v] == pytest.approx(amp * m * n / 2)
+
+
+def test_gaussian_transforms_to_gaussian_of_inverse_width():
+    m, n, sigma = 128, 96, 6.0
+    u, v, _ = fourier.frequencies((m, n), centred=False)  # circular coordinates, origin at index 0
+    f = np.exp(-(u**2 + v**2) / (2 * sigma**2))
+    F = fourier.dft2(f)
+    # continuous closed form: 2πσ² exp(-2π²σ²((k/M)² + (l/N)²)); frequency width M/(2πσ), N/(2πσ)
+    closed = 2 * np.pi * sigma**2 * np.exp(-2 * np.pi**2 * sigma**2 * ((u / m) ** 2 + (v / n) ** 2))
+    np.testing.assert_allclose(F.imag, 0, atol=1e-9)
+    np.testing.assert_allclose(F.real, closed, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("period", [4, 8])
+def test_dirac_comb_transforms_to_dirac_comb_of_reciprocal_period(period):
+    m = n = 32
+    f = np.zeros((m, n))
+    f[::period, ::period] = 1.0
+    F = fourier.dft2(f)
+    expected = np.zeros((m, n))
+    step = m // period  # reciprocal period in frequency samples
+    expected[::step, ::step] = (m // period) * (n // period)
+    np.testing.assert_allclose(F.real, expected, atol=1e-12)
+    np.testing.assert_allclose(F.imag, 0, atol=1e-12)
+
+
+def test_shift_ishift_centre(rng):
+    for shape in [(4, 6), (5, 7), (4, 5)]:
+        a = rng.standard_normal(shape)
+        F = fourier.dft2(a)
+        S = fourier.shift(F)
+        assert S[shape[0] // 2, shape[1] // 2] == F[0, 0]
+        np.testing.assert_array_equal(fourier.ishift(S), F)
+
+
+def test_magnitude_phase_power_recompose(rng):
+    F = fourier.dft2(rng.standard_normal((6, 7)))
+    mag = fourier.magnitude(F, log=False)
+    np.testing.assert_allclose(mag * np.exp(1j * fourier.phase(F)), F, atol=1e-12)
+    np.testing.assert_allclose(fourier.power(F), mag**2, rtol=1e-12)
+    np.testing.assert_allclose(fourier.magnitude(F), np.log1p(mag), rtol=1e-12)
+
+
+def test_swap_phase(rng):
+    a = rng.standard_normal((8, 10))
+    b = rng.standard_normal((8, 10))
+    same = fourier.swap_phase(a, a)
+    np.testing.assert_allclose(same.magnitude_a_phase_b, a, atol=1e-12)
+    np.testing.assert_allclose(same.magnitude_b_phase_a, a, atol=1e-12)
+    ab, ba = fourier.swap_phase(a, b)
+    assert ab.shape == ba.shape == a.shape and ab.dtype == np.float64
+    A, B = np.fft.fft2(a), np.fft.fft2(b)
+    FAB, FBA = np.fft.fft2(ab), np.fft.fft2(ba)
+    # the real part keeps the Hermitian part: |A| with the phase of B (both real-image spectra: already so)
+    np.testing.assert_allclose(np.abs(FAB), np.abs(A), atol=1e-10)
+    np.testing.assert_allclose(np.abs(FBA), np.abs(B), atol=1e-10)
+    nz = (np.abs(A) > 1e-8) & (np.abs(B) > 1e-8)
+    np.testing.assert_allclose(np.exp(1j * np.angle(FAB[nz])), np.exp(1j * np.angle(B[nz])), atol=1e-9)
+    # swapping twice gives back the magnitudes and phases of the originals
+    back_a, back_b = fourier.swap_phase(ab, ba)  # |A| with the phase of A, |B| with that of B
+    np.testing.assert_allclose(back_a, a, atol=1e-10)
+    np.testing.assert_allclose(back_b, b, atol=1e-10)
+
+
+def test_frequencies_centre_and_uncentred():
+    for m, n in [(4, 6), (5, 7)]:
+        u, v, D = fourier.frequencies((m, n))
+        assert D[m // 2, n // 2] == 0 and np.count_nonzero(D == 0) == 1
+        np.testing.assert_array_equal(u[:, 0], np.arange(m) - m // 2)
+        uu, vv, DD = fourier.frequencies((m, n), centred=False)
+        np.testing.assert_array_equal(uu[:, 0], np.fft.fftfreq(m) * m)
+        np.testing.assert_array_equal(DD, np.fft.ifftshift(D))
+    u, v, D = fourier.frequencies(3)
+    assert u.shape == (3, 3) and D.dtype == np.float64
+    assert fourier.padded_shape((3, 5)) == (6, 10)
+
+
+# --- transfer functions ----------------------------------------------------------------------------------
+
+KINDS = ["ideal", "butterworth", "gaussian"]
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (31, 20)])
+@pytest.mark.parametrize("kind", KINDS)
+def test_lowpass_highpass_properties(shape, kind):
+    m, n = shape
+    H = fourier.lowpass(shape, 5, kind=kind, order=3)
+    assert H.shape == shape and H.dtype == np.float64
+    assert H[m // 2, n // 2] == 1.0
+    assert H.min() >= 0 and H.max() <= 1
+    np.testing.assert_array_equal(fourier.highpass(shape, 5, kind=kind, order=3), 1 - H)
+    # even on the unshifted grid: H(u, v) = H(-u, -v)
+    Hu = fourier.lowpass(shape, 5, kind=kind, order=3, centred=False)
+    np.testing.assert_array_equal(Hu, np.fft.ifftshift(H))
+    neg = Hu[-np.arange(m) % m][:, -np.arange(n) % n]
+    np.testing.assert_array_equal(Hu, neg)
+
+
+def test_lowpass_values_at_cutoff():
+    m = 32
+    c = m // 2
+    # (c + 5, c): D = 5 exactly; (c + 3, c + 4): D = 5 too
+    for idx in [(c + 5, c), (c + 3, c + 4)]:
+        assert fourier.lowpass(m, 5, kind="butterworth", order=2)[idx] == pytest.approx(0.5, abs=1e-15)
+        assert fourier.lowpass(m, 5, kind="butterworth", order=7)[idx] == pytest.approx(0.5, abs=1e-15)
+        assert fourier.lowpass(m, 5, kind="gaussian")[idx] == pytest.approx(np.exp(-0.5), abs=1e-15)
+        assert fourier.lowpass(m, 5, kind="ideal")[idx] == 1.0
+        assert fourier.highpass(m, 5, kind="ideal")[idx] == 0.0
+    assert fourier.lowpass(m, 5)[c + 6, c] == 0.0
+    assert fourier.highpass(m, 5, kind="gaussian")[c, c] == 0.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bandreject_values(kind):
+    m = 64
+    c = m // 2
+    H = fourier.bandreject(m, 10, 4, kind=kind, order=2)
+    assert H.dtype == np.float64 and np.isfinite(H).all()
+    assert H[c, c] == 1.0  # D = 0 passes
+    assert H[c + 10, c] == 0.0 and H[c + 6, c + 8] == 0.0  # on the ring D = D0
+    assert H.min() >= 0 and H.max() <= 1
+    np.testing.assert_array_equal(fourier.bandpass(m, 10, 4, kind=kind, order=2), 1 - H)
+    Hu = fourier.bandreject(m, 10, 4, kind=kind, centred=False)
+    np.testing.assert_array_equal(Hu, Hu[-np.arange(m) % m][:, -np.arange(m) % m])
+
+
+def test_bandreject_closed_forms():
+    m = 64
+    _, _, D = fourier.frequencies(m)
+    d0, w, n = 10.0, 4.0, 2
+    ideal = fourier.bandreject(m, d0, w)
+    np.testing.assert_array_equal(ideal == 0, (D >= d0 - w / 2) & (D <= d0 + w / 2))
+    off = np.abs(D**2 - d0**2) > 0
+    bw = fourier.bandreject(m, d0, w, kind="butterworth", order=n)
+    np.testing.assert_allclose(bw[off], 1 / (1 + (D[off] * w / (D[off] ** 2 - d0**2)) ** (2 * n)), rtol=1e-14)
+    nz = off & (D > 0)
+    g = fourier.bandreject(m, d0, w, kind="gaussian")
+    np.testing.assert_allclose(g[nz], 1 - np.exp(-(((D[nz] ** 2 - d0**2) / (D[nz] * w)) ** 2)), rtol=1e-14)
+    # Butterworth is 0.5 where |D² - D0²| = DW: D0 = 3, W = 1 -> D² - D·1 - 9 = 0 has no integer root, so
+    # check the formula instead at one point: D = 4 (index offset (4, 0)), D0 = 2, W = 3 -> 12/12 = 1
+    assert fourier.bandreject(32, 2, 3, kind="butterworth", order=1)[16 + 4, 16] == pytest.approx(0.5)
+
+
+# --- apply -----------------------------------------------------------------------------------------------
+
+
+def test_apply_matches_plain_frequency_filtering(rng):
+    f = rng.standard_normal((12, 9))
+    H = fourier.lowpass(f.shape, 3, kind="gaussian")
+    expected = np.real(np.fft.ifft2(np.fft.fft2(f) * np.fft.ifftshift(H)))
+    np.testing.assert_allclose(fourier.apply(f, H), expected, atol=1e-12)
+    # an arbitrary (not even) real H: the result is still real(IDFT[H·F])
+    H2 = rng.random((12, 9))
+    expected2 = np.real(np.fft.ifft2(np.fft.fft2(f) * np.fft.ifftshift(H2)))
+    np.testing.assert_allclose(fourier.apply(f, H2), expected2, atol=1e-12)
+    # n-D
+    g = rng.standard_normal((4, 5, 6))
+    H3 = rng.random((4, 5, 6))
+    expected3 = np.real(np.fft.ifftn(np.fft.fftn(g) * np.fft.ifftshift(H3)))
+    np.testing.assert_allclose(fourier.apply(g, H3), expected3, atol=1e-12)
+
+
+def test_apply_pad_rule(rng):
+    f = rng.standard_normal((6, 5))
+    P = fourier.padded_shape(f.shape)
+    H = fourier.lowpass(P, 4, kind="butterworth")
+    big = np.pad(f, ((0, 6), (0, 5)), mode="symmetric")  # scipy 'reflect'
+    expected = np.real(np.fft.ifft2(np.fft.fft2(big) * np.fft.ifftshift(H)))[:6, :5]
+    out = fourier.apply(f, H, pad=True)
+    assert out.shape == f.shape
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    # all-pass keeps the image, padded or not
+    np.testing.assert_allclose(fourier.apply(f, np.ones(P), pad=True), f, atol=1e-12)
+    with pytest.raises(ValueError, match=r"apply: H must be .*\(12, 10\)"):
+        fourier.apply(f, np.ones(f.shape), pad=True)
+    with pytest.raises(ValueError, match=r"apply: H must be .*\(6, 5\)"):
+        fourier.apply(f, np.ones(P))
+
+
+def test_apply_pathologies():
+    const = np.full((7, 8), 3.0)
+    np.testing.assert_allclose(fourier.apply(const, fourier.lowpass(const.shape, 2)), const, atol=1e-12)
+    np.testing.assert_allclose(fourier.apply(const, fourier.highpass(const.shape, 2)), 0, atol=1e-12)
+    one = np.array([[5.0]])
+    assert fourier.apply(one, np.ones((1, 1)))[0, 0] == 5.0
+    assert fourier.dft2(one)[0, 0] == 5.0
+    nan = np.zeros((4, 4))
+    nan[1, 1] = np.nan
+    assert np.isnan(fourier.apply(nan, np.ones((4, 4)))).all()  # documented: NaN spreads everywhere
+
+
+def test_lowpass_removes_high_frequency_sine():
+    f = periodic((64, 64), [(2, 0)]) + periodic((64, 64), [(20, 20)])
+    out = fourier.apply(f, fourier.lowpass(f.shape, 10, kind="ideal"))
+    np.testing.assert_allclose(out, periodic((64, 64), [(2, 0)]), atol=1e-12)
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+def test_errors_name_the_parameter():
+    with pytest.raises(ValueError, match="dft2: image must be a 2-D array"):
+        fourier.dft2(np.zeros(5))
+    with pytest.raises(ValueError, match="dft2: image must be a non-empty"):
+        fourier.dft2(np.zeros((0, 3)))
+    with pytest.raises(TypeError, match="dft2: image"):
+        fourier.dft2("abc")
+    with pytest.raises(ValueError, match="idft2: spectrum must be a 2-D"):
+        fourier.idft2(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="dftn: image"):
+        fourier.dftn(np.float64(1.0))
+    with pytest.raises(ValueError, match="lowpass: cutoff must be in"):
+        fourier.lowpass((8, 8), -1)
+    with pytest.raises(ValueError, match="lowpass: cutoff must be in"):
+        fourier.lowpass((8, 8), 0)
+    with pytest.raises(TypeError, match="highpass: cutoff must be a real number"):
+        fourier.highpass((8, 8), "5")
+    with pytest.raises(ValueError, match="lowpass: kind must be one of 'ideal', 'butterworth', 'gaussian'"):
+        fourier.lowpass((8, 8), 2, kind="box")
+    with pytest.raises(ValueError, match="highpass: kind must be one of"):
+        fourier.highpass((8, 8), 2, kind="box")
+    with pytest.raises(ValueError, match="lowpass: order must be in"):
+        fourier.lowpass((8, 8), 2, kind="butterworth", order=0)
+    with pytest.raises(ValueError, match="lowpass: shape must be"):
+        fourier.lowpass((8, 0), 2)
+    with pytest.raises(ValueError, match="frequencies: shape must be"):
+        fourier.frequencies((8, 8, 8))
+    with pytest.raises(ValueError, match="bandreject: radius must be in"):
+        fourier.bandreject(8, -2, 1)
+    with pytest.raises(ValueError, match="bandpass: width must be in"):
+        fourier.bandpass(8, 2, 0)
+    with pytest.raises(ValueError, match="bandreject: kind must be one of"):
+        fourier.bandreject(8, 2, 1, kind="notch")
+    with pytest.raises(ValueError, match="swap_phase: b must be an array of a's shape"):
+        fourier.swap_phase(np.zeros((3, 3)), np.zeros((3, 4)))
+    with pytest.raises(TypeError, match="swap_phase: a must be a real-valued"):
+        fourier.swap_phase(np.zeros((3, 3), complex), np.zeros((3, 3)))
+    with pytest.raises(TypeError, match="apply: H must be a real-valued"):
+        fourier.apply(np.zeros((3, 3)), np.ones((3, 3), complex))
+    with pytest.raises(TypeError, match="apply: image must be a real-valued"):
+        fourier.apply(np.zeros((3, 3), complex), np.ones((3, 3)))
+
+
+# --- properties ------------------------------------------------------------------------------------------
+
+# cost: at most 40 tiny FFTs of up to 16x16; no compilation involved
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=16),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+    )
+)
+def test_round_trip_property(f):
+    back = fourier.idft2(fourier.dft2(f))
+    np.testing.assert_allclose(back, f, rtol=0, atol=1e-12 * max(1.0, float(np.abs(f).max())))
+    # all-pass filtering is the identity too
+    np.testing.assert_allclose(fourier.apply(f, np.ones(f.shape)), f, rtol=0,
+                               atol=1e-12 * max(1.0, float(np.abs(f).max())))
+
+
+# --- notch filters ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_notch_values_and_symmetry(kind):
+    m, n = 33, 41  # odd: every (-u, -v) is on the centred grid
+    c = (m // 2, n // 2)
+    centres = [(5, 3), (-2, 9)]
+    H = fourier.notch_reject((m, n), centres, 2, kind=kind, order=2)
+    assert H.dtype == np.float64 and H.shape == (m, n) and np.isfinite(H).all()
+    assert H.min() >= 0 and H.max() <= 1
+    for uk, vk in centres:
+        assert H[c[0] + uk, c[1] + vk] == 0.0 and H[c[0] - uk, c[1] - vk] == 0.0
+    assert H[c] > 0.9  # the DC term far from every notch
+    np.testing.assert_array_equal(H, H[::-1, ::-1])  # centred odd grid: H(u, v) = H(-u, -v)
+    Hu = fourier.notch_reject((m, n), centres, 2, kind=kind, order=2, centred=False)
+    np.testing.assert_array_equal(Hu, np.fft.ifftshift(H))
+    np.testing.assert_array_equal(fourier.notch_pass((m, n), centres, 2, kind=kind, order=2), 1 - H)
+
+
+def test_notch_closed_forms_at_radius():
+    m = 32
+    c = m // 2
+    # one notch at (4, 0); a point at distance D0 = 3 from it, far (>= 8) from the partner (-4, 0)
+    bw = fourier.notch_reject(m, [(4, 0)], 3, kind="butterworth", order=2)
+    partner = 1 / (1 + (3 / np.hypot(11, 0)) ** 4)
+    assert bw[c + 7, c] == pytest.approx(0.5 * partner, rel=1e-14)
+    g = fourier.notch_reject(m, [(4, 0)], 3, kind="gaussian")
+    assert g[c + 7, c] == pytest.approx((1 - np.exp(-0.5)) * (1 - np.exp(-121 / 18)), rel=1e-14)
+    ideal = fourier.notch_reject(m, [(4, 0)], 3)
+    assert ideal[c + 7, c] == 0.0 and ideal[c + 8, c] == 1.0 and ideal[c - 7, c] == 0.0
+    assert fourier.notch_reject(m, [(4, 0)], 3, kind="butterworth", order=500)[c + 12, c] == 1.0  # no overflow
+
+
+def test_notch_reject_removes_periodic_noise(rng):
+    m, n = 64, 48
+    clean = fourier.apply(rng.random((m, n)), fourier.lowpass((m, n), 6))  # band-limited: D <= 6
+    freqs = [(10, 5), (-3, 15)]
+    noisy = clean + periodic((m, n), freqs, amplitudes=[0.5, 0.3])
+    H = fourier.notch_reject((m, n), freqs, 1.5, kind="ideal")
+    out = fourier.apply(noisy, H)
+    # the clean image is band-limited well below the notches, so only the noise is removed
+    np.testing.assert_allclose(out, clean, atol=1e-6)
+    noise = fourier.apply(noisy, fourier.notch_pass((m, n), freqs, 1.5))
+    np.testing.assert_allclose(noise, periodic((m, n), freqs, amplitudes=[0.5, 0.3]), atol=1e-6)
+
+
+def test_notch_errors():
+    with pytest.raises(ValueError, match=r"notch_reject: centres must be a non-empty sequence of \(u, v\) pairs"):
+        fourier.notch_reject(8, [1, 2], 1)
+    with pytest.raises(ValueError, match="notch_reject: centres must be a non-empty"):
+        fourier.notch_reject(8, [], 1)
+    with pytest.raises(TypeError, match="notch_pass: centres must be a sequence"):
+        fourier.notch_pass(8, [("a", "b")], 1)
+    with pytest.raises(ValueError, match="notch_reject: centres must be finite"):
+        fourier.notch_reject(8, [(np.nan, 1)], 1)
+    with pytest.raises(ValueError, match="notch_pass: radius must be in"):
+        fourier.notch_pass(8, [(1, 2)], 0)
+    with pytest.raises(ValueError, match="notch_reject: kind must be one of"):
+        fourier.notch_reject(8, [(1, 2)], 1, kind="box")
+
+
+@pytest.mark.parametrize("shape", [(1,), (2,), (3,), (4, 5), (5, 4), (7, 7), (6, 6), (1, 1), (2, 1), (1, 2),
+                                   (3, 4, 5), (4, 3, 2)])
+def test_even_half_matches_plain_numpy(rng, shape):
+    # the private helper of apply against the obvious version: ifftshift, H(-k) by flip + roll, half slice
+    H = rng.random(shape)
+    hu = np.fft.ifftshift(H)
+    neg = np.roll(np.flip(hu), 1, axis=tuple(range(H.ndim)))
+    expected = (0.5 * (hu + neg))[..., : shape[-1] // 2 + 1]
+    np.testing.assert_array_equal(fourier._even_half(H, np.float64), expected)
+
+
+@pytest.mark.parametrize("shape", [(1,), (2,), (3,), (1, 1), (4, 5), (5, 4), (7, 7), (6, 6), (2, 1), (1, 2),
+                                   (3, 4, 5), (4, 3, 2), (1, 1, 3)])
+def test_real_input_full_spectrum_is_hermitian_and_matches_numpy(rng, shape):
+    # real input goes through rfftn and the other half is filled by symmetry: check every shape family
+    f = rng.standard_normal(shape)
+    F = fourier.dftn(f)
+    np.testing.assert_allclose(F, np.fft.fftn(f), rtol=0, atol=1e-12 * max(1, f.size))
+    neg = F
+    for ax, s in enumerate(shape):
+        neg = np.take(neg, -np.arange(s) % s, axis=ax)
+    np.testing.assert_allclose(F, np.conj(neg), rtol=0, atol=1e-12 * max(1, f.size))  # Hermitian
+    if F.ndim == 2:
+        np.testing.assert_array_equal(fourier.dft2(f), F)
