@@ -909,3 +909,106 @@ def by_name(label: str) -> Comparison:
     if len(found) != 1:
         raise KeyError(f"by_name: {label!r} matches {len(found)} comparisons")
     return found[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Fourier (issue 4): the DFT round trip and filtering by a transfer function
+# --------------------------------------------------------------------------------------------------
+
+
+def _fastdip_dft2_roundtrip(image):
+    fourier = _lib("fastdip.fourier")
+    return fourier.idft2(fourier.dft2(image))
+
+
+def _numpy_fft2_roundtrip(image):
+    return np.fft.ifft2(np.fft.fft2(image)).real
+
+
+def _scipy_fft2_roundtrip(image):
+    fft = _lib("scipy.fft")
+    return fft.ifft2(fft.fft2(image, workers=-1), workers=-1).real
+
+
+def _torch_fft2_roundtrip(tensor):
+    torch = _lib("torch")
+    return torch.fft.ifft2(torch.fft.fft2(tensor)).real
+
+
+def _torch_tensor(image):
+    return _lib("torch").from_numpy(np.ascontiguousarray(image))
+
+
+def _apply_cutoff(shape) -> float:
+    return max(1.0, min(shape) / 16.0)
+
+
+def _gaussian_lowpass(shape) -> np.ndarray:
+    """The centred Gaussian low-pass H of ``shape``, D0 = min(shape)/16 (fastdip.fourier.lowpass)."""
+    return _lib("fastdip.fourier").lowpass(shape, _apply_cutoff(shape), kind="gaussian")
+
+
+def _fastdip_apply(image):
+    return partial(_resolve("fastdip.fourier:apply"), image, _gaussian_lowpass(image.shape))
+
+
+def _scipy_rfft_filter(image, h_half):
+    fft = _lib("scipy.fft")
+    spectrum = fft.rfft2(image, workers=-1)
+    spectrum *= h_half  # in place: no third complex array
+    return fft.irfft2(spectrum, s=image.shape, workers=-1)
+
+
+def _scipy_apply(image):
+    """The bare real FFT pair irfft2(rfft2(x) * H_half): H uncentred (ifftshift) and cut to the rfft half-grid
+    in float32 in the untimed setup."""
+    fft = _lib("scipy.fft")
+    h = fft.ifftshift(_gaussian_lowpass(image.shape))
+    h_half = np.ascontiguousarray(h[:, : image.shape[1] // 2 + 1], dtype=image.dtype)
+    return partial(_scipy_rfft_filter, image, h_half)
+
+
+_FFT_SIZES = ("f32 2048×2048", "f32 4096×4096")
+
+_FOURIER_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "dft2_roundtrip",
+        "",
+        fastdip=Call(lambda im: partial(_fastdip_dft2_roundtrip, im), requires="fastdip.fourier:idft2"),
+        peers={
+            "numpy": Call(lambda im: partial(_numpy_fft2_roundtrip, im),
+                          note="np.fft.ifft2(np.fft.fft2(x)).real"),
+            "scipy": Call(lambda im: partial(_scipy_fft2_roundtrip, im), requires="scipy.fft",
+                          note="scipy.fft.ifft2(scipy.fft.fft2(x, workers=-1), workers=-1).real"),
+            "torch": Call(lambda im: partial(_torch_fft2_roundtrip, _torch_tensor(im)),
+                          result=lambda t: t.numpy(), requires="torch", agrees=False,
+                          tolerance=Tolerance(atol=1.0),
+                          note="torch.fft.ifft2(torch.fft.fft2(t)).real on a tensor made in setup: torch 2.13 "
+                          "CPU's complex64 ifft2 on 2 threads returned the input divided by MN twice (all ~0, "
+                          "off by up to 1.0 on [0, 1] data) on f32 2048x2048 here, while 257x263 and "
+                          "4096x4096 agreed to 5e-7 (PEER-BASELINE.md); bound: the whole [0, 1] range"),
+        },
+        inputs=("f32",),
+        tolerance=Tolerance(atol=2e-6, rtol=1e-5),
+        note="Forward DFT then inverse (1/MN) of a float32 image, complex64 in between, real part back. "
+        "Tolerance: float32 rounding of two transforms.",
+        targets=(Target("scipy", 1 / 1.1, inputs=_FFT_SIZES),),
+    ),
+    Comparison(
+        "fourier_apply",
+        "gaussian low-pass D0=min(M,N)/16",
+        fastdip=Call(_fastdip_apply, requires="fastdip.fourier:apply"),
+        peers={
+            "scipy": Call(_scipy_apply, requires="scipy.fft",
+                          note="bare real FFT pair: scipy.fft.irfft2(rfft2(x, workers=-1) * H_half, workers=-1), the product "
+                          "in place, H_half prepared in setup"),
+        },
+        inputs=("f32",),
+        tolerance=Tolerance(atol=2e-6, rtol=1e-5),
+        note="g = real(IDFT[H · DFT[f]]) without padding, H a centred Gaussian low-pass of the image's shape "
+        "built in the untimed setup; the yardstick is a bare forward + inverse real FFT with the product.",
+        targets=(Target("scipy", 1 / 1.3),),
+    ),
+)
+
+COMPARISONS = COMPARISONS + _FOURIER_COMPARISONS

@@ -11,7 +11,8 @@ from PIL import Image
 from fastdip import report
 from fastdip.report import Section, Table, sections
 
-SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning")
+SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning", "fourier",
+         "periodic_noise")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,16 @@ def test_noise_cleaning_table_ranks_the_adaptive_median_first_on_dense_impulses(
     psnr = {r[1].replace("&amp;", "&"): float(r[2]) for r in rows if r[0].replace("&amp;", "&") == "salt & pepper 0.35"}
     assert psnr["adaptive median S_max=7"] > psnr["median 5x5"] + 2.0 > psnr["mean 5x5"] + 2.0
     assert psnr["adaptive median S_max=9"] > psnr["median 5x5"] + 2.0
+
+
+def test_periodic_noise_table_shows_each_filter_gaining_and_optimum_winning_on_the_ramp(tour):
+    _, page = tour
+    rows = _table_rows(_section_html(page, "periodic_noise"))
+    psnr = {(r[0], r[1]): float(r[2]) for r in rows}
+    for label in ("constant amplitude 40", "amplitude ramp 10 to 70"):
+        for name in ("band-reject", "notch", "optimum notch"):
+            assert psnr[(label, name)] > psnr[(label, "noisy")] + 10.0
+    assert psnr[("amplitude ramp 10 to 70", "optimum notch")] > psnr[("amplitude ramp 10 to 70", "notch")] + 3.0
 
 
 def test_averaging_noise_falls_as_one_over_sqrt_k(tour):

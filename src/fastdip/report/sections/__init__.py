@@ -15,6 +15,8 @@ _NAMES = [
     "histograms",
     "neighbourhood",
     "noise_cleaning",
+    "fourier",
+    "periodic_noise",
 ]
 
 #: The section modules, in report order (``build_tour`` reads this list at call time).
