@@ -1012,3 +1012,15 @@ _FOURIER_COMPARISONS: tuple[Comparison, ...] = (
 )
 
 COMPARISONS = COMPARISONS + _FOURIER_COMPARISONS
+
+
+# --------------------------------------------------------------------------------------------------
+# Topic tables (issues 5-8): each ``tests/_comparisons_<topic>.py`` builds its entries from the vocabulary
+# above and defines ``COMPARISONS``; they are appended here, in this order. Import them only through this
+# module (they import it back).
+# --------------------------------------------------------------------------------------------------
+
+_TOPICS = ("geometry", "restoration", "morphology", "segmentation")
+for _topic in _TOPICS:
+    if importlib.util.find_spec(f"tests._comparisons_{_topic}") is not None:
+        COMPARISONS = COMPARISONS + importlib.import_module(f"tests._comparisons_{_topic}").COMPARISONS
