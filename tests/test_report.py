@@ -12,7 +12,7 @@ from fastdip import report
 from fastdip.report import Section, Table, sections
 
 SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning", "fourier",
-         "periodic_noise")
+         "periodic_noise", "restoration")
 
 
 @pytest.fixture(scope="module")

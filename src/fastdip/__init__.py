@@ -27,6 +27,7 @@ _SUBMODULES = frozenset(
         "metrics",
         "noise",
         "report",
+        "restoration",
         "viz",
     }
 )

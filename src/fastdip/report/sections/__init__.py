@@ -17,6 +17,7 @@ _NAMES = [
     "noise_cleaning",
     "fourier",
     "periodic_noise",
+    "restoration",
 ]
 
 #: The section modules, in report order (``build_tour`` reads this list at call time).
