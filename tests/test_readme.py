@@ -12,8 +12,9 @@ def test_readme_python_tour_runs(tmp_path, capsys):
     text = README.read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, "the README has no python example"
-    code = blocks[0].replace("/tmp/", f"{tmp_path}/")
-    exec(compile(code, str(README), "exec"), {})
+    namespace = {}
+    for code in blocks:  # in order, one namespace: later blocks may use earlier names
+        exec(compile(code.replace("/tmp/", f"{tmp_path}/"), str(README), "exec"), namespace)
     assert (tmp_path / "eq.png").exists()
     assert "Count:" in capsys.readouterr().out
 

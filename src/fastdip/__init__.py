@@ -25,6 +25,7 @@ _SUBMODULES = frozenset(
         "intensity",
         "io",
         "metrics",
+        "nn",
         "noise",
         "report",
         "restoration",

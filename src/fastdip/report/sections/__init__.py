@@ -18,6 +18,7 @@ _NAMES = [
     "fourier",
     "periodic_noise",
     "restoration",
+    "neural_networks",
 ]
 
 #: The section modules, in report order (``build_tour`` reads this list at call time).
