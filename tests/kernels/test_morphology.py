@@ -1,0 +1,204 @@
+"""The morphology and labelling kernels (fastdip/_kernels/morphology.py and label.py) against the slow twins in
+tests/_naive_morphology.py, compiled and as ``py_func`` on tiny inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fastdip import morphology as M
+from fastdip._kernels import label as kl
+from fastdip._kernels import morphology as km
+from tests import _naive_morphology as naive
+
+MODES = ("reflect", "mirror", "nearest", "wrap", "constant")
+
+
+def _running(row, length, take_max):
+    f = np.maximum if take_max else np.minimum
+    out = row[: row.size - length + 1].copy()
+    for k in range(1, length):
+        out = f(out, row[k: k + out.size])
+    return out
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("take_max", [False, True])
+def test_runs_rows_all_lengths(compiled, take_max):
+    rng = np.random.default_rng(0)
+    src = rng.integers(0, 50, (3, 11)).astype(np.uint8)
+    lengths = np.array([1, 2, 3, 5, 8], np.int64)
+    left = 3
+    table = M._table(11, left, 4, "constant")
+    out = np.zeros((lengths.size, 3, table.size), np.uint8)
+    fn = km.runs_rows if compiled else km.runs_rows.py_func
+    fn(src, table, left, np.uint8(99), lengths, take_max, out)
+    for r in range(3):
+        ext = np.where(table < 0, 99, src[r][np.maximum(table, 0)]).astype(np.uint8)
+        for li, length in enumerate(lengths):
+            ref = _running(ext, length, take_max)
+            assert np.array_equal(out[li, r, : ref.size], ref), (r, length)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
+def test_vanherk_outer_matches_running_extreme(mode, k):
+    rng = np.random.default_rng(1)
+    src = rng.integers(0, 50, (2, 9, 4)).astype(np.uint8)
+    table = M._table(9, k // 2, k - 1 - k // 2, mode)
+    out = np.zeros_like(src)
+    km.vanherk_outer(src, table, np.uint8(77), k, False, out)
+    for a in range(2):
+        ext = np.where(table[:, None] < 0, 77, src[a][np.maximum(table, 0)])
+        ref = np.stack([ext[i: i + k].min(axis=0) for i in range(9)])
+        assert np.array_equal(out[a], ref)
+
+
+def test_vanherk_outer_py_func():
+    rng = np.random.default_rng(2)
+    src = rng.standard_normal((1, 7, 3))
+    table = M._table(7, 2, 2, "reflect")
+    out = np.zeros_like(src)
+    km.vanherk_outer.py_func(src, table, 0.0, 5, True, out)
+    ext = src[0][table]
+    assert np.array_equal(out[0], np.stack([ext[i: i + 5].max(axis=0) for i in range(7)]))
+
+
+def test_gather_lines_py_func_against_naive():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (6, 7)).astype(np.uint8)
+    fp = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool)
+    for mode in MODES:
+        fp3 = fp[None]
+        lz, ly, lx, ll, lengths = M._runs(fp3.shape, fp3.tobytes())
+        tx = M._table(7, 1, 1, mode)
+        runs = np.empty((lengths.size, 6, tx.size), np.uint8)
+        km.runs_rows.py_func(image, tx, 1, np.uint8(5), lengths, False, runs)
+        out = np.empty((1, 6, 7), np.uint8)
+        km.gather_lines.py_func(runs, M._table(1, 0, 0, mode), M._table(6, 1, 1, mode), np.uint8(5),
+                                lz, ly, lx, ll, False, out)
+        assert np.array_equal(out[0], naive.extreme(image, fp, False, mode, 5)), mode
+
+
+@pytest.mark.parametrize("conn", [1, 2])
+def test_label_2d_kernels_py_func(conn):
+    rng = np.random.default_rng(4)
+    fg = rng.random((9, 10)) < 0.5
+    image = np.zeros((10, 12), np.uint8)
+    image[1:, 1:-1] = fg
+    out = np.zeros((1, 9, 10), np.int32)
+    parent = np.zeros(9 * 5 + 2, np.int32)
+    fn = kl.label_2d_8 if conn == 2 else kl.label_2d_4
+    n = fn.py_func(image, np.zeros(image.shape, np.int32), parent, out)
+    ref = naive.label(fg, conn)
+    assert n == ref.max() and np.array_equal(out[0], ref)
+
+
+@pytest.mark.parametrize("conn", [1, 2, 3])
+def test_label_flat_py_func(conn):
+    from fastdip.segmentation._label import _offsets
+
+    rng = np.random.default_rng(5)
+    fg = rng.random((3, 4, 5)) < 0.5
+    image = np.zeros((4, 6, 7), np.uint8)
+    image[1:, 1:-1, 1:-1] = fg
+    out = np.zeros(fg.shape, np.int32)
+    parent = np.zeros(3 * 4 * 3 + 2, np.int32)
+    n = kl.label_flat.py_func(image, _offsets(3, conn, image.shape), conn == 3, np.zeros(image.shape, np.int32),
+                              parent, out)
+    assert n == out.max() and np.array_equal(out, naive.label(fg, conn))
+
+
+def test_moments_and_perimeter_py_func():
+    lab = np.zeros((5, 6), np.int32)
+    lab[1:3, 1:5] = 1
+    lab[4, 0] = 2
+    acc = np.zeros((3, 8))
+    bbox = np.zeros((3, 4), np.int64)
+    kl.moments_2d.py_func(lab, 2, acc, bbox)
+    assert acc[1, 0] == 8 and acc[1, 6:].tolist() == [1, 1] and bbox[1].tolist() == [1, 1, 3, 5]
+    # relative to the first pixel (1, 1): rows 0, 1 and columns 0..3
+    assert acc[1, 1] == 4 and acc[1, 2] == 12 and acc[1, 5] == 6
+    per = np.zeros(3)
+    weights = np.zeros(50)
+    weights[[5, 7, 15, 17, 25, 27]] = 1
+    kl.perimeter_2d.py_func(lab, 2, weights, per)
+    assert per[1] == 8 and per[2] == 0
+
+
+def test_convex_counts_py_func_against_skimage():
+    from skimage.morphology import convex_hull_image
+
+    rng = np.random.default_rng(6)
+    lab = np.zeros((9, 11), np.int32)
+    lab[1:8, 1:10] = (rng.random((7, 9)) < 0.4).astype(np.int32)
+    lab[4, 5] = 1
+    from fastdip.segmentation import label
+
+    lab = label(lab > 0)
+    n = int(lab.max())
+    bbox = np.zeros((n + 1, 4), np.int64)
+    kl.moments_2d(lab, n, np.zeros((n + 1, 8)), bbox)
+    starts = np.concatenate([[0], np.cumsum(bbox[:, 2] - bbox[:, 0])]).astype(np.int64)
+    out = np.zeros(n + 1, np.int64)
+    kl.convex_counts.py_func(lab, n, bbox, starts, out)
+    for value in range(1, n + 1):
+        assert out[value] == convex_hull_image(lab == value).sum(), value
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fh, fw", [(1, 1), (2, 3), (3, 2), (4, 5), (7, 1)])
+def test_rect_2d_against_naive(mode, fh, fw):
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, (2, 9, 11)).astype(np.uint8)
+    out = np.empty_like(image)
+    tx = M._table(11, fw // 2, fw - 1 - fw // 2, mode)
+    ty = M._table(9, fh // 2, fh - 1 - fh // 2, mode)
+    km.rect_2d(image, tx, fw // 2, ty, np.uint8(4), fh, fw, False, out)
+    for z in range(2):
+        assert np.array_equal(out[z], naive.extreme(image[z], np.ones((fh, fw), bool), False, mode, 4))
+
+
+def test_rect_2d_py_func_max():
+    rng = np.random.default_rng(8)
+    image = rng.standard_normal((1, 7, 6))
+    out = np.empty_like(image)
+    km.rect_2d.py_func(image, M._table(6, 1, 1, "mirror"), 1, M._table(7, 2, 2, "mirror"), 0.0, 5, 3, True, out)
+    # max over x - b with a symmetric rectangle = max over x + b
+    assert np.array_equal(out[0], naive.extreme(image[0], np.ones((5, 3), bool), True, "mirror"))
+
+
+@pytest.mark.parametrize("fh, fw", [(3, 3), (5, 4)])
+def test_parallel_twins_equal_serial(fh, fw):
+    rng = np.random.default_rng(9)
+    image = rng.integers(0, 256, (2, 13, 17)).astype(np.uint8)
+    tx = M._table(17, fw // 2, fw - 1 - fw // 2, "reflect")
+    ty = M._table(13, fh // 2, fh - 1 - fh // 2, "reflect")
+    serial = np.empty_like(image)
+    parallel = np.empty_like(image)
+    km.rect_2d(image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, serial)
+    km.rect_2d_parallel(image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, parallel, 3)
+    assert np.array_equal(serial, parallel)
+    fp = M.disk(2)[None]
+    lz, ly, lx, ll, lengths = M._runs(fp.shape, fp.tobytes())
+    tx = M._table(17, 2, 2, "constant")
+    runs_s = np.zeros((lengths.size, 26, tx.size), np.uint8)
+    runs_p = np.zeros_like(runs_s)
+    km.runs_rows(image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_s)
+    km.runs_rows_parallel(image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_p, 4)
+    assert np.array_equal(runs_s, runs_p)
+    tz, ty = M._table(2, 0, 0, "constant"), M._table(13, 2, 2, "constant")
+    km.gather_lines(runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, serial)
+    km.gather_lines_parallel(runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, parallel, 5)
+    assert np.array_equal(serial, parallel)
+    for z in range(2):
+        assert np.array_equal(serial[z], naive.extreme(image[z], M.disk(2), False, "constant", 9))
+
+
+def test_public_path_above_parallel_threshold_matches_scipy():
+    import scipy.ndimage as ndi
+
+    rng = np.random.default_rng(10)
+    image = rng.integers(0, 256, (1030, 1030), dtype=np.uint8)  # just above PARALLEL_MIN_PIXELS
+    assert np.array_equal(M.erode(image, size=3), ndi.grey_erosion(image, size=3, mode="nearest"))
+    assert np.array_equal(M.dilate(image, M.disk(2)), ndi.grey_dilation(image, footprint=M.disk(2), mode="nearest"))
