@@ -12,7 +12,8 @@ from fastdip import report
 from fastdip.report import Section, Table, sections
 
 SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning", "fourier",
-         "periodic_noise", "restoration", "neural_networks")
+         "periodic_noise", "restoration", "segmentation",
+         "measurement", "neural_networks")
 
 
 @pytest.fixture(scope="module")

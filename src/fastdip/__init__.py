@@ -21,14 +21,18 @@ _SUBMODULES = frozenset(
         "dtype",
         "filters",
         "fourier",
+        "hdr",
         "histogram",
         "intensity",
         "io",
+        "measure",
         "metrics",
+        "morphology",
         "nn",
         "noise",
         "report",
         "restoration",
+        "segmentation",
         "viz",
     }
 )

@@ -18,6 +18,8 @@ _NAMES = [
     "fourier",
     "periodic_noise",
     "restoration",
+    "segmentation",
+    "measurement",
     "neural_networks",
 ]
 

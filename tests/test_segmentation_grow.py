@@ -1,0 +1,189 @@
+"""Region growing: hand cases, a plain BFS twin, skimage's flood, synthetic regions with noise (Dice), 3-D, colour."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastdip.segmentation import region_growing
+from tests import _naive_segmentation as naive
+
+
+def _dice(a, b):
+    return 2.0 * np.count_nonzero(a & b) / (np.count_nonzero(a) + np.count_nonzero(b))
+
+
+def _pieces(shape, rng, noise, channels=None):
+    """A piecewise-constant image (a disc, a bar, the background) plus Gaussian noise, and its true labels."""
+    rr, cc = np.indices(shape[:2])
+    truth = np.zeros(shape[:2], np.int32)
+    truth[(rr - shape[0] * 0.35) ** 2 + (cc - shape[1] * 0.35) ** 2 < (shape[0] * 0.2) ** 2] = 1
+    truth[int(shape[0] * 0.7): int(shape[0] * 0.85), int(shape[1] * 0.1): int(shape[1] * 0.9)] = 2
+    if channels is None:
+        levels = np.array([60.0, 140.0, 210.0])
+        img = levels[truth] + rng.normal(0, noise, truth.shape)
+    else:
+        levels = np.array([[40.0, 60, 200], [180, 60, 60], [60, 190, 70]])
+        img = levels[truth] + rng.normal(0, noise, truth.shape + (3,))
+    return np.clip(img, 0, 255).astype(np.uint8), truth
+
+
+# -- (a) hand-worked --------------------------------------------------------------------------------------------
+
+
+def test_two_seeds_hand_worked():
+    img = np.array([[10, 11, 50], [12, 10, 52], [49, 51, 50]], dtype=np.uint8)
+    expected = np.array([[1, 1, 2], [1, 1, 2], [2, 2, 2]], np.int32)
+    out = region_growing(img, [(0, 0), (2, 2)], threshold=5)
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_running_mean_is_updated_per_pixel():
+    # 0, 4, 8 in a row with threshold 5: 4 joins (|0-4| < 5), the mean becomes 2, then |2-8| = 6 rejects 8;
+    # a fixed seed value with tolerance 5 also stops at 4, but the 'mean' criterion would take 8 if it
+    # came after a 6 (mean of 0, 4, 6 is 3.33, |3.33 - 8| = 4.67 < 5).
+    row = np.array([[0, 4, 8]], np.uint8)
+    np.testing.assert_array_equal(region_growing(row, (0, 0), 5), [[1, 1, 0]])
+    row2 = np.array([[0, 4, 6, 8]], np.uint8)
+    np.testing.assert_array_equal(region_growing(row2, (0, 0), 5), [[1, 1, 1, 1]])
+    np.testing.assert_array_equal(region_growing(row2, (0, 0), 5, criterion="seed"), [[1, 1, 0, 0]])
+
+
+def test_threshold_strict_for_mean_inclusive_for_seed():
+    row = np.array([[0, 5]], np.uint8)
+    np.testing.assert_array_equal(region_growing(row, (0, 0), 5), [[1, 0]])
+    np.testing.assert_array_equal(region_growing(row, (0, 0), 5, criterion="seed"), [[1, 1]])
+
+
+def test_connectivity_1_vs_2():
+    img = np.array([[0, 9], [9, 0]], np.uint8)
+    np.testing.assert_array_equal(region_growing(img, (0, 0), 1, connectivity=1), [[1, 0], [0, 0]])
+    np.testing.assert_array_equal(region_growing(img, (0, 0), 1, connectivity=2), [[1, 0], [0, 1]])
+
+
+def test_first_seed_wins_a_shared_pixel():
+    img = np.zeros((1, 5), np.uint8)
+    out = region_growing(img, [(0, 0), (0, 4)], 1)
+    np.testing.assert_array_equal(out, [[1, 1, 1, 2, 2]])  # breadth first: pixel 2 is reached by region 1 first
+    out = region_growing(img, [(0, 0), (0, 0)], 1)
+    assert set(np.unique(out)) == {1}
+
+
+def test_mask_seeds_and_max_size():
+    img = np.zeros((4, 4), np.uint8)
+    mask = np.zeros((4, 4), np.int32)
+    mask[0, 0] = 3
+    out = region_growing(img, mask, 1, max_size=5)
+    assert np.count_nonzero(out == 3) == 5 and set(np.unique(out)) == {0, 3}
+    out = region_growing(img, mask.astype(bool), 1)
+    assert np.all(out == 1)
+
+
+def test_single_pixel_and_constant_images():
+    np.testing.assert_array_equal(region_growing(np.array([[7]], np.uint8), (0, 0), 0.5), [[1]])
+    assert np.all(region_growing(np.full((5, 6), 3.0), (2, 2), 0.1) == 1)
+
+
+# -- (b) references ----------------------------------------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=25)  # 12x13 images, pure-Python BFS: a few ms an example
+@given(seed=st.integers(0, 2**16), threshold=st.floats(1, 60), connectivity=st.integers(1, 2),
+       colour=st.booleans())
+def test_mean_criterion_equals_plain_bfs(seed, threshold, connectivity, colour):
+    rng = np.random.default_rng(seed)
+    shape = (12, 13, 3) if colour else (12, 13)
+    img = rng.integers(0, 100, shape).astype(np.uint8)
+    point = (int(rng.integers(12)), int(rng.integers(13)))
+    ours = region_growing(img, point, threshold, connectivity=connectivity,
+                          channel_axis=-1 if colour else None)
+    expected = naive.region_grow_mean(img, point, threshold, connectivity)
+    np.testing.assert_array_equal(ours == 1, expected)
+
+
+@pytest.mark.parametrize("connectivity", [1, 2])
+@pytest.mark.parametrize("tolerance", [0, 5, 20, 60])
+def test_seed_criterion_equals_skimage_flood_on_camera(camera, connectivity, tolerance):
+    from skimage.segmentation import flood
+
+    for point in [(100, 100), (400, 300), (0, 511)]:
+        ours = region_growing(camera, point, tolerance, criterion="seed", connectivity=connectivity) == 1
+        theirs = flood(camera, point, tolerance=tolerance, connectivity=connectivity)
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_seed_criterion_equals_flood_in_3d_float():
+    from skimage.segmentation import flood
+
+    rng = np.random.default_rng(5)
+    vol = rng.random((20, 22, 24))
+    for connectivity in (1, 3):
+        ours = region_growing(vol, (10, 11, 12), 0.3, criterion="seed", connectivity=connectivity) == 1
+        np.testing.assert_array_equal(ours, flood(vol, (10, 11, 12), tolerance=0.3, connectivity=connectivity))
+        np.testing.assert_array_equal(ours, naive.flood_seed(vol, (10, 11, 12), 0.3, connectivity))
+
+
+@pytest.mark.parametrize("criterion,threshold", [("mean", 40.0), ("seed", 45.0), ("confidence", None)])
+def test_grey_regions_with_noise_are_recovered(criterion, threshold):
+    rng = np.random.default_rng(1)
+    img, truth = _pieces((128, 120), rng, noise=8.0)
+    seeds = [(45, 42), (100, 60), (5, 110)]
+    out = region_growing(img, seeds, threshold, criterion=criterion, connectivity=2)
+    for i in (1, 2):
+        assert _dice(out == i, truth == i) >= 0.98
+    assert _dice(out == 3, truth == 0) >= 0.98
+
+
+def test_colour_regions_with_noise_are_recovered():
+    rng = np.random.default_rng(2)
+    img, truth = _pieces((100, 110), rng, noise=10.0, channels=3)
+    out = region_growing(img, [(35, 38), (78, 55), (5, 100)], 60.0, channel_axis=-1)
+    for i, t in ((1, 1), (2, 2), (3, 0)):
+        assert _dice(out == i, truth == t) >= 0.98
+    # channels first gives the same
+    moved = region_growing(np.moveaxis(img, -1, 0), [(35, 38), (78, 55), (5, 100)], 60.0, channel_axis=0)
+    np.testing.assert_array_equal(moved, out)
+
+
+def test_3d_ball_is_recovered():
+    rng = np.random.default_rng(3)
+    zz, yy, xx = np.indices((30, 32, 34))
+    ball = (zz - 15) ** 2 + (yy - 16) ** 2 + (xx - 17) ** 2 < 10**2
+    vol = np.where(ball, 150.0, 50.0) + rng.normal(0, 8, ball.shape)
+    out = region_growing(vol, (15, 16, 17), 40.0, connectivity=1)
+    assert _dice(out == 1, ball) >= 0.98
+
+
+def test_confidence_grows_at_least_the_seed_box_interval():
+    rng = np.random.default_rng(4)
+    img, truth = _pieces((80, 80), rng, noise=6.0)
+    zero = region_growing(img, (28, 28), None, criterion="confidence", num_iter=0)
+    more = region_growing(img, (28, 28), None, criterion="confidence", num_iter=4)
+    assert zero[28, 28] == 1 and more[28, 28] == 1
+    assert _dice(more == 1, truth == 1) >= 0.98
+
+
+# -- errors -------------------------------------------------------------------------------------------------------
+
+
+def test_errors_name_the_parameter():
+    img = np.zeros((5, 5), np.uint8)
+    with pytest.raises(ValueError, match="criterion"):
+        region_growing(img, (0, 0), 1, criterion="median")
+    with pytest.raises(ValueError, match="connectivity"):
+        region_growing(img, (0, 0), 1, connectivity=3)
+    with pytest.raises(ValueError, match="seeds"):
+        region_growing(img, (5, 0), 1)
+    with pytest.raises(ValueError, match="seeds"):
+        region_growing(img, [(0, 0, 0)], 1)
+    with pytest.raises(TypeError, match="threshold"):
+        region_growing(img, (0, 0))
+    with pytest.raises(ValueError, match="threshold"):
+        region_growing(img, (0, 0), -1)
+    with pytest.raises(ValueError, match="threshold"):
+        region_growing(img, (0, 0), 3, criterion="confidence")
+    with pytest.raises(ValueError, match="image"):
+        region_growing(np.zeros(5), (0,), 1)
+    with pytest.raises(ValueError, match="finite"):
+        region_growing(np.array([[0.0, np.nan]]), (0, 0), 1)
