@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "restoration", "nn", "morphology", "measure", "segmentation", "hdr"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "geometry", "restoration", "nn", "morphology", "measure", "segmentation", "hdr"]
 
 
 def _public_functions():

@@ -49,7 +49,17 @@ def test_histograms_equalisation_and_matching_move_the_cdf_where_they_should():
     assert result["match_mean_abs_error"]["after"] < 0.25 * result["match_mean_abs_error"]["before"]
 
 
-@pytest.mark.parametrize("name", ["averaging", "point_transforms", "histograms"])
+@pytest.mark.parametrize("name", ["averaging", "point_transforms", "histograms", "geometry"])
 def test_example_runs_as_a_script(name, capsys):
     runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
     assert len(capsys.readouterr().out.splitlines()) >= 3
+
+
+def test_geometry_registrations_undo_the_simulated_distortions():
+    result = _load("geometry").run()
+    assert result["homography_corner_error_px"] < 2
+    assert result["homography_psnr"] > result["photo_psnr"] + 10
+    for name in ("barrel", "pincushion"):
+        assert abs(result[f"{name}_k1_estimated"] - result[f"{name}_k1_true"]) < 0.01
+        assert result[f"{name}_psnr_corrected"] > result[f"{name}_psnr_distorted"] + 20
+    assert result["polynomial_psnr_registered"] > result["polynomial_psnr_photo"] + 10

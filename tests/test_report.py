@@ -12,7 +12,7 @@ from fastdip import report
 from fastdip.report import Section, Table, sections
 
 SLUGS = ("averaging", "point_transforms", "histograms", "neighbourhood", "noise_cleaning", "fourier",
-         "periodic_noise", "restoration", "segmentation",
+         "periodic_noise", "geometry", "restoration", "segmentation",
          "measurement", "neural_networks")
 
 

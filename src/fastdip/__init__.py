@@ -21,6 +21,7 @@ _SUBMODULES = frozenset(
         "dtype",
         "filters",
         "fourier",
+        "geometry",
         "hdr",
         "histogram",
         "intensity",

@@ -13,7 +13,7 @@ _FAMILIES = {
     "_warp": ('warp_affine', 'warp_perspective', 'remap', 'rotate'),
     "_resize": ('resize', 'rescale'),
     "_estimate": ('estimate_affine', 'estimate_homography', 'estimate_polynomial', 'warp_polynomial', 'polynomial_terms'),
-    "_distortion": ('distort', 'undistort', 'estimate_distortion', 'distortion_map'),
+    "_distortion": ('Distortion', 'distort', 'undistort', 'estimate_distortion', 'distortion_map'),
 }
 _WHERE = {name: family for family, names in _FAMILIES.items() for name in names}
 

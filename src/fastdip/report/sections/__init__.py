@@ -17,6 +17,7 @@ _NAMES = [
     "noise_cleaning",
     "fourier",
     "periodic_noise",
+    "geometry",
     "restoration",
     "segmentation",
     "measurement",

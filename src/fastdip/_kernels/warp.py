@@ -1,0 +1,598 @@
+"""Kernels for fastdip.geometry's warps: backward mapping with nearest, bilinear, bicubic and Lanczos-3 taps.
+
+Layout. Images reach these kernels channel-last and C-contiguous: ``(H, W, C)`` in 2-D and ``(P, H, W, C)``
+in 3-D (a grey image has C = 1). Every output pixel ``q`` samples the input at a point ``p`` (row, col)
+[(plane, row, col)] given by the wrapper: an affine map ``p = A q + b`` (``m`` holds the inverse of the user's
+forward matrix, its last row dropped), a homography ``p = (H q)[:n] / (H q)[n]`` (a divisor <= 0 samples
+nothing: cval), or a coordinate array (``remap``). The tap weights are computed once per pixel and applied to
+every channel.
+
+Interpolation codes: 0 nearest (index ``floor(x + 0.5)``, so a half-way point goes up, as scipy.ndimage's
+order 0), 1 (bi/tri)linear, 2 bicubic (Keys' cubic convolution with a = -0.5, 4 taps), 3 Lanczos-3 (6 taps of
+sinc(x) sinc(x/3), normalised to sum 1). Borders: a tap outside the image reads the extension of the samples by
+``mode`` (``source_index``, mode codes of fastdip._modes), cval for 'constant' (scipy's 'grid-constant').
+
+Output. ``out`` may have another dtype than ``src``; with ``is_int`` every value is rounded half to even and
+clipped to ``[lo, hi]`` as it is written (the uint8 result costs no second pass).
+
+Speed. For affine maps the coordinates are linear along an output row: the span of columns whose taps all lie
+inside the image is computed per row (``_span``, exact by checking its ends with the same arithmetic as the
+loop), and that span runs without bounds or border checks; only the ends of the row take the general path.
+The output is written in tiles of 32 x 128 pixels: a rotated image is read along slanted lines, and without
+tiles every pixel of a long row touches another page of the input. Per-pixel work never calls a function with
+array arguments (such calls were not inlined and cost 25-90 ns each here); the samplers work on whole lines of
+coordinates (``_line2``, ``_line3``). Coordinates beyond 1e9 in magnitude, and NaN, sample nothing (cval).
+``*_parallel`` kernels split the output rows into ``nblk`` blocks; each has a serial twin.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ._config import PARALLEL, SERIAL
+from .convolve import source_index
+
+
+@njit(**SERIAL)
+def ksize(order):
+    """Number of taps per axis of interpolation ``order`` (0, 1, 2, 3 -> 1, 2, 4, 6)."""
+    if order == 0:
+        return 1
+    if order == 1:
+        return 2
+    if order == 2:
+        return 4
+    return 6
+
+
+@njit(**SERIAL)
+def _lanczos3(d):
+    if d == 0.0:
+        return 1.0
+    if d >= 3.0 or d <= -3.0 or d == np.floor(d):
+        return 0.0
+    x = math.pi * d
+    return 3.0 * math.sin(x) * math.sin(x / 3.0) / (x * x)
+
+
+@njit(**SERIAL)
+def taps(x, order, w):
+    """Fill ``w[:ksize(order)]`` with the weights of the taps at x's neighbours; return the first tap's index.
+
+    Keys (a = -0.5): w(d) = (a+2)|d|^3 - (a+3)|d|^2 + 1 for |d| <= 1, a|d|^3 - 5a|d|^2 + 8a|d| - 4a for
+    1 < |d| < 2. Lanczos-3: sinc(d) sinc(d/3) for |d| < 3, normalised to sum 1.
+    """
+    if order == 0:
+        w[0] = 1.0
+        return int(np.floor(x + 0.5))
+    f = np.floor(x)
+    t = x - f
+    if order == 1:
+        w[0] = 1.0 - t
+        w[1] = t
+        return int(f)
+    if order == 2:
+        a = -0.5
+        d = 1.0 + t
+        w[0] = ((a * d - 5.0 * a) * d + 8.0 * a) * d - 4.0 * a
+        w[1] = ((a + 2.0) * t - (a + 3.0)) * t * t + 1.0
+        u = 1.0 - t
+        w[2] = ((a + 2.0) * u - (a + 3.0)) * u * u + 1.0
+        w[3] = 1.0 - w[0] - w[1] - w[2]
+        return int(f) - 1
+    s = 0.0
+    for k in range(6):
+        w[k] = _lanczos3(t + 2.0 - k)
+        s += w[k]
+    for k in range(6):
+        w[k] /= s
+    return int(f) - 2
+
+
+@njit(**SERIAL)
+def _clip(v, is_int, lo, hi):
+    if is_int:
+        return min(max(np.rint(v), lo), hi)
+    return v
+
+
+@njit(**SERIAL)
+def _line2(src, rr, cc, j0, j1, order, mode, cval, is_int, lo, hi, out, q0, wr, wc):
+    """out[q0 + j, :] = src (H, W, C) interpolated at (rr[j], cc[j]) for j in [j0, j1), any position."""
+    H = src.shape[0]
+    W = src.shape[1]
+    C = src.shape[2]
+    k = ksize(order)
+    cv = _clip(cval, is_int, lo, hi)
+    for j in range(j0, j1):
+        r = rr[j]
+        c = cc[j]
+        q = q0 + j
+        if not (-1e9 < r < 1e9 and -1e9 < c < 1e9):
+            for ch in range(C):
+                out[q, ch] = cv
+            continue
+        if order == 0:
+            sa = source_index(int(np.floor(r + 0.5)), H, mode)
+            sb = source_index(int(np.floor(c + 0.5)), W, mode)
+            for ch in range(C):
+                if sa < 0 or sb < 0:
+                    out[q, ch] = cv
+                else:
+                    out[q, ch] = _clip(float(src[sa, sb, ch]), is_int, lo, hi)
+        elif order == 1:
+            fr = np.floor(r)
+            fc = np.floor(c)
+            tr = r - fr
+            tc = c - fc
+            ir = int(fr)
+            ic = int(fc)
+            if ir >= 0 and ir + 1 < H and ic >= 0 and ic + 1 < W:
+                r0 = ir
+                r1 = ir + 1
+                c0 = ic
+                c1 = ic + 1
+            else:
+                r0 = source_index(ir, H, mode)
+                r1 = source_index(ir + 1, H, mode)
+                c0 = source_index(ic, W, mode)
+                c1 = source_index(ic + 1, W, mode)
+            for ch in range(C):
+                p00 = cval if r0 < 0 or c0 < 0 else float(src[r0, c0, ch])
+                p01 = cval if r0 < 0 or c1 < 0 else float(src[r0, c1, ch])
+                p10 = cval if r1 < 0 or c0 < 0 else float(src[r1, c0, ch])
+                p11 = cval if r1 < 0 or c1 < 0 else float(src[r1, c1, ch])
+                top = p00 + tc * (p01 - p00)
+                bot = p10 + tc * (p11 - p10)
+                out[q, ch] = _clip(top + tr * (bot - top), is_int, lo, hi)
+        else:
+            ir = taps(r, order, wr)
+            ic = taps(c, order, wc)
+            inside = ir >= 0 and ir + k <= H and ic >= 0 and ic + k <= W
+            for ch in range(C):
+                v = 0.0
+                for a in range(k):
+                    sa = ir + a if inside else source_index(ir + a, H, mode)
+                    for b in range(k):
+                        sb = ic + b if inside else source_index(ic + b, W, mode)
+                        x = cval if sa < 0 or sb < 0 else float(src[sa, sb, ch])
+                        v += wr[a] * wc[b] * x
+                out[q, ch] = _clip(v, is_int, lo, hi)
+
+
+@njit(**SERIAL)
+def _line3(src, zz, rr, cc, j0, j1, order, mode, cval, is_int, lo, hi, out, q0, wz, wr, wc):
+    """out[q0 + j, :] = src (P, H, W, C) interpolated at (zz[j], rr[j], cc[j]), any position, any order."""
+    P = src.shape[0]
+    H = src.shape[1]
+    W = src.shape[2]
+    C = src.shape[3]
+    k = ksize(order)
+    cv = _clip(cval, is_int, lo, hi)
+    for j in range(j0, j1):
+        z = zz[j]
+        r = rr[j]
+        c = cc[j]
+        q = q0 + j
+        if not (-1e9 < z < 1e9 and -1e9 < r < 1e9 and -1e9 < c < 1e9):
+            for ch in range(C):
+                out[q, ch] = cv
+            continue
+        iz = taps(z, order, wz)
+        ir = taps(r, order, wr)
+        ic = taps(c, order, wc)
+        for ch in range(C):
+            v = 0.0
+            for e in range(k):
+                se = source_index(iz + e, P, mode)
+                for a in range(k):
+                    sa = source_index(ir + a, H, mode)
+                    for b in range(k):
+                        sb = source_index(ic + b, W, mode)
+                        x = cval if se < 0 or sa < 0 or sb < 0 else float(src[se, sa, sb, ch])
+                        v += wz[e] * wr[a] * wc[b] * x
+            out[q, ch] = _clip(v, is_int, lo, hi)
+
+
+@njit(**SERIAL)
+def _inside(x, lo, hi):
+    return lo <= x < hi
+
+
+@njit(**SERIAL)
+def _limits(order, n):
+    """[lo, hi): coordinates whose taps all lie in [0, n) on the fast path of ``order`` (0 or 1); for the code
+    9, coordinates whose order-0/1 taps may touch [0, n) (outside it, 'constant' gives cval alone)."""
+    if order == 0:
+        return -0.5, n - 0.5
+    if order == 9:
+        return -1.0, n + 0.0
+    return 0.0, n - 1.0
+
+
+@njit(**SERIAL)
+def _span1(b, d, lo, hi, n):
+    """Candidate [j0, j1) within [0, n) where lo <= b + d*j < hi (refined by the caller)."""
+    if d == 0.0:
+        if lo <= b < hi:
+            return 0, n
+        return 0, 0
+    x0 = (lo - b) / d
+    x1 = (hi - b) / d
+    if d < 0.0:
+        x0, x1 = x1, x0
+    x0 = min(max(x0 - 1.0, 0.0), float(n))
+    x1 = min(max(x1 + 1.0, 0.0), float(n))
+    return int(x0), int(math.ceil(x1))
+
+
+@njit(**SERIAL)
+def _span(bases, steps, shape, order, c0, c1):
+    """The columns j in [c0, c1) where every coordinate ``bases[a] + steps[a] * j`` is on the fast path."""
+    j0 = c0
+    j1 = c1
+    for a in range(bases.shape[0]):
+        lo, hi = _limits(order, shape[a])
+        s0, s1 = _span1(bases[a], steps[a], lo, hi, c1)
+        j0 = max(j0, s0)
+        j1 = min(j1, s1)
+    # refine both ends with exactly the loop's arithmetic (each coordinate is monotonic in j)
+    while j0 < j1:
+        ok = True
+        for a in range(bases.shape[0]):
+            lo, hi = _limits(order, shape[a])
+            if not _inside(bases[a] + steps[a] * j0, lo, hi):
+                ok = False
+        if ok:
+            break
+        j0 += 1
+    while j1 > j0:
+        ok = True
+        for a in range(bases.shape[0]):
+            lo, hi = _limits(order, shape[a])
+            if not _inside(bases[a] + steps[a] * (j1 - 1), lo, hi):
+                ok = False
+        if ok:
+            break
+        j1 -= 1
+    return j0, j1
+
+
+# -- 2-D affine ---------------------------------------------------------------------------------------------
+
+
+@njit(**SERIAL)
+def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i1):
+    """Output rows i0..i1 of ``out`` (Ho, Wo, C), in tiles of 32 x 128; ``variant`` of the bilinear interior:
+    0 float64, 1 float32, 2 fixed point (integer image into its own dtype).
+
+    The interior span of every row of a band of 32 rows is found once (``_span``); each tile then runs its
+    part of the span in two phases, offsets and weights first (a loop LLVM vectorises), then the gathers.
+    Fixed point (uint8/uint16 into the same dtype): the four weights in units of 2^-14 with an exact sum of
+    2^14, ``(sum w f + 2^13) >> 14`` in int32; it differs from the exactly rounded value by 1 at about 1e-3 of
+    the pixels (ties, and values within ~0.03 of a half).
+    """
+    W = src.shape[1]
+    C = src.shape[2]
+    Wo = out.shape[1]
+    flat = out.reshape(out.shape[0] * Wo, C)
+    sflat = src.reshape(src.size)
+    row = W * C
+    wr = np.empty(6)
+    wc = np.empty(6)
+    rr = np.empty(Wo)
+    cc = np.empty(Wo)
+    bases = np.empty(2)
+    steps = np.empty(2)
+    shape = np.empty(2)
+    shape[0] = src.shape[0]
+    shape[1] = W
+    dr = m[0, 1]
+    dc = m[1, 1]
+    steps[0] = dr
+    steps[1] = dc
+    tile_rows = 32
+    tile_cols = 128
+    span0 = np.empty(tile_rows, np.int64)
+    span1 = np.empty(tile_rows, np.int64)
+    outer0 = np.zeros(tile_rows, np.int64)
+    outer1 = np.full(tile_rows, Wo)
+    cv = _clip(cval, is_int, lo, hi)
+    off = np.empty(tile_cols, np.int64)
+    w00 = np.empty(tile_cols, np.int32)
+    w01 = np.empty(tile_cols, np.int32)
+    w10 = np.empty(tile_cols, np.int32)
+    w11 = np.empty(tile_cols, np.int32)
+    wyf = np.empty(tile_cols, np.float32)
+    wxf = np.empty(tile_cols, np.float32)
+    flo = np.float32(lo)
+    fhi = np.float32(hi)
+    for t0 in range(i0, i1, tile_rows):
+        t1 = min(t0 + tile_rows, i1)
+        for i in range(t0, t1):
+            s0 = 0
+            s1 = 0
+            if order <= 1:
+                bases[0] = m[0, 0] * i + m[0, 2]
+                bases[1] = m[1, 0] * i + m[1, 2]
+                s0, s1 = _span(bases, steps, shape, order, 0, Wo)
+                if mode == 4:
+                    u0, u1 = _span(bases, steps, shape, 9, 0, Wo)
+                    if u1 <= u0:
+                        u0 = 0
+                        u1 = 0
+                    if s1 <= s0:
+                        s0 = u0
+                        s1 = u0
+                    outer0[i - t0] = u0
+                    outer1[i - t0] = u1
+            span0[i - t0] = s0
+            span1[i - t0] = max(s0, s1)
+        for c0 in range(0, Wo, tile_cols):
+            c1 = min(c0 + tile_cols, Wo)
+            for i in range(t0, t1):
+                rb = m[0, 0] * i + m[0, 2]
+                cb = m[1, 0] * i + m[1, 2]
+                q0 = i * Wo
+                j0 = min(max(span0[i - t0], c0), c1)
+                j1 = max(min(span1[i - t0], c1), j0)
+                if j0 > c0 or j1 < c1:
+                    # [c0, u0) and [u1, c1): cval alone ('constant'); [u0, j0) and [j1, u1): general sampler
+                    u0 = min(max(outer0[i - t0], c0), j0)
+                    u1 = max(min(outer1[i - t0], c1), j1)
+                    for j in range(c0, u0):
+                        for ch in range(C):
+                            flat[q0 + j, ch] = cv
+                    for j in range(u1, c1):
+                        for ch in range(C):
+                            flat[q0 + j, ch] = cv
+                    for j in range(u0, j0):
+                        rr[j] = rb + dr * j
+                        cc[j] = cb + dc * j
+                    for j in range(j1, u1):
+                        rr[j] = rb + dr * j
+                        cc[j] = cb + dc * j
+                    if j0 > u0:
+                        _line2(src, rr, cc, u0, j0, order, mode, cval, is_int, lo, hi, flat, q0, wr, wc)
+                    if u1 > j1:
+                        _line2(src, rr, cc, j1, u1, order, mode, cval, is_int, lo, hi, flat, q0, wr, wc)
+                n = j1 - j0
+                if n <= 0:
+                    continue
+                if order == 0:
+                    for j in range(j0, j1):
+                        ir = int(rb + dr * j + 0.5)
+                        ic = int(cb + dc * j + 0.5)
+                        for ch in range(C):
+                            flat[q0 + j, ch] = _clip(float(src[ir, ic, ch]), is_int, lo, hi)
+                elif variant == 2:
+                    for j in range(n):
+                        r = rb + dr * (j0 + j)
+                        c = cb + dc * (j0 + j)
+                        ir = int(r)
+                        ic = int(c)
+                        off[j] = (ir * W + ic) * C
+                        fy = r - ir
+                        fx = c - ic
+                        a = np.int32(fy * fx * 16384.0 + 0.5)
+                        b = np.int32(fy * 16384.0 + 0.5)
+                        d = np.int32(fx * 16384.0 + 0.5)
+                        w11[j] = a
+                        w10[j] = b - a
+                        w01[j] = d - a
+                        w00[j] = 16384 - b - d + a
+                    if C == 1:
+                        for j in range(n):
+                            o = off[j]
+                            v = (w00[j] * np.int32(sflat[o]) + w01[j] * np.int32(sflat[o + 1])
+                                 + w10[j] * np.int32(sflat[o + row]) + w11[j] * np.int32(sflat[o + row + 1]))
+                            flat[q0 + j0 + j, 0] = (v + 8192) >> 14
+                    else:
+                        for j in range(n):
+                            o = off[j]
+                            for ch in range(C):
+                                v = (w00[j] * np.int32(sflat[o + ch]) + w01[j] * np.int32(sflat[o + C + ch])
+                                     + w10[j] * np.int32(sflat[o + row + ch])
+                                     + w11[j] * np.int32(sflat[o + row + C + ch]))
+                                flat[q0 + j0 + j, ch] = (v + 8192) >> 14
+                elif variant == 1:
+                    for j in range(n):
+                        r = rb + dr * (j0 + j)
+                        c = cb + dc * (j0 + j)
+                        ir = int(r)
+                        ic = int(c)
+                        off[j] = (ir * W + ic) * C
+                        wyf[j] = np.float32(r - ir)
+                        wxf[j] = np.float32(c - ic)
+                    for j in range(n):
+                        o = off[j]
+                        fc = wxf[j]
+                        fr = wyf[j]
+                        for ch in range(C):
+                            p00 = np.float32(sflat[o + ch])
+                            p01 = np.float32(sflat[o + C + ch])
+                            p10 = np.float32(sflat[o + row + ch])
+                            p11 = np.float32(sflat[o + row + C + ch])
+                            top = p00 + fc * (p01 - p00)
+                            bot = p10 + fc * (p11 - p10)
+                            v = top + fr * (bot - top)
+                            if is_int:
+                                v = min(max(np.rint(v), flo), fhi)
+                            flat[q0 + j0 + j, ch] = v
+                else:
+                    for j in range(j0, j1):
+                        r = rb + dr * j
+                        c = cb + dc * j
+                        ir = int(r)
+                        ic = int(c)
+                        fr = r - ir
+                        fc = c - ic
+                        for ch in range(C):
+                            p00 = float(src[ir, ic, ch])
+                            p01 = float(src[ir, ic + 1, ch])
+                            p10 = float(src[ir + 1, ic, ch])
+                            p11 = float(src[ir + 1, ic + 1, ch])
+                            top = p00 + fc * (p01 - p00)
+                            bot = p10 + fc * (p11 - p10)
+                            flat[q0 + j, ch] = _clip(top + fr * (bot - top), is_int, lo, hi)
+
+
+@njit(**SERIAL)
+def affine2(src, m, order, mode, cval, is_int, lo, hi, out, variant):
+    """out[i, j] = src interpolated at m @ (i, j, 1) (``m`` 2x3, output -> input)."""
+    _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, 0, out.shape[0])
+
+
+@njit(**PARALLEL)
+def affine2_parallel(src, m, order, mode, cval, is_int, lo, hi, out, variant, nblk):
+    """``affine2`` with the output rows split into ``nblk`` blocks run in parallel."""
+    n = out.shape[0]
+    for b in prange(nblk):
+        _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, b * n // nblk,
+                      (b + 1) * n // nblk)
+
+
+# -- 2-D homography and coordinate maps ---------------------------------------------------------------------
+
+
+@njit(**SERIAL)
+def _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, i0, i1):
+    C = src.shape[2]
+    Wo = out.shape[1]
+    flat = out.reshape(out.shape[0] * Wo, C)
+    wr = np.empty(6)
+    wc = np.empty(6)
+    rr = np.empty(Wo)
+    cc = np.empty(Wo)
+    for i in range(i0, i1):
+        for j in range(Wo):
+            w = h[2, 0] * i + h[2, 1] * j + h[2, 2]
+            if w > 0.0:
+                rr[j] = (h[0, 0] * i + h[0, 1] * j + h[0, 2]) / w
+                cc[j] = (h[1, 0] * i + h[1, 1] * j + h[1, 2]) / w
+            else:
+                rr[j] = np.nan
+                cc[j] = np.nan
+        _line2(src, rr, cc, 0, Wo, order, mode, cval, is_int, lo, hi, flat, i * Wo, wr, wc)
+
+
+@njit(**SERIAL)
+def perspective2(src, h, order, mode, cval, is_int, lo, hi, out):
+    """out[i, j] = src at (h @ q)[:2] / (h @ q)[2], q = (i, j, 1); cval where the divisor is <= 0."""
+    _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, 0, out.shape[0])
+
+
+@njit(**PARALLEL)
+def perspective2_parallel(src, h, order, mode, cval, is_int, lo, hi, out, nblk):
+    """``perspective2`` over ``nblk`` blocks of rows in parallel."""
+    n = out.shape[0]
+    for b in prange(nblk):
+        _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)
+
+
+@njit(**SERIAL)
+def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out):
+    """out[q] = src interpolated at (rows[q], cols[q]); ``out`` is (N, C), rows/cols (N,)."""
+    wr = np.empty(6)
+    wc = np.empty(6)
+    _line2(src, rows, cols, 0, rows.shape[0], order, mode, cval, is_int, lo, hi, out, 0, wr, wc)
+
+
+@njit(**SERIAL)
+def remap3(src, planes, rows, cols, order, mode, cval, is_int, lo, hi, out):
+    """The 3-D ``remap2``: out[q] = src at (planes[q], rows[q], cols[q])."""
+    wz = np.empty(6)
+    wr = np.empty(6)
+    wc = np.empty(6)
+    _line3(src, planes, rows, cols, 0, rows.shape[0], order, mode, cval, is_int, lo, hi, out, 0, wz, wr, wc)
+
+
+# -- 3-D affine ---------------------------------------------------------------------------------------------
+
+
+@njit(**SERIAL)
+def _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, q0, q1):
+    """Output rows q0..q1 of the flattened (Po * Ho) rows of ``out`` (Po, Ho, Wo, C)."""
+    C = src.shape[3]
+    Ho = out.shape[1]
+    Wo = out.shape[2]
+    flat = out.reshape(out.shape[0] * Ho * Wo, C)
+    wz = np.empty(6)
+    wr = np.empty(6)
+    wc = np.empty(6)
+    zz = np.empty(Wo)
+    rr = np.empty(Wo)
+    cc = np.empty(Wo)
+    bases = np.empty(3)
+    steps = np.empty(3)
+    shape = np.empty(3)
+    for a in range(3):
+        shape[a] = src.shape[a]
+        steps[a] = m[a, 2]
+    for q in range(q0, q1):
+        p = q // Ho
+        i = q - p * Ho
+        for a in range(3):
+            bases[a] = m[a, 0] * p + m[a, 1] * i + m[a, 3]
+        o0 = q * Wo
+        j0 = 0
+        j1 = 0
+        if order <= 1:
+            j0, j1 = _span(bases, steps, shape, order, 0, Wo)
+            if j1 <= j0:
+                j0 = 0
+                j1 = 0
+        for j in range(Wo):
+            zz[j] = bases[0] + steps[0] * j
+            rr[j] = bases[1] + steps[1] * j
+            cc[j] = bases[2] + steps[2] * j
+        _line3(src, zz, rr, cc, 0, j0, order, mode, cval, is_int, lo, hi, flat, o0, wz, wr, wc)
+        _line3(src, zz, rr, cc, j1, Wo, order, mode, cval, is_int, lo, hi, flat, o0, wz, wr, wc)
+        for j in range(j0, j1):
+            z = zz[j]
+            r = rr[j]
+            c = cc[j]
+            if order == 0:
+                iz = int(z + 0.5)
+                ir = int(r + 0.5)
+                ic = int(c + 0.5)
+                for ch in range(C):
+                    flat[o0 + j, ch] = _clip(float(src[iz, ir, ic, ch]), is_int, lo, hi)
+                continue
+            iz = int(z)
+            ir = int(r)
+            ic = int(c)
+            fz = z - iz
+            fr = r - ir
+            fc = c - ic
+            for ch in range(C):
+                p00 = float(src[iz, ir, ic, ch])
+                p01 = float(src[iz, ir, ic + 1, ch])
+                p10 = float(src[iz, ir + 1, ic, ch])
+                p11 = float(src[iz, ir + 1, ic + 1, ch])
+                top = p00 + fc * (p01 - p00)
+                bot = p10 + fc * (p11 - p10)
+                v0 = top + fr * (bot - top)
+                p00 = float(src[iz + 1, ir, ic, ch])
+                p01 = float(src[iz + 1, ir, ic + 1, ch])
+                p10 = float(src[iz + 1, ir + 1, ic, ch])
+                p11 = float(src[iz + 1, ir + 1, ic + 1, ch])
+                top = p00 + fc * (p01 - p00)
+                bot = p10 + fc * (p11 - p10)
+                v1 = top + fr * (bot - top)
+                flat[o0 + j, ch] = _clip(v0 + fz * (v1 - v0), is_int, lo, hi)
+
+
+@njit(**SERIAL)
+def affine3(src, m, order, mode, cval, is_int, lo, hi, out):
+    """out[p, i, j] = src interpolated at m @ (p, i, j, 1) (``m`` 3x4, output -> input)."""
+    _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, 0, out.shape[0] * out.shape[1])
+
+
+@njit(**PARALLEL)
+def affine3_parallel(src, m, order, mode, cval, is_int, lo, hi, out, nblk):
+    """``affine3`` over ``nblk`` blocks of output rows in parallel."""
+    n = out.shape[0] * out.shape[1]
+    for b in prange(nblk):
+        _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)

@@ -1,0 +1,103 @@
+"""Kernels of fastdip.geometry: warp samplers, the interior span, the fixed-point path, resampling passes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastdip._kernels import resample, warp
+from fastdip._modes import CODES
+from tests import _naive_geometry as naive
+
+ORDERS = {"nearest": 0, "bilinear": 1, "bicubic": 2, "lanczos": 3}
+
+
+@pytest.mark.parametrize("interp", list(ORDERS))
+def test_taps_match_the_kernels(interp):
+    w = np.empty(6)
+    for x in (-1.75, -0.5, 0.0, 0.3, 2.5, 7.99):
+        first = warp.taps.py_func(x, ORDERS[interp], w)
+        expect = naive.taps(x, interp)
+        assert first == expect[0][0]
+        assert np.allclose(w[: len(expect)], [wt for _, wt in expect], atol=1e-15)
+        assert np.isclose(w[: len(expect)].sum(), 1.0)
+
+
+@pytest.mark.parametrize("interp", list(ORDERS))
+@pytest.mark.parametrize("mode", list(CODES))
+def test_remap2_py_func_matches_naive(rng, interp, mode):
+    f = rng.random((5, 6))
+    coords = rng.uniform(-3, 8, (2, 12))
+    out = np.empty((12, 1))
+    warp.remap2.py_func(f[..., None], coords[0].copy(), coords[1].copy(), ORDERS[interp], CODES[mode], 0.25,
+                        False, 0.0, 0.0, out)
+    assert np.allclose(out[:, 0], naive.remap(f, coords, interp, mode, 0.25), atol=1e-12)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.floats(-50, 50), st.floats(-3, 3), st.integers(1, 40), st.integers(0, 1), st.integers(1, 60))
+def test_span_is_exactly_the_fast_region(base, step, n, order, width):
+    bases = np.array([base, 0.5 * base])
+    steps = np.array([step, -0.3 * step])
+    shape = np.array([float(n), float(n + 3)])
+    j0, j1 = warp._span.py_func(bases, steps, shape, order, 0, width)
+    lo = -0.5 if order == 0 else 0.0
+
+    def fast(j):
+        return all(lo <= bases[a] + steps[a] * j < (shape[a] - 0.5 if order == 0 else shape[a] - 1)
+                   for a in range(2))
+
+    inside = [j for j in range(width) if fast(j)]
+    if inside:
+        assert (j0, j1) == (inside[0], inside[-1] + 1)
+    else:
+        assert j1 <= j0
+
+
+def test_fixed_point_interior_is_within_one_level(rng):
+    f = rng.integers(0, 256, (40, 50), dtype=np.uint8)[..., None]
+    th = np.deg2rad(31.0)
+    m = np.array([[np.cos(th), -np.sin(th), 12.3], [np.sin(th), np.cos(th), -5.1]])
+    exact = np.empty(f.shape[:2] + (1,), np.float64)
+    warp.affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
+    for variant in (1, 2):
+        out = np.empty_like(f)
+        warp.affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, variant)
+        diff = np.abs(out[..., 0].astype(int) - np.rint(exact[..., 0]))
+        assert diff.max() <= 1 and np.mean(diff > 0) < 0.01
+
+
+def test_parallel_twins_agree_with_serial(rng):
+    f = rng.random((30, 40, 2)).astype(np.float32)
+    th = np.deg2rad(17.0)
+    m = np.array([[np.cos(th), -np.sin(th), 3.0], [np.sin(th), np.cos(th), -2.0]])
+    a = np.empty_like(f)
+    b = np.empty_like(f)
+    warp.affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
+    warp.affine2_parallel(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1, 3)
+    assert np.array_equal(a, b)
+    v = rng.random((6, 7, 8, 1))
+    m3 = np.array([[1.0, 0.1, 0, 0.2], [0, 0.9, 0.2, -0.3], [0.1, 0, 1.1, 0.5]])
+    a3 = np.empty_like(v)
+    b3 = np.empty_like(v)
+    warp.affine3(v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, a3)
+    warp.affine3_parallel(v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, b3, 4)
+    assert np.array_equal(a3, b3)
+
+
+@pytest.mark.parametrize("post", [1, 3, 20])
+def test_resample_axis_py_func(rng, post):
+    src = rng.random((2, 7, post))
+    idx = np.array([[0, 1, 2], [2, 3, -1], [6, 5, 4]])
+    w = rng.random((3, 3))
+    out = np.empty((2, 3, post))
+    if post >= 16:
+        resample._resample_rows.py_func(src, idx, w, 0.5, False, 0.0, 0.0, out, np.empty(post))
+    else:
+        resample._resample_points.py_func(src, idx, w, 0.5, False, 0.0, 0.0, out)
+    padded = np.concatenate([src, np.full((2, 1, post), 0.5)], axis=1)
+    expect = np.einsum("ot,potx->pox", w, padded[:, np.where(idx < 0, 7, idx).ravel()].reshape(2, 3, 3, post))
+    assert np.allclose(out, expect)
+
