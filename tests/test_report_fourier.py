@@ -1,53 +1,26 @@
 """The "Fourier transform" tour section: it runs alone, writes real PNG figures and a table of finite numbers
 that agree with the closed forms (sine spikes A·MN/2, Gaussian width product 1, comb period M/T, Parseval)."""
 
-import math
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from fastdip.report import Context, Section, Table
 from fastdip.report.sections import fourier as sec
+
+from tests import _sections
 
 
 @pytest.fixture(scope="module")
 def section(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return out, sec.run(Context(out, slug=sec.SLUG))
+    return _sections.run(sec, tmp_path_factory)
 
 
-def _numbers(section: Section) -> dict:
-    table = next(t for t in section.tables if t.header == ("quantity", "value"))
-    return dict(table.rows)
+def _numbers(s):
+    return _sections.numbers(s)
 
 
-def test_section_runs_without_error(section):
-    _, s = section
-    assert isinstance(s, Section) and s.ok
-    assert s.title == sec.TITLE == "Fourier transform" and s.slug == sec.SLUG == "fourier"
-    assert s.paragraphs
-
-
-def test_figures_are_png_files(section):
-    out, s = section
-    assert len(s.figures) >= 5
-    for fig in s.figures:
-        path = out / fig.path
-        assert fig.path.startswith("figures/fourier-") and path.is_file()
-        with Image.open(path) as im:
-            assert im.format == "PNG" and im.size[0] > 100
-
-
-def test_tables_hold_finite_numbers(section):
-    _, s = section
-    assert len(s.tables) == 2
-    for table in s.tables:
-        assert isinstance(table, Table) and table.rows
-        for row in table.rows:
-            for cell in row:
-                if isinstance(cell, (int, float, np.floating)):
-                    assert math.isfinite(cell), (table.caption, row)
+def test_section_runs_and_writes_png_figures_and_finite_tables(section):
+    _sections.check_basics(*section, sec, title="Fourier transform", figures=5, tables=2)
 
 
 def test_measured_numbers_match_closed_forms(section):

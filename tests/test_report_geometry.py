@@ -2,54 +2,27 @@
 matrices in row form, and its measured numbers behave as the theory says (bicubic beats bilinear beats
 nearest, anti-aliasing beats plain decimation, the homography and the lens model are corrected)."""
 
-import math
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from fastdip import geometry
-from fastdip.report import Context, Section, Table
 from fastdip.report.sections import geometry as sec
+
+from tests import _sections
 
 
 @pytest.fixture(scope="module")
 def section(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return out, sec.run(Context(out, slug=sec.SLUG))
+    return _sections.run(sec, tmp_path_factory)
 
 
-def _numbers(section: Section) -> dict:
-    table = next(t for t in section.tables if t.header == ("quantity", "value"))
-    return dict(table.rows)
+def _numbers(s):
+    return _sections.numbers(s)
 
 
-def test_section_runs_without_error(section):
-    _, s = section
-    assert isinstance(s, Section) and s.ok, s.error
-    assert s.title == sec.TITLE == "Geometric transforms" and s.slug == sec.SLUG == "geometry"
-    assert len(s.paragraphs) >= 5
-
-
-def test_figures_are_png_files(section):
-    out, s = section
-    assert len(s.figures) == 5
-    for fig in s.figures:
-        path = out / fig.path
-        assert fig.path.startswith("figures/geometry-") and path.is_file()
-        with Image.open(path) as im:
-            assert im.format == "PNG" and im.size[0] > 100
-
-
-def test_tables_hold_finite_numbers(section):
-    _, s = section
-    assert len(s.tables) == 3
-    for table in s.tables:
-        assert isinstance(table, Table) and table.rows
-        for row in table.rows:
-            for cell in row:
-                if isinstance(cell, (int, float, np.floating)):
-                    assert math.isfinite(cell), (table.caption, row)
+def test_section_runs_and_writes_png_figures_and_finite_tables(section):
+    _sections.check_basics(*section, sec, title="Geometric transforms", figures=5, tables=3, paragraphs=5, exact_figures=True)
 
 
 def test_matrices_are_printed_in_the_course_row_form(section):

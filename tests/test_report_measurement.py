@@ -3,37 +3,24 @@
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from fastdip.report import Context, Section
+from fastdip.report import Section
 from fastdip.report.sections import measurement as sec
+
+from tests import _sections
 
 
 @pytest.fixture(scope="module")
 def section(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return out, sec.run(Context(out, slug=sec.SLUG))
+    return _sections.run(sec, tmp_path_factory)
+
+
+def test_section_runs_and_writes_png_figures_and_finite_tables(section):
+    _sections.check_basics(*section, sec, title="Morphology, counting and measuring", figures=4, exact_figures=True)
 
 
 def _table(section: Section, first: str):
     return next(t for t in section.tables if t.header[0] == first)
-
-
-def test_section_runs_without_error(section):
-    _, s = section
-    assert isinstance(s, Section) and s.ok
-    assert s.title == sec.TITLE == "Morphology, counting and measuring" and s.slug == sec.SLUG == "measurement"
-    assert s.paragraphs
-
-
-def test_figures_are_png_files(section):
-    out, s = section
-    assert len(s.figures) == 4
-    for fig in s.figures:
-        path = out / fig.path
-        assert fig.path.startswith("figures/measurement-") and path.is_file()
-        with Image.open(path) as im:
-            assert im.format == "PNG" and im.size[0] > 100
 
 
 def test_morphology_counts_are_ordered_and_idempotent(section):

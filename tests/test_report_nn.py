@@ -12,40 +12,25 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-from PIL import Image  # noqa: E402
 
-from fastdip.report import Context, Section  # noqa: E402
 from fastdip.report.sections import neural_networks as sec  # noqa: E402
+
+from tests import _sections  # noqa: E402
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
 @pytest.fixture(scope="module")
 def section(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return out, sec.run(Context(out, slug=sec.SLUG))
+    return _sections.run(sec, tmp_path_factory)
 
 
-def _numbers(s: Section) -> dict:
-    table = next(t for t in s.tables if t.header == ("quantity", "value"))
-    return dict(table.rows)
+def _numbers(s):
+    return _sections.numbers(s)
 
 
-def test_section_runs_without_error(section):
-    _, s = section
-    assert isinstance(s, Section) and s.ok
-    assert s.title == sec.TITLE == "Neural networks" and s.slug == sec.SLUG == "neural_networks"
-    assert s.paragraphs
-
-
-def test_figures_are_png_files(section):
-    out, s = section
-    assert len(s.figures) >= 3
-    for fig in s.figures:
-        path = out / fig.path
-        assert fig.path.startswith("figures/neural_networks-") and path.is_file()
-        with Image.open(path) as im:
-            assert im.format == "PNG" and im.size[0] > 100
+def test_section_runs_and_writes_png_figures_and_finite_tables(section):
+    _sections.check_basics(*section, sec, title="Neural networks", figures=3)
 
 
 def test_numbers_are_finite_and_match_theory(section):

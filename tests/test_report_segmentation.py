@@ -2,53 +2,26 @@
 (Otsu of coins as scikit-image, a cell region of the cell's size, a plausible number of mean-shift regions,
 k-means error falling with k, exposure fusion without clipping)."""
 
-import math
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from fastdip.report import Context, Section, Table
 from fastdip.report.sections import segmentation as sec
+
+from tests import _sections
 
 
 @pytest.fixture(scope="module")
 def section(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return out, sec.run(Context(out, slug=sec.SLUG))
+    return _sections.run(sec, tmp_path_factory)
 
 
-def _numbers(s: Section) -> dict:
-    table = next(t for t in s.tables if t.header == ("quantity", "value"))
-    return dict(table.rows)
+def _numbers(s):
+    return _sections.numbers(s)
 
 
-def test_section_runs_without_error(section):
-    _, s = section
-    assert isinstance(s, Section) and s.ok, s.error
-    assert s.title == sec.TITLE == "Segmentation" and s.slug == sec.SLUG == "segmentation"
-    assert len(s.paragraphs) >= 5
-
-
-def test_figures_are_png_files(section):
-    out, s = section
-    assert len(s.figures) == 6
-    for fig in s.figures:
-        path = out / fig.path
-        assert fig.path.startswith("figures/segmentation-") and path.is_file()
-        with Image.open(path) as im:
-            assert im.format == "PNG" and im.size[0] > 100
-
-
-def test_tables_hold_finite_numbers(section):
-    _, s = section
-    assert len(s.tables) == 3
-    for table in s.tables:
-        assert isinstance(table, Table) and table.rows
-        for row in table.rows:
-            for cell in row:
-                if isinstance(cell, (int, float, np.floating)):
-                    assert math.isfinite(cell), (table.caption, row)
+def test_section_runs_and_writes_png_figures_and_finite_tables(section):
+    _sections.check_basics(*section, sec, title="Segmentation", figures=6, tables=3, paragraphs=5, exact_figures=True)
 
 
 def test_measured_numbers_are_sensible(section):
