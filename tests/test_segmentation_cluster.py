@@ -114,14 +114,53 @@ def test_mean_shift_hand_worked():
     assert res.filtered.dtype == np.float32 and res.n_regions == 2
 
 
+def _mean_shift_twin(image, hs, hr, max_iter=100, tol=1e-3):
+    """Per-pixel numpy mean shift with the kernel's arithmetic, so the modes can be compared exactly: the
+    window is the square of rows/cols ceil(y - hs)..floor(y + hs) cut to the disc, sums run in raster order
+    (np.cumsum is sequential), means are sum * (1 / count). (tests/_naive_segmentation.mean_shift_modes
+    takes np.mean, which rounds differently in the last bit: a point at distance exactly hs from such a
+    mean can then fall on the other side, as hypothesis found for hs = 4 - 1 ulp.)"""
+    f = np.asarray(image, dtype=np.float64)
+    f = f[..., None] if f.ndim == 2 else f
+    h, w, n_ch = f.shape
+    rr, cc = np.indices((h, w))
+    rows, cols, vals = rr.ravel().astype(np.float64), cc.ravel().astype(np.float64), f.reshape(h * w, n_ch)
+    out = np.empty_like(f)
+    for i in range(h * w):
+        ys_r, ys_c, yr = rows[i], cols[i], vals[i].copy()
+        for _ in range(max_iter):
+            square = ((rows >= max(0, np.ceil(ys_r - hs))) & (rows <= np.floor(ys_r + hs))
+                      & (cols >= max(0, np.ceil(ys_c - hs))) & (cols <= np.floor(ys_c + hs)))
+            inside = (square & ((rows - ys_r) ** 2 + (cols - ys_c) ** 2 <= hs * hs)
+                      & (np.sum((vals - yr) ** 2, axis=1) <= hr * hr))
+            inv = 1.0 / np.count_nonzero(inside)
+            nr, nc = rows[inside].sum() * inv, cols[inside].sum() * inv  # integer sums: exact in any order
+            new = np.cumsum(vals[inside], axis=0)[-1] * inv
+            shift = ((nr - ys_r) ** 2 + (nc - ys_c) ** 2) / (hs * hs) + np.sum((new - yr) ** 2) / (hr * hr)
+            ys_r, ys_c, yr = nr, nc, new
+            if shift < tol * tol:
+                break
+        out.reshape(h * w, n_ch)[i] = yr
+    return out
+
+
 @settings(deadline=None, max_examples=15)  # 9x11 images, per-pixel numpy twin: ~50 ms an example
 @given(seed=st.integers(0, 2**16), hs=st.floats(1.0, 4.0), hr=st.floats(5.0, 60.0), colour=st.booleans())
 def test_mean_shift_filter_equals_plain_twin(seed, hs, hr, colour):
     rng = np.random.default_rng(seed)
     img = rng.integers(0, 120, (9, 11, 3) if colour else (9, 11)).astype(np.float64)
     res = mean_shift(img, spatial_radius=hs, range_radius=hr, min_size=1, channel_axis=-1 if colour else None)
-    values, _ = naive.mean_shift_modes(img, hs, hr, 100, 1e-3)
-    np.testing.assert_allclose(res.filtered, values if colour else values[..., 0], atol=1e-9)
+    values = _mean_shift_twin(img, hs, hr)
+    np.testing.assert_array_equal(res.filtered, values if colour else values[..., 0])
+
+
+def test_mean_shift_near_the_plain_mean_twin():
+    # the textbook twin (np.mean) on a well-conditioned case: the same modes up to rounding
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 120, (9, 11, 3)).astype(np.float64)
+    res = mean_shift(img, spatial_radius=2.5, range_radius=30.0, min_size=1, channel_axis=-1)
+    values, _ = naive.mean_shift_modes(img, 2.5, 30.0, 100, 1e-3)
+    np.testing.assert_allclose(res.filtered, values, atol=1e-9)
 
 
 def test_mean_shift_recovers_four_flat_regions():
@@ -165,3 +204,86 @@ def test_mean_shift_errors():
         mean_shift(img, spatial_radius=1, range_radius=1, color_space="hsv")
     with pytest.raises(ValueError, match="image"):
         mean_shift(np.zeros((3, 3, 3)), spatial_radius=1, range_radius=1)
+
+
+@settings(deadline=None, max_examples=15)  # 9x11 images, per-pixel numpy twin: ~50 ms an example
+@given(seed=st.integers(0, 2**16), hs=st.floats(0.5, 4.0), hr=st.floats(5.0, 60.0),
+       kind=st.sampled_from(["u8 grey", "u8 rgb", "u16 rgb", "f32 rgb", "f64 2ch", "f64 4ch"]))
+def test_mean_shift_every_kernel_path_equals_plain_twin(seed, hs, hr, kind):
+    # uint8/uint16 take the integer-sum kernel, float images the raster-order float64 one, 2 and 4 channels
+    # the generic one: all must give the float64 twin's modes exactly (the same float64 arithmetic)
+    rng = np.random.default_rng(seed)
+    channels = {"grey": None, "rgb": 3, "2ch": 2, "4ch": 4}[kind.split()[1]]
+    shape = (9, 11) if channels is None else (9, 11, channels)
+    img = rng.integers(0, 120, shape)
+    if kind.startswith("u16"):
+        img = img * 300
+        hr = hr * 300
+    img = img.astype({"u8": np.uint8, "u16": np.uint16, "f32": np.float32, "f64": np.float64}[kind.split()[0]])
+    if kind.startswith("f"):
+        img = img + rng.random(shape).astype(img.dtype)  # not integer-valued
+    res = mean_shift(img, spatial_radius=hs, range_radius=hr, min_size=1, channel_axis=None if channels is None else -1)
+    values = _mean_shift_twin(img, hs, hr)
+    expected = values if channels is not None else values[..., 0]
+    np.testing.assert_array_equal(res.filtered, expected.astype(res.filtered.dtype))
+
+
+def _merge_small_numpy(labels, feat, min_size):
+    """The vectorised reference of fastdip's small-region merge: every pair of 8-adjacent labels, a lexsort
+    by (small region, squared distance of means, neighbour label), chains followed to their roots."""
+    h, w = labels.shape
+    while True:
+        n = int(labels.max())
+        sizes = np.bincount(labels.ravel(), minlength=n + 1)
+        small = (sizes < min_size) & (sizes > 0)
+        small[0] = False
+        if not small.any():
+            break
+        means = np.stack([np.bincount(labels.ravel(), weights=feat[..., c].ravel(), minlength=n + 1)
+                          for c in range(feat.shape[-1])], axis=-1) / np.maximum(sizes, 1)[:, None]
+        pairs = [(labels[:, :-1], labels[:, 1:]), (labels[:-1, :], labels[1:, :]),
+                 (labels[:-1, :-1], labels[1:, 1:]), (labels[:-1, 1:], labels[1:, :-1])]
+        a = np.concatenate([p.ravel() for p, _ in pairs] + [q.ravel() for _, q in pairs])
+        b = np.concatenate([q.ravel() for _, q in pairs] + [p.ravel() for p, _ in pairs])
+        keep = (a != b) & small[a]
+        a, b = a[keep], b[keep]
+        if a.size == 0:
+            break
+        d = np.sum((means[a] - means[b]) ** 2, axis=1)
+        order = np.lexsort((b, d, a))
+        a, b = a[order], b[order]
+        first = np.r_[True, a[1:] != a[:-1]]
+        target = np.arange(n + 1)
+        target[a[first]] = b[first]
+        for _ in range(n):
+            nxt = target[target]
+            if np.array_equal(nxt, target):
+                break
+            cyc = nxt == np.arange(n + 1)
+            target = np.where(cyc, np.minimum(np.arange(n + 1), target), nxt)
+        labels = target[labels]
+    _, first_index, inverse = np.unique(labels.ravel(), return_index=True, return_inverse=True)
+    rank = np.empty(first_index.size, dtype=np.int64)
+    rank[np.argsort(first_index)] = np.arange(1, first_index.size + 1)
+    return rank[inverse].reshape(labels.shape).astype(np.int32)
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**16), channels=st.integers(1, 3), min_size=st.integers(2, 30),
+       integer_means=st.booleans())
+def test_merge_small_equals_vectorised_reference(seed, channels, min_size, integer_means):
+    from scipy import ndimage as ndi
+
+    from fastdip.segmentation._cluster import _merge_small
+
+    rng = np.random.default_rng(seed)
+    h, w = rng.integers(1, 30, 2)
+    quantised = rng.integers(0, rng.integers(2, 6), (h, w))
+    labels = np.zeros((h, w), np.int64)
+    for v in np.unique(quantised):  # 8-connected pieces of each level, numbered in shuffled order
+        lab, k = ndi.label(quantised == v, structure=np.ones((3, 3)))
+        labels[lab > 0] = lab[lab > 0] + labels.max()
+    labels = np.r_[0, rng.permutation(int(labels.max())) + 1][labels].astype(np.int32)
+    # integer-valued features make equal distances (ties) common
+    feat = rng.integers(0, 4, (h, w, channels)).astype(np.float64) if integer_means else rng.random((h, w, channels))
+    np.testing.assert_array_equal(_merge_small(labels, feat, min_size), _merge_small_numpy(labels, feat, min_size))

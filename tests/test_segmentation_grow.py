@@ -187,3 +187,74 @@ def test_errors_name_the_parameter():
         region_growing(np.zeros(5), (0,), 1)
     with pytest.raises(ValueError, match="finite"):
         region_growing(np.array([[0.0, np.nan]]), (0, 0), 1)
+
+
+# -- the 2-D path (unpadded, packed queue, uint8 tables) against the padded N-D path ------------------------------
+
+
+def _both_paths(img, points, threshold, colour, **kw):
+    """region_growing on a 2-D image and on the same image as a one-plane volume (the padded N-D kernel)."""
+    axis = -1 if colour else None
+    flat = region_growing(img, points, threshold, channel_axis=axis, **kw)
+    vol = region_growing(img[None], [(0,) + tuple(p) for p in points], threshold, channel_axis=axis, **kw)[0]
+    return flat, vol
+
+
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 2**16), kind=st.sampled_from(["u8", "u16", "f32", "f64", "i16", "u8 rgb", "f64 rgb"]),
+       criterion=st.sampled_from(["mean", "seed", "confidence"]), connectivity=st.integers(1, 2),
+       n_seeds=st.integers(1, 4), max_size=st.sampled_from([None, 1, 7, 60]))
+def test_2d_path_equals_padded_nd_path(seed, kind, criterion, connectivity, n_seeds, max_size):
+    rng = np.random.default_rng(seed)
+    colour = kind.endswith("rgb")
+    shape = (14, 17, 3) if colour else (14, 17)
+    img = rng.integers(0, 60, shape).astype(kind.split()[0].replace("u8", "uint8").replace("u16", "uint16")
+                                             .replace("f32", "float32").replace("f64", "float64")
+                                             .replace("i16", "int16"))
+    if kind.startswith("f"):
+        img = img + rng.random(shape).astype(img.dtype)
+    points = [(int(rng.integers(14)), int(rng.integers(17))) for _ in range(n_seeds)]
+    threshold = None if criterion == "confidence" else float(rng.uniform(2, 40))
+    flat, vol = _both_paths(img, points, threshold, colour, criterion=criterion, connectivity=connectivity,
+                            max_size=max_size, k=float(rng.uniform(0.5, 3)), num_iter=int(rng.integers(0, 3)))
+    np.testing.assert_array_equal(flat, vol)
+
+
+@pytest.mark.parametrize("criterion", ["mean", "seed", "confidence"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_2d_queue_compacts_and_grows(monkeypatch, criterion, dtype):
+    # a 16-entry first queue must be compacted and doubled many times and still give the same regions
+    from fastdip.segmentation import _grow
+
+    rng = np.random.default_rng(6)
+    img = (rng.integers(0, 6, (60, 70)) + 100).astype(dtype)
+    points = [(30, 35), (0, 0), (59, 69)]
+    threshold = None if criterion == "confidence" else 4.5
+    expected = region_growing(img, points, threshold, criterion=criterion, connectivity=2)
+    monkeypatch.setattr(_grow, "_QUEUE_START", 16)
+    small = region_growing(img, points, threshold, criterion=criterion, connectivity=2)
+    np.testing.assert_array_equal(small, expected)
+    np.testing.assert_array_equal(small, _both_paths(img, points, threshold, False, criterion=criterion,
+                                                     connectivity=2)[1])
+    assert np.count_nonzero(small) > 1000  # the regions are large enough to need the growth
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_3d_queue_compacts_and_grows_and_uint8_table_equals_flood(monkeypatch, dtype):
+    from skimage.segmentation import flood
+
+    from fastdip.segmentation import _grow
+
+    rng = np.random.default_rng(8)
+    vol = (rng.integers(0, 6, (24, 26, 28)) + 100).astype(dtype)
+    seed = (12, 13, 14)
+    expected = region_growing(vol, seed, 4.5, criterion="seed", connectivity=3)
+    np.testing.assert_array_equal(expected == 1, flood(vol, seed, tolerance=4.5, connectivity=3))
+    monkeypatch.setattr(_grow, "_QUEUE_START", 16)
+    for criterion, threshold in (("seed", 4.5), ("mean", 4.5), ("confidence", None)):
+        small = region_growing(vol, [seed, (0, 0, 0)], threshold, criterion=criterion, connectivity=2)
+        monkeypatch.setattr(_grow, "_QUEUE_START", 4096)
+        big = region_growing(vol, [seed, (0, 0, 0)], threshold, criterion=criterion, connectivity=2)
+        monkeypatch.setattr(_grow, "_QUEUE_START", 16)
+        np.testing.assert_array_equal(small, big)
+    assert np.count_nonzero(expected) > 1000

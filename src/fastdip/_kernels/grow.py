@@ -5,8 +5,11 @@ Layout. The wrapper pads the image by one pixel on every spatial side and flatte
 C-contiguous float64 feature vectors ``(N, C)`` of the padded grid in raster order (C channels, C = 1 for
 grey images), ``labels`` (int32, length N) is -1 on the padding, the region (1..R) on the seed pixels and 0
 elsewhere, so a neighbour is ``p + step`` with no bounds test (the padding is never 0). ``steps`` holds the
-flat neighbour steps in the order they are tried; ``queue`` (int64, length >= N) comes in with the seed
-pixels in order in its first ``n_seeds`` entries. Both are the wrapper's scratch/result buffers.
+flat neighbour steps in the order they are tried; ``queue`` (int64, any length from 2 * len(steps) + the
+number of seeds up) comes in with the seed pixels in order, ``state`` (int64) = [head, tail] of its live part;
+a kernel returns 1 when the queue must be enlarged (the caller copies the live part into a larger one and
+calls again), 0 when growth is over. 2-D images take ``grow_2d``/``grow_2d_lut`` (unpadded, packed
+``row << 16 | col`` queue of int32); grey uint8 images with rules 1 and 2 take the ``*_lut`` kernels.
 
 Rules (``rule``): 0 "mean": accept x when ||mean_R - f(x)|| < threshold, mean_R updated after every
 accepted pixel (``sums``/``counts`` come in holding the seeds' sums and counts and leave holding the
@@ -17,19 +20,40 @@ lo_R[c] <= f(x)[c] <= hi_R[c] for every channel. A region with ``max_size`` pixe
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ._config import SERIAL
 
 
 @njit(**SERIAL)
-def grow(feat, steps, labels, queue, n_seeds, sums, counts, ref, lo, hi, rule, threshold, max_size):
-    """Grow every region from the queue; return the number of pixels labelled (seeds included)."""
+def _compact(queue, head, tail):
+    """Move the live part ``queue[head:tail]`` to the front; return its length (the new tail)."""
+    for t in range(tail - head):
+        queue[t] = queue[head + t]
+    return tail - head
+
+
+@njit(**SERIAL)
+def grow(feat, steps, labels, queue, state, sums, counts, ref, lo, hi, rule, threshold, max_size):
+    """Grow every region from the queue. ``state`` (int64) holds the live part ``[head, tail]`` of the queue
+    (the seeds at first); a full queue is compacted when at least half of it is consumed, else the kernel
+    saves ``state`` and returns 1 for the caller to enlarge the queue and call again; 0 when growth is
+    over. Any queue length >= 2 * len(steps) and the number of seeds works."""
     n_channels = feat.shape[1]
     n_steps = steps.shape[0]
-    head = 0
-    tail = n_seeds
+    head = state[0]
+    tail = state[1]
+    cap = queue.shape[0]
     while head < tail:
+        if tail + n_steps > cap:
+            if head >= cap // 2:
+                tail = _compact(queue, head, tail)
+                head = 0
+            if tail + n_steps > cap:
+                state[0] = head
+                state[1] = tail
+                return 1
         p = queue[head]
         head += 1
         region = labels[p]
@@ -73,4 +97,206 @@ def grow(feat, steps, labels, queue, n_seeds, sums, counts, ref, lo, hi, rule, t
                 counts[region] += 1
                 queue[tail] = q
                 tail += 1
-    return tail
+    state[0] = head
+    state[1] = tail
+    return 0
+
+
+@njit(**SERIAL)
+def grow_lut(image, steps, labels, queue, state, counts, lut, max_size):
+    """:func:`grow` for a padded, flattened grey uint8 image (length N) whose test is a table: a neighbour of
+    value v joins region R when ``lut[R, v]`` is nonzero (``lut`` (R + 1, 256) uint8: rules 1 and 2
+    tabulated by the caller with the kernel's float64 arithmetic). The same order, queue and return."""
+    n_steps = steps.shape[0]
+    limited = max_size > 0
+    head = state[0]
+    tail = state[1]
+    cap = queue.shape[0]
+    while head < tail:
+        if tail + n_steps > cap:
+            if head >= cap // 2:
+                tail = _compact(queue, head, tail)
+                head = 0
+            if tail + n_steps > cap:
+                state[0] = head
+                state[1] = tail
+                return 1
+        p = queue[head]
+        head += 1
+        region = labels[p]
+        if limited and counts[region] >= max_size:
+            continue
+        for o in range(n_steps):
+            q = p + steps[o]
+            if labels[q] != 0:
+                continue
+            if limited and counts[region] >= max_size:
+                break
+            if lut[region, image[q]] != 0:
+                labels[q] = region
+                counts[region] += 1
+                queue[tail] = q
+                tail += 1
+    state[0] = head
+    state[1] = tail
+    return 0
+
+
+@njit(**SERIAL)
+def _packed_steps(d_row, d_col, n_cols, offset, packed):
+    """Fill ``offset`` (flat steps in an (H, n_cols) array) and ``packed`` (steps of ``row << 16 | col``)."""
+    for o in range(d_row.shape[0]):
+        offset[o] = d_row[o] * n_cols + d_col[o]
+        packed[o] = d_row[o] * 65536 + d_col[o]
+
+
+@njit(**SERIAL)
+def grow_2d(image, d_row, d_col, labels, queue, state, sums, counts, ref, lo, hi, rule, threshold, max_size):
+    """:func:`grow` on an unpadded 2-D image, in the same breadth-first order (so the same regions).
+
+    ``image`` (H, W, C), H and W < 32768, is read in its own type (uint8, uint16, float32, float64; compared
+    in float64); ``labels`` (H, W) int32 is the result itself (0, or 1..R on the seeds). ``queue`` (int32, any
+    length >= 2 * 8 and the seeds) holds ``row << 16 | col`` and ``state`` (int64) the live part's
+    ``[head, tail]`` (the seeds at first); a small queue is compacted as it fills, and the kernel returns 1
+    (state saved) when it must be enlarged and called again, 0 when growth is over. Nothing is padded or
+    copied: only pixels on the image border test their neighbours' bounds. ``d_row``/``d_col`` are the
+    neighbour steps in the order they are tried; ``sums`` is only kept up to date for rule 0.
+    """
+    n_rows, n_cols, n_channels = image.shape
+    flat = labels.reshape(-1)
+    feat = image.reshape(-1, n_channels)
+    n_steps = d_row.shape[0]
+    offset = np.empty(n_steps, dtype=np.int64)
+    packed = np.empty(n_steps, dtype=np.int64)
+    _packed_steps(d_row, d_col, n_cols, offset, packed)
+    # rule 0: each region's mean, recomputed (sums / counts, the same division) only when the region grows
+    means = np.zeros(sums.shape)
+    for reg in range(sums.shape[0]):
+        if counts[reg] > 0:
+            for ch in range(n_channels):
+                means[reg, ch] = sums[reg, ch] / counts[reg]
+    limited = max_size > 0
+    head = state[0]
+    tail = state[1]
+    cap = queue.shape[0]
+    while head < tail:
+        if tail + n_steps > cap:  # full: compact when at least half is consumed, else hand back to enlarge
+            if head >= cap // 2:
+                tail = _compact(queue, head, tail)
+                head = 0
+            if tail + n_steps > cap:
+                state[0] = head
+                state[1] = tail
+                return 1
+        v = queue[head]
+        head += 1
+        r = v >> 16
+        c = v & 0xFFFF
+        p = r * n_cols + c
+        region = flat[p]
+        if limited and counts[region] >= max_size:
+            continue
+        inside = 0 < r < n_rows - 1 and 0 < c < n_cols - 1
+        for o in range(n_steps):
+            if not inside:
+                rr = r + d_row[o]
+                cc = c + d_col[o]
+                if rr < 0 or rr >= n_rows or cc < 0 or cc >= n_cols:
+                    continue
+            q = p + offset[o]
+            if flat[q] != 0:
+                continue
+            if limited and counts[region] >= max_size:
+                break
+            accept = True
+            if rule == 0:
+                if n_channels == 1:
+                    accept = abs(means[region, 0] - feat[q, 0]) < threshold
+                else:
+                    d2 = 0.0
+                    for ch in range(n_channels):
+                        diff = means[region, ch] - feat[q, ch]
+                        d2 += diff * diff
+                    accept = math.sqrt(d2) < threshold
+            elif rule == 1:
+                if n_channels == 1:
+                    accept = abs(ref[region, 0] - feat[q, 0]) <= threshold
+                else:
+                    d2 = 0.0
+                    for ch in range(n_channels):
+                        diff = ref[region, ch] - feat[q, ch]
+                        d2 += diff * diff
+                    accept = math.sqrt(d2) <= threshold
+            else:
+                for ch in range(n_channels):
+                    x = feat[q, ch]
+                    if x < lo[region, ch] or x > hi[region, ch]:
+                        accept = False
+                        break
+            if accept:
+                flat[q] = region
+                counts[region] += 1
+                if rule == 0:
+                    for ch in range(n_channels):
+                        sums[region, ch] += feat[q, ch]
+                        means[region, ch] = sums[region, ch] / counts[region]
+                queue[tail] = v + packed[o]
+                tail += 1
+    state[0] = head
+    state[1] = tail
+    return 0
+
+
+@njit(**SERIAL)
+def grow_2d_lut(image, d_row, d_col, labels, queue, state, counts, lut, max_size):
+    """:func:`grow_2d` for a grey uint8 image (H, W) whose test is a table: a neighbour of value v joins
+    region R when ``lut[R, v]`` is nonzero (``lut`` (R + 1, 256) uint8: rules 1 and 2 tabulated by the
+    caller with the kernel's own float64 arithmetic). The same order and queue layout as :func:`grow_2d`."""
+    n_rows, n_cols = image.shape
+    img = image.reshape(-1)
+    flat = labels.reshape(-1)
+    n_steps = d_row.shape[0]
+    offset = np.empty(n_steps, dtype=np.int64)
+    packed = np.empty(n_steps, dtype=np.int64)
+    _packed_steps(d_row, d_col, n_cols, offset, packed)
+    limited = max_size > 0
+    head = state[0]
+    tail = state[1]
+    cap = queue.shape[0]
+    while head < tail:
+        if tail + n_steps > cap:  # full: compact when at least half is consumed, else hand back to enlarge
+            if head >= cap // 2:
+                tail = _compact(queue, head, tail)
+                head = 0
+            if tail + n_steps > cap:
+                state[0] = head
+                state[1] = tail
+                return 1
+        v = queue[head]
+        head += 1
+        r = v >> 16
+        c = v & 0xFFFF
+        p = r * n_cols + c
+        region = flat[p]
+        if limited and counts[region] >= max_size:
+            continue
+        inside = 0 < r < n_rows - 1 and 0 < c < n_cols - 1
+        for o in range(n_steps):
+            if not inside:
+                rr = r + d_row[o]
+                cc = c + d_col[o]
+                if rr < 0 or rr >= n_rows or cc < 0 or cc >= n_cols:
+                    continue
+            q = p + offset[o]
+            if flat[q] != 0:
+                continue
+            if limited and counts[region] >= max_size:
+                break
+            if lut[region, img[q]] != 0:
+                flat[q] = region
+                counts[region] += 1
+                queue[tail] = v + packed[o]
+                tail += 1
+    state[0] = head
+    state[1] = tail
+    return 0

@@ -14,6 +14,7 @@ from .._docs import fill
 __all__ = ["region_growing"]
 
 _CRITERIA = ("mean", "seed", "confidence")
+_QUEUE_START = 4096  # entries of the first BFS queue (grown as needed; tests shrink it to exercise the growth)
 
 
 def _steps(padded: tuple, connectivity: int) -> np.ndarray:
@@ -85,6 +86,79 @@ def _region_stats(feat, labels, n_regions):
     return mean, std
 
 
+def _grow_2d(x, seed_flat, seed_lab, n_regions, criterion, connectivity, threshold, size_limit, k, num_iter):
+    """region_growing on a 2-D image ``x`` (H, W, C), H and W < 32768: the image is read in place (no padded
+    copy), the label array handed to the kernel is the result, the queue holds packed (row, col) pairs, and
+    uint8 grey images test 'seed'/'confidence' through a 256-entry table per region. The same breadth-first
+    order (so the same regions) as the padded N-D path."""
+    from .._kernels import grow as _k
+
+    h, w, n_ch = x.shape
+    kind = x.dtype.type
+    if kind in (np.uint8, np.uint16, np.float32, np.float64):
+        image = np.ascontiguousarray(x)
+    elif kind in (np.int8, np.int16, np.float16):  # exact in float32, as in the N-D path
+        image = x.astype(np.float32)
+    else:
+        image = x.astype(np.float64)
+    steps = [d for d in itertools.product((-1, 0, 1), repeat=2) if 0 < abs(d[0]) + abs(d[1]) <= connectivity]
+    d_row = np.array([d[0] for d in steps], dtype=np.int64)
+    d_col = np.array([d[1] for d in steps], dtype=np.int64)
+    # a pixel seeded twice keeps its first region
+    first = np.sort(np.unique(seed_flat, return_index=True)[1]) if seed_flat.size > 1 else np.zeros(1, np.int64)
+    keep = seed_flat[first]
+    keep_lab = seed_lab[first]
+    labels = np.zeros((h, w), dtype=np.int32)  # the result; calloc'd: only the pages the regions touch fault
+    flat_labels = labels.reshape(-1)
+    # a small queue, compacted as it fills and doubled when full (a fresh H*W one costs page faults)
+    queue = np.empty(max(_QUEUE_START, 2 * keep.size + 64), dtype=np.int32)
+    feat = image.reshape(-1, n_ch)
+    empty = np.zeros((n_regions + 1, n_ch))
+    # uint8 grey: 'seed' and 'confidence' tabulated over the 256 levels with the kernel's float64 tests
+    levels = np.arange(256.0) if kind is np.uint8 and n_ch == 1 else None
+
+    def call(kernel, *args):
+        nonlocal queue
+        state = np.array([0, keep.size], dtype=np.int64)
+        while kernel(*args[:4], queue, state, *args[4:]):
+            live = queue[state[0]: state[1]]
+            queue = np.empty(2 * queue.size, dtype=np.int32)
+            queue[: live.size] = live
+            state[:] = 0, live.size
+
+    def run(rule, ref, lo, hi):
+        if rule == 2:  # re-runs start from the seeds again
+            labels.fill(0)
+        flat_labels[keep] = keep_lab
+        queue[: keep.size] = (keep // w) << 16 | (keep % w)
+        counts = np.bincount(keep_lab, minlength=n_regions + 1).astype(np.int64)
+        if levels is not None and rule == 1:
+            lut = (np.abs(ref[:, :1] - levels) <= threshold).astype(np.uint8)
+        elif levels is not None and rule == 2:
+            lut = ((lo[:, :1] <= levels) & (levels <= hi[:, :1])).astype(np.uint8)
+        else:
+            sums = np.zeros((n_regions + 1, n_ch))
+            if rule == 0:
+                for c in range(n_ch):
+                    sums[:, c] = np.bincount(keep_lab, weights=feat[keep, c], minlength=n_regions + 1)
+            call(_k.grow_2d, image, d_row, d_col, labels, sums, counts, ref, lo, hi, rule, threshold, size_limit)
+            return
+        call(_k.grow_2d_lut, image.reshape(h, w), d_row, d_col, labels, counts, lut, size_limit)
+
+    if criterion == "mean":
+        run(0, empty, empty, empty)
+    elif criterion == "seed":
+        ref, _ = _region_stats(feat[seed_flat], seed_lab.astype(np.int64), n_regions)
+        run(1, np.ascontiguousarray(ref), empty, empty)
+    else:
+        mean, std = _box_stats(feat, (h, w), seed_flat, seed_lab, n_regions)
+        for it in range(num_iter + 1):
+            run(2, empty, np.ascontiguousarray(mean - k * std), np.ascontiguousarray(mean + k * std))
+            if it < num_iter:
+                mean, std = _region_stats(feat, flat_labels.astype(np.int64), n_regions)
+    return labels
+
+
 @fill
 def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="mean", max_size=None, k=2.5,
                    num_iter=4, channel_axis=None) -> np.ndarray:
@@ -138,7 +212,10 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     Breadth-first growth: pop a region pixel, test each unlabelled neighbour against the criterion, label and
     queue it when accepted. With ``'mean'`` the mean is that of all pixels added so far, so the test a pixel
     meets depends on when it is reached; a rejected pixel is tested again when reached from another region
-    pixel (with the mean of that moment). Colour uses the Euclidean distance between vectors.
+    pixel (with the mean of that moment). Colour uses the Euclidean distance between vectors. 2-D images are
+    grown in place (no padded copy, the result array is the visited map), 3-D ones on a padded copy; uint8
+    grey images test 'seed' and 'confidence' through a 256-entry table per region; the queue starts small
+    and grows. All paths visit pixels in the same order, so they give the same regions.
 
     References
     ----------
@@ -176,15 +253,21 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     num_iter = _validate.number(num_iter, func, "num_iter", low=0, integer=True)
     size_limit = 0 if max_size is None else _validate.positive_int(max_size, func, "max_size")
     seed_flat, seed_lab, n_regions = _seed_labels(seeds, tuple(spatial), func)
+    n_ch = 1 if axis is None else x.shape[-1]
+    if ndim == 2 and max(spatial) < 32768:
+        return _grow_2d(x.reshape(tuple(spatial) + (n_ch,)), seed_flat, seed_lab, n_regions, criterion,
+                        connectivity, threshold, size_limit, k, num_iter)
     seed_idx = seed_flat
 
     padded = tuple(n + 2 for n in spatial)
     inner = tuple(slice(1, -1) for _ in spatial)
-    n_ch = 1 if axis is None else x.shape[-1]
     # float32 holds uint8/uint16/int8/int16/float16/float32 values exactly (half the memory traffic); the
     # kernel compares and accumulates in float64
     exact32 = arr.dtype.type in (np.uint8, np.uint16, np.int8, np.int16, np.float16, np.float32)
-    feat_grid = np.zeros(padded + (n_ch,), dtype=np.float32 if exact32 else np.float64)
+    # uint8 grey: the padded grid stays uint8 and 'seed'/'confidence' go through 256-entry tables
+    table = arr.dtype.type is np.uint8 and n_ch == 1 and criterion != "mean"
+    grid_dtype = np.uint8 if table else (np.float32 if exact32 else np.float64)
+    feat_grid = np.zeros(padded + (n_ch,), dtype=grid_dtype)
     feat_grid[inner] = x.reshape(tuple(spatial) + (n_ch,))
     feat = feat_grid.reshape(-1, n_ch)
     steps = _steps(padded, connectivity)
@@ -192,22 +275,39 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     seed_idx = np.ravel_multi_index(tuple(c + 1 for c in np.unravel_index(seed_idx, spatial)), padded)
     from .._kernels import grow as _k
 
-    n = feat.shape[0]
     label_grid = np.full(padded, -1, dtype=np.int32)
     labels = label_grid.reshape(-1)
-    queue = np.empty(n, dtype=np.int64)
+    first = np.sort(np.unique(seed_idx, return_index=True)[1])  # a pixel seeded twice keeps its first region
+    keep = seed_idx[first]
+    # a small queue, compacted as it fills and doubled when full (a fresh N-long one costs page faults)
+    queue = np.empty(max(_QUEUE_START, 2 * keep.size + 2 * steps.size), dtype=np.int64)
+    levels = np.arange(256.0)
+
+    def call(kernel, *args):
+        nonlocal queue
+        state = np.array([0, keep.size], dtype=np.int64)
+        while kernel(*args[:3], queue, state, *args[3:]):
+            live = queue[state[0]: state[1]]
+            queue = np.empty(2 * queue.size, dtype=np.int64)
+            queue[: live.size] = live
+            state[:] = 0, live.size
 
     def run(rule, ref, lo, hi):
         label_grid[inner] = 0
-        first = np.sort(np.unique(seed_idx, return_index=True)[1])  # a pixel seeded twice keeps its first region
-        keep = seed_idx[first]
         labels[keep] = seed_lab[first]
         queue[: keep.size] = keep
         counts = np.bincount(labels[keep], minlength=n_regions + 1).astype(np.int64)
+        if table:
+            if rule == 1:  # |ref - v| <= threshold for every level v, as the kernel computes it
+                lut = (np.abs(ref[:, :1] - levels) <= threshold).astype(np.uint8)
+            else:
+                lut = ((lo[:, :1] <= levels) & (levels <= hi[:, :1])).astype(np.uint8)
+            call(_k.grow_lut, feat_grid.reshape(-1), steps, labels, counts, lut, size_limit)
+            return
         sums = np.zeros((n_regions + 1, n_ch))
         for c in range(n_ch):
             sums[:, c] = np.bincount(labels[keep], weights=feat[keep, c], minlength=n_regions + 1)
-        _k.grow(feat, steps, labels, queue, keep.size, sums, counts, ref, lo, hi, rule, threshold, size_limit)
+        call(_k.grow, feat, steps, labels, sums, counts, ref, lo, hi, rule, threshold, size_limit)
 
     empty = np.zeros((n_regions + 1, n_ch))
     if criterion == "mean":
