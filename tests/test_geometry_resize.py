@@ -166,3 +166,56 @@ def test_errors():
         g.rescale(f, (1, 2, 3))
     with pytest.raises(ValueError, match="image"):
         g.resize(np.zeros(5), (2,))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror", "nearest"])
+def test_halving_fast_paths_give_the_table_values(rng, mode):
+    # shrinking by exactly 2: 'area' (2x2 block mean) and antialiased 'bilinear' ([1, 3, 3, 1] / 8) run
+    # direct kernels; uint8 makes every float operation exact, so the results are the rounded definitions
+    f = rng.integers(0, 256, (18, 26), dtype=np.uint8)
+    s = f.reshape(9, 2, 13, 2).astype(np.int64).sum(axis=(1, 3))
+    area = g.resize(f, (9, 13), interpolation="area", mode=mode, dtype=np.uint8)
+    assert np.array_equal(area, np.rint(s / 4.0))
+    assert np.array_equal(g.resize(f, (9, 13), interpolation="area", mode=mode), (s / 4.0).astype(np.float32))
+    exact = naive.resize(f.astype(np.float64), (9, 13), "bilinear", True, mode, 7.0)
+    tri = g.resize(f, (9, 13), mode=mode, cval=7, dtype=np.uint8)
+    assert tri.dtype == np.uint8 and np.array_equal(tri, np.rint(exact))
+    assert np.allclose(g.resize(f, (9, 13), mode=mode, cval=7), exact, atol=1e-12, rtol=0)
+    f32 = rng.standard_normal((18, 26)).astype(np.float32)
+    ref = naive.resize(f32.astype(np.float64), (9, 13), "bilinear", True, mode, 0.3)
+    assert np.allclose(g.resize(f32, (9, 13), mode=mode, cval=0.3), ref, atol=1e-5)
+
+
+def test_halving_colour_uint16_and_float64():
+    rng = np.random.default_rng(5)
+    f = rng.integers(0, 65536, (10, 14, 3), dtype=np.uint16)
+    s = f.reshape(5, 2, 7, 2, 3).astype(np.int64).sum(axis=(1, 3))
+    out = g.resize(f, (5, 7), interpolation="area", channel_axis=-1, dtype=np.uint16)
+    assert out.dtype == np.uint16 and np.array_equal(out, np.rint(s / 4.0))
+    grey = g.resize(f[..., 0], (5, 7), interpolation="area", dtype=np.uint16)
+    assert np.array_equal(grey, out[..., 0])
+    d = rng.standard_normal((10, 14))
+    assert np.allclose(g.resize(d, (5, 7), interpolation="area"), d.reshape(5, 2, 7, 2).mean(axis=(1, 3)),
+                       atol=1e-15, rtol=0)
+
+
+def test_halving_keeps_nan_local():
+    f = np.zeros((8, 8), np.float32)
+    f[2, 5] = np.nan
+    out = g.resize(f, (4, 4), interpolation="area")
+    assert np.isnan(out[1, 2]) and np.isnan(out).sum() == 1
+
+
+def test_parallel_twins_give_the_serial_values(monkeypatch):
+    from fastdip.geometry import _resize
+
+    rng = np.random.default_rng(3)
+    cases = [(rng.integers(0, 256, (40, 34), dtype=np.uint8), "area", np.uint8),
+             (rng.random((40, 34)).astype(np.float32), "area", None),
+             (rng.integers(0, 256, (40, 34), dtype=np.uint8), "bilinear", np.uint8),
+             (rng.random((40, 34)).astype(np.float32), "bilinear", None),
+             (rng.random((40, 34)).astype(np.float32), "bicubic", None)]
+    serial = [g.resize(f, (20, 17), interpolation=i, dtype=dt) for f, i, dt in cases]
+    monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 0)
+    for (f, i, dt), ref in zip(cases, serial):
+        assert np.array_equal(g.resize(f, (20, 17), interpolation=i, dtype=dt), ref), i

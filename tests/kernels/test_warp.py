@@ -101,3 +101,71 @@ def test_resample_axis_py_func(rng, post):
     expect = np.einsum("ot,potx->pox", w, padded[:, np.where(idx < 0, 7, idx).ravel()].reshape(2, 3, 3, post))
     assert np.allclose(out, expect)
 
+
+
+def test_fixed_point_uint16_has_no_negative_weight_and_stays_in_range():
+    # samples just below the next pixel (fractions ~1 - 2^-17): all weight on the far sample, none negative
+    f = np.zeros((8, 8, 1), np.uint16)
+    f[::2, ::2] = 65535
+    eps = 2.0 ** -17
+    m = np.array([[1.0, 0.0, 1.0 - eps], [0.0, 1.0, 1.0 - eps]])
+    out = np.empty_like(f)
+    warp.affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 65535.0, out, 2)
+    exact = np.empty(f.shape, np.float64)
+    warp.affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
+    assert np.abs(out.astype(float) - np.rint(exact)).max() <= 6  # 2^-14 weights of a 16-bit scale
+
+
+def test_fixed_point_span_ends_are_inside_by_the_fixed_point_coordinates(rng):
+    # rows whose coordinates end a hair below the last pixel centre: no tap may leave the image
+    f = rng.integers(0, 256, (33, 47), dtype=np.uint8)[..., None]
+    for step in (1.0 - 1e-12, 0.5 + 1e-13, 31 / 46):
+        m = np.array([[0.0, 0.0, 32.0 - 1e-12], [0.0, step, 0.0]])
+        out = np.empty_like(f)
+        warp.affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 255.0, out, 2)
+        exact = np.empty(f.shape, np.float64)
+        warp.affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
+        assert np.abs(out[..., 0].astype(int) - np.rint(exact[..., 0])).max() <= 1
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_half_area_integer_kernels_round_half_to_even(rng, dtype):
+    top = np.iinfo(dtype).max
+    f = rng.integers(0, top + 1, (6, 10), dtype=dtype)
+    f[:2, :6] = [[0, 1, 1, 1, 3, 2], [0, 1, 1, 3, 2, 3]]  # block sums 2, 6, 10: halves 0.5, 1.5, 2.5
+    s = f.reshape(3, 2, 5, 2).astype(np.int64).sum(axis=(1, 3))
+    expect = np.rint(s / 4.0).astype(dtype)
+    assert list(expect[0, :3]) == [0, 2, 2]
+    out = np.empty((3, 5, 1), dtype)
+    resample.half_area_int.py_func(f[..., None], out)
+    assert np.array_equal(out[..., 0], expect)
+    pairs = f.view(np.uint16 if dtype == np.uint8 else np.uint32)
+    out2 = np.empty((3, 5), dtype)
+    resample.half_area_pairs.py_func(pairs, out2)
+    assert np.array_equal(out2, expect)
+    out3 = np.empty((3, 5), dtype)
+    resample.half_area_pairs_parallel(pairs, out3, 2)
+    assert np.array_equal(out3, expect)
+
+
+def test_half_area_float_kernel_is_the_block_mean(rng):
+    f = rng.standard_normal((8, 6, 2)).astype(np.float32)
+    out = np.empty((4, 3, 2), np.float32)
+    resample.half_area.py_func(f, np.float32(0.5), False, 0.0, 0.0, out)
+    h = np.float32(0.5)
+    cols = h * f[0::2] + h * f[1::2]
+    assert np.array_equal(out, h * cols[:, 0::2] + h * cols[:, 1::2])
+    par = np.empty_like(out)
+    resample.half_area_parallel(f, np.float32(0.5), False, 0.0, 0.0, par, 3)
+    assert np.array_equal(par, out)
+
+
+def test_fixed_point_far_row_starts_and_huge_steps(rng):
+    # a row that starts ~1e10 pixels away and crosses the image: the fixed point is anchored inside
+    f = rng.integers(0, 256, (20, 30), dtype=np.uint8)[..., None]
+    m = np.array([[0.0, 0.0, 7.25], [0.0, 1e7, -1e7 * 5 + 3.5]])
+    out = np.empty_like(f)
+    warp.affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, 2)
+    exact = np.empty(f.shape, np.float64)
+    warp.affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
+    assert np.abs(out.astype(int) - np.rint(exact)).max() <= 1

@@ -129,8 +129,8 @@ def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
     if job.ndim == 2:
         # bilinear interior: fixed point for an integer image into its own dtype, float32 arithmetic for
         # inputs of up to 32 bits, float64 otherwise
-        if job.src.dtype == job.kdtype and job.is_int:
-            variant = 2
+        if job.src.dtype == job.kdtype and job.is_int and np.abs(m[:, 1]).max() < 2.0 ** 20:
+            variant = 2  # (32.32 fixed-point steps: below 2^20 pixels per output column)
         else:
             variant = 0 if np.float64 in (job.src.dtype, job.kdtype) else 1
         if nblk:
