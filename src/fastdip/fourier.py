@@ -1078,7 +1078,10 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
         f = _modes.pad(f, [(0, s) for s in arr.shape], "reflect")
     spec = _fft.rfftn(f, workers=-1)
     spec *= _even_half(h, dt)
-    g = _fft.irfftn(spec, s=f.shape, workers=-1)
+    # irfftn as an in-place inverse over the leading axes then irfft on the last (bit-identical): pocketfft's
+    # one-call c2r took 15-21 ms at 2048² float32 here against 5-9 ms for the pair (restoration measured it)
+    spec = _fft.ifftn(spec, axes=tuple(range(f.ndim - 1)), workers=-1, overwrite_x=True)
+    g = _fft.irfft(spec, n=f.shape[-1], axis=-1, workers=-1, overwrite_x=True)
     if pad:
         g = g[tuple(slice(0, s) for s in arr.shape)]
     return np.ascontiguousarray(g, dtype=dt)
