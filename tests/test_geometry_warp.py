@@ -365,3 +365,15 @@ def test_rotate_matches_scipy_and_skimage(rng):
         big = g.rotate(f, angle, reshape=True)
         assert big.shape == sp.shape
         assert np.abs(big - sp).max() < 1e-9
+
+
+@pytest.mark.parametrize("interp", ["nearest", "bilinear", "bicubic"])
+def test_remap_float32_coords_equal_float64_coords_of_the_same_values(rng, interp):
+    f = rng.random((30, 33)).astype(np.float32)
+    coords = rng.uniform(-3, 34, (2, 25, 27)).astype(np.float32)
+    coords[0, 3, 4] = np.nan
+    for mode in ("constant", "reflect", "wrap"):
+        a = g.remap(f, coords, interpolation=interp, mode=mode, cval=0.5)
+        b = g.remap(f, coords.astype(np.float64), interpolation=interp, mode=mode, cval=0.5)
+        assert a.dtype == b.dtype == np.float32
+        assert np.array_equal(a, b, equal_nan=True)

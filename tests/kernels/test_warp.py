@@ -169,3 +169,54 @@ def test_fixed_point_far_row_starts_and_huge_steps(rng):
     exact = np.empty(f.shape, np.float64)
     warp.affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
     assert np.abs(out.astype(int) - np.rint(exact)).max() <= 1
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("is_int", [False, True])
+def test_remap2_chunked_bilinear_equals_the_general_sampler(rng, dtype, channels, is_int):
+    # remap2 runs bilinear chunks of 256 points whose taps are all inside without border checks: the values
+    # must be those of _line2 exactly; chunks with an outside point, a NaN or a huge value go to _line2
+    f = (rng.random((20, 23, channels)) * 255).astype(dtype)
+    n = 1500
+    rows = rng.uniform(0, 19, n)
+    cols = rng.uniform(0, 22, n)
+    rows[:256] = np.floor(rows[:256])  # integer positions (fraction 0) inside
+    rows[300] = 19.0  # the last row: taps outside the image
+    cols[600] = -1e-12
+    rows[900] = np.nan
+    cols[1200] = 1e12
+    lo, hi = (0.0, 255.0) if is_int else (0.0, 0.0)
+    out_dtype = np.uint8 if is_int else np.float32
+    for mode in ("constant", "reflect", "wrap"):
+        a = np.empty((n, channels), out_dtype)
+        b = np.empty((n, channels), out_dtype)
+        c = np.empty((n, channels), out_dtype)
+        warp.remap2(f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, a)
+        warp._line2(f, rows, cols, 0, n, 1, CODES[mode], 7.0, is_int, lo, hi, b, 0, np.empty(6), np.empty(6))
+        warp.remap2_parallel(f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, c, 3)
+        assert np.array_equal(a, b)
+        assert np.array_equal(a, c)
+        d = np.empty((n, channels), out_dtype)  # float32 coordinates: read as the float64 of the same values
+        warp.remap2(f, rows.astype(np.float32), cols.astype(np.float32), 1, CODES[mode], 7.0, is_int, lo, hi, d)
+        e = np.empty((n, channels), out_dtype)
+        warp.remap2(f, rows.astype(np.float32).astype(np.float64), cols.astype(np.float32).astype(np.float64), 1,
+                    CODES[mode], 7.0, is_int, lo, hi, e)
+        assert np.array_equal(d, e)
+
+
+@pytest.mark.parametrize("dtype,variant", [(np.float32, 1), (np.uint8, 1), (np.float64, 0), (np.float32, 0)])
+def test_affine2_single_channel_interior_equals_the_multichannel_loop(rng, dtype, variant):
+    # one channel: gathers then vectorised sums; several channels: the fused loop; same arithmetic, same values
+    f = (rng.random((40, 45)) * 255).astype(dtype)
+    th = np.deg2rad(23.0)
+    m = np.array([[np.cos(th), -np.sin(th), 4.0], [np.sin(th), np.cos(th), -6.0]])
+    out_dtype = np.float64 if variant == 0 else np.float32
+    one = np.empty((37, 300, 1), out_dtype)
+    two = np.empty((37, 300, 2), out_dtype)
+    for mode in ("constant", "nearest"):
+        warp.affine2(f[..., None], m, 1, CODES[mode], 0.5, False, 0.0, 0.0, one, variant)
+        warp.affine2(np.ascontiguousarray(np.stack([f, f], axis=-1)), m, 1, CODES[mode], 0.5, False, 0.0, 0.0, two,
+                     variant)
+        assert np.array_equal(one[..., 0], two[..., 0])
+        assert np.array_equal(one[..., 0], two[..., 1])

@@ -106,8 +106,8 @@ def _line2(src, rr, cc, j0, j1, order, mode, cval, is_int, lo, hi, out, q0, wr, 
     k = ksize(order)
     cv = _clip(cval, is_int, lo, hi)
     for j in range(j0, j1):
-        r = rr[j]
-        c = cc[j]
+        r = np.float64(rr[j])  # (float32 coordinates of ``remap2``: exactly the float64 values)
+        c = np.float64(cc[j])
         q = q0 + j
         if not (-1e9 < r < 1e9 and -1e9 < c < 1e9):
             for ch in range(C):
@@ -329,6 +329,12 @@ def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i
     w11 = np.empty(tile_cols, np.int32)
     wyf = np.empty(tile_cols, np.float32)
     wxf = np.empty(tile_cols, np.float32)
+    wyd = np.empty(tile_cols)
+    wxd = np.empty(tile_cols)
+    s00 = np.empty(tile_cols, src.dtype)
+    s01 = np.empty(tile_cols, src.dtype)
+    s10 = np.empty(tile_cols, src.dtype)
+    s11 = np.empty(tile_cols, src.dtype)
     flo = np.float32(lo)
     fhi = np.float32(hi)
     # fixed point (variant 2): coordinates in units of 2^-32 pixel, int64, stepped by exact integer increments
@@ -468,6 +474,26 @@ def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i
                         off[j] = (ir * W + ic) * C
                         wyf[j] = np.float32(r - ir)
                         wxf[j] = np.float32(c - ic)
+                    if C == 1 and not is_int:
+                        # gathers first (into the source's dtype), then the sums in a loop LLVM vectorises, on
+                        # slices (an index with an offset kept LLVM from vectorising)
+                        for j in range(n):
+                            o = off[j]
+                            s00[j] = sflat[o]
+                            s01[j] = sflat[o + 1]
+                            s10[j] = sflat[o + row]
+                            s11[j] = sflat[o + row + 1]
+                        dst = oflat[q0 + j0:q0 + j1]
+                        for j in range(n):
+                            p00 = np.float32(s00[j])
+                            p01 = np.float32(s01[j])
+                            p10 = np.float32(s10[j])
+                            p11 = np.float32(s11[j])
+                            fc = wxf[j]
+                            top = p00 + fc * (p01 - p00)
+                            bot = p10 + fc * (p11 - p10)
+                            dst[j] = top + wyf[j] * (bot - top)
+                        continue
                     for j in range(n):
                         o = off[j]
                         fc = wxf[j]
@@ -483,6 +509,33 @@ def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i
                             if is_int:
                                 v = min(max(np.rint(v), flo), fhi)
                             flat[q0 + j0 + j, ch] = v
+                elif C == 1 and not is_int:
+                    # float64: offsets and fractions, gathers, sums (as variant 1, the same values as below)
+                    for j in range(n):
+                        r = rb + dr * (j0 + j)
+                        c = cb + dc * (j0 + j)
+                        ir = int(r)
+                        ic = int(c)
+                        off[j] = ir * W + ic
+                        wyd[j] = r - ir
+                        wxd[j] = c - ic
+                    for j in range(n):
+                        o = off[j]
+                        s00[j] = sflat[o]
+                        s01[j] = sflat[o + 1]
+                        s10[j] = sflat[o + row]
+                        s11[j] = sflat[o + row + 1]
+                    dst = oflat[q0 + j0:q0 + j1]
+                    for j in range(n):
+                        # float(): the source's precision, as the loop below (float32 for float32 -> float64)
+                        p00 = float(s00[j])
+                        p01 = float(s01[j])
+                        p10 = float(s10[j])
+                        p11 = float(s11[j])
+                        fc = wxd[j]
+                        top = p00 + fc * (p01 - p00)
+                        bot = p10 + fc * (p11 - p10)
+                        dst[j] = top + wyd[j] * (bot - top)
                 else:
                     for j in range(j0, j1):
                         r = rb + dr * j
@@ -555,11 +608,98 @@ def perspective2_parallel(src, h, order, mode, cval, is_int, lo, hi, out, nblk):
 
 
 @njit(**SERIAL)
-def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out):
-    """out[q] = src interpolated at (rows[q], cols[q]); ``out`` is (N, C), rows/cols (N,)."""
+def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
+    """Points q0..q1 of ``remap2``. Bilinear runs in chunks of 256 points: a chunk whose points all have their
+    four taps inside the image (0 <= r < H - 1 and 0 <= c < W - 1 by the chunk's minima and maxima: what
+    ``_line2`` tests on the floors; NaN fails it) runs without border checks in three loops, offsets and
+    fractions, the four gathers, the sums (LLVM vectorises the first and the last), with ``_line2``'s
+    arithmetic (the same values); any other chunk goes to ``_line2``. The chunks are slices: indexing
+    ``rows[s0 + j]`` kept LLVM from vectorising (negative-index handling), 5x slower here."""
     wr = np.empty(6)
     wc = np.empty(6)
-    _line2(src, rows, cols, 0, rows.shape[0], order, mode, cval, is_int, lo, hi, out, 0, wr, wc)
+    if order != 1:
+        _line2(src, rows, cols, q0, q1, order, mode, cval, is_int, lo, hi, out, 0, wr, wc)
+        return
+    H = src.shape[0]
+    W = src.shape[1]
+    C = src.shape[2]
+    sflat = src.reshape(src.size)
+    rlim = H - 1.0
+    clim = W - 1.0
+    row = W * C
+    chunk = 256
+    off = np.empty(chunk, np.int64)
+    tr = np.empty(chunk)
+    tc = np.empty(chunk)
+    g00 = np.empty(chunk, src.dtype)
+    g01 = np.empty(chunk, src.dtype)
+    g10 = np.empty(chunk, src.dtype)
+    g11 = np.empty(chunk, src.dtype)
+    for s0 in range(q0, q1, chunk):
+        s1 = min(s0 + chunk, q1)
+        n = s1 - s0
+        rs = rows[s0:s1]
+        cs = cols[s0:s1]
+        inside = True
+        for j in range(n):
+            r = rs[j]
+            c = cs[j]
+            inside = inside & (r >= 0.0) & (r < rlim) & (c >= 0.0) & (c < clim)
+        if not inside:
+            _line2(src, rows, cols, s0, s1, 1, mode, cval, is_int, lo, hi, out, 0, wr, wc)
+            continue
+        for j in range(n):
+            r = np.float64(rs[j])
+            c = np.float64(cs[j])
+            fr = np.floor(r)
+            fc = np.floor(c)
+            tr[j] = r - fr
+            tc[j] = c - fc
+            off[j] = (np.int64(fr) * W + np.int64(fc)) * C
+        dst = out[s0:s1]
+        if C == 1 and not is_int:
+            for j in range(n):
+                o = off[j]
+                g00[j] = sflat[o]
+                g01[j] = sflat[o + 1]
+                g10[j] = sflat[o + row]
+                g11[j] = sflat[o + row + 1]
+            for j in range(n):
+                p00 = np.float64(g00[j])
+                p01 = np.float64(g01[j])
+                p10 = np.float64(g10[j])
+                p11 = np.float64(g11[j])
+                top = p00 + tc[j] * (p01 - p00)
+                bot = p10 + tc[j] * (p11 - p10)
+                dst[j, 0] = top + tr[j] * (bot - top)
+        else:
+            for j in range(n):
+                o = off[j]
+                fr = tr[j]
+                fc = tc[j]
+                for ch in range(C):
+                    p00 = np.float64(sflat[o + ch])
+                    p01 = np.float64(sflat[o + C + ch])
+                    p10 = np.float64(sflat[o + row + ch])
+                    p11 = np.float64(sflat[o + row + C + ch])
+                    top = p00 + fc * (p01 - p00)
+                    bot = p10 + fc * (p11 - p10)
+                    dst[j, ch] = _clip(top + fr * (bot - top), is_int, lo, hi)
+
+
+@njit(**SERIAL)
+def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out):
+    """out[q] = src interpolated at (rows[q], cols[q]); ``out`` is (N, C), rows/cols (N,), float64 or float32
+    (read as float64: the same result as float64 coordinates of the same values)."""
+    _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, 0, rows.shape[0])
+
+
+@njit(**PARALLEL)
+def remap2_parallel(src, rows, cols, order, mode, cval, is_int, lo, hi, out, nblk):
+    """``remap2`` over ``nblk`` blocks of points in parallel."""
+    n = rows.shape[0]
+    for b in prange(nblk):
+        _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)
 
 
 @njit(**SERIAL)
