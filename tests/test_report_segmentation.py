@@ -21,7 +21,7 @@ def _numbers(s):
 
 
 def test_section_runs_and_writes_png_figures_and_finite_tables(section):
-    _sections.check_basics(*section, sec, title="Segmentation", figures=6, tables=3, paragraphs=5, exact_figures=True)
+    _sections.check_basics(*section, sec, title="Segmentation", figures=7, tables=3, paragraphs=5, exact_figures=True)
 
 
 def test_measured_numbers_are_sensible(section):
@@ -46,3 +46,9 @@ def test_thresholds_table_is_increasing():
         for text in multi:
             values = [int(v) for v in text.split()]
             assert values == sorted(values) and len(set(values)) == len(values)
+
+
+def test_growth_stages_hold_exactly_max_size_pixels(section):
+    _, s = section
+    sizes = _sections.numbers(s)["cell: region sizes at the growth stages, pixels"]
+    assert sizes == " ".join(str(n) for n in sec.GROWTH_SIZES)

@@ -15,6 +15,8 @@ SLUG = "segmentation"
 #: Seed of the cell image's region (row, col) and the running-mean threshold, in grey levels.
 CELL_SEED = (375, 425)
 CELL_THRESHOLD = 50.0
+#: Region sizes (max_size) at which the growth figure shows the cell's region.
+GROWTH_SIZES = (50, 400, 2000)
 #: Seeds on six coins and the threshold for them.
 COIN_SEEDS = ((55, 55), (55, 155), (125, 55), (200, 200), (265, 310), (160, 350))
 COIN_THRESHOLD = 45.0
@@ -92,13 +94,18 @@ def run(ctx) -> Section:
 
     cam = data.camera()
     multi = {k: segmentation.multi_otsu(cam, classes=k) for k in (3, 4)}
-    fig, axes = viz.new_figure(1, 3, size=(3.2, 3.2))
+    fig, axes = viz.new_figure(1, 4, size=(3.2, 3.2))
     viz.show_image(cam, axes[0], title="camera")
-    for ax, k in zip(axes[1:], (3, 4)):
+    viz.plot_histogram(cam, axes[1], title="histogram, 3 classes")
+    for v in multi[3]:
+        axes[1].axvline(v, color="crimson", lw=1.5)
+        axes[1].annotate(f"t = {int(v)}", (v, 0.92), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                         textcoords="offset points", color="crimson", fontsize="small")
+    for ax, k in zip(axes[2:], (3, 4)):
         viz.show_image(segmentation.apply_thresholds(cam, multi[k]), ax, cmap="viridis", vmin=0, vmax=k - 1,
                        title=f"{k} classes, t = {', '.join(str(int(v)) for v in multi[k])}")
-    section.figure(ctx.save(fig, "multi-otsu"), "Multi-Otsu classes of camera (class images 0..k-1 shown in "
-                   "viridis).")
+    section.figure(ctx.save(fig, "multi-otsu"), "Multi-Otsu on camera: the two thresholds of 3 classes on the "
+                   "histogram, and the class images 0..k-1 for 3 and 4 classes (viridis).")
     for k in (3, 4):
         text = " ".join(str(int(v)) for v in multi[k])
         numbers.append((f"multi-Otsu thresholds of camera, {k} classes", text))
@@ -137,6 +144,16 @@ def run(ctx) -> Section:
     section.figure(ctx.save(fig, "region-growing"), f"Region growing from a seed at {CELL_SEED} on cell (the "
                    "grown region outlined), ITK's confidence-connected criterion from the same seed, and six "
                    "regions grown at once on coins (seeds in yellow, outlines in red).")
+
+    stages = [segmentation.region_growing(cell, CELL_SEED, CELL_THRESHOLD, connectivity=2, max_size=n) == 1
+              for n in GROWTH_SIZES]
+    panels = [_overlay(cell, _outline(stage)) for stage in stages] + [_overlay(cell, _outline(grown == 1))]
+    fig = viz.show_images(panels, [f"{n} pixels" for n in GROWTH_SIZES] + [f"final: {area} pixels"], size=2.8)
+    section.figure(ctx.save(fig, "growth"), "The growth from the seed: the region after 50, 400 and 2,000 added "
+                   "pixels (max_size), breadth first from the seed, and where it stops by itself (no neighbour "
+                   f"within T = {CELL_THRESHOLD:g} of the region's mean).")
+    numbers.append(("cell: region sizes at the growth stages, pixels",
+                    " ".join(str(int(np.count_nonzero(stage))) for stage in stages)))
 
     # -- Mean shift ----------------------------------------------------------------------------------------------
     section.text(
