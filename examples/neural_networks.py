@@ -19,35 +19,18 @@ import time
 
 import numpy as np
 
+from fastdip.report.sections.neural_networks import OVERFIT_SIZES as SIZES
+from fastdip.report.sections.neural_networks import overfitting as _overfitting
+
 #: torch threads for every run (1 is fastest for these small models on a 2-core or shared CPU).
 THREADS = 1
-#: (name, hidden widths) of the overfitting experiment.
-SIZES = (("tiny", (16,)), ("small", (16, 16)), ("medium", (64, 64, 64)), ("large", (512, 512, 512, 512)))
 TARGETS = {"mlp": 0.95, "cnn": 0.97, "unet": 0.90}
 
 
 def overfitting(*, n_train=300, epochs=150, sizes=SIZES, seed=0):
     """Train MLPs of growing size on ``n_train`` digits; returns one dict per size (parameters, final and
-    best-epoch numbers, train/val accuracy gap, seconds) and the histories."""
-    from fastdip import nn
-
-    parts = nn.digits(seed=seed)
-    x, y = parts.train
-    rows = []
-    for name, hidden in sizes:
-        model = nn.MLP(64, hidden, 10, seed=seed)
-        tic = time.perf_counter()
-        history = nn.train(model, (x[:n_train], y[:n_train]), parts.val, lr=1e-3, batch_size=32, epochs=epochs,
-                           seed=seed, num_threads=THREADS)
-        seconds = time.perf_counter() - tic
-        rows.append({"name": name, "hidden": hidden, "n_parameters": model.n_parameters,
-                     "train_accuracy": history.train_metric[-1], "val_accuracy": history.val_metric[-1],
-                     "gap": history.train_metric[-1] - history.val_metric[-1],
-                     "train_loss": history.train_loss[-1], "val_loss": history.val_loss[-1],
-                     "min_val_loss": min(history.val_loss), "best_epoch": history.best_epoch,
-                     "val_loss_rise": history.val_loss[-1] - min(history.val_loss),
-                     "seconds": seconds, "history": history})
-    return rows
+    best-epoch numbers, train/val accuracy gap, seconds) and the histories (shared with the tour section)."""
+    return _overfitting(n_train=n_train, epochs=epochs, sizes=sizes, seed=seed, num_threads=THREADS)
 
 
 def run(quick=False, seed=0):

@@ -1,7 +1,8 @@
 """Neural networks: automatic differentiation of a scalar expression, the activation functions, the
-from-scratch numpy MLP checked against torch autograd, an MLP learning the 8x8 digits with its learning
-curves, and a small U-Net segmenting synthetic fluorescence cells (Rumelhart et al. 1986; LeCun et al. 1998;
-Ronneberger et al. 2015).
+from-scratch numpy MLP checked against torch autograd, 2x2 max pooling on a 4x4 example, an MLP and a CNN
+learning the 8x8 digits with their learning curves, the overfitting experiment (dense nets of growing size
+on few training digits), and a small U-Net segmenting synthetic fluorescence cells (Rumelhart et al. 1986;
+LeCun et al. 1998; Goodfellow et al. 2016, ch. 7; Ronneberger et al. 2015).
 
 Needs the ``nn`` extra (torch) and scikit-learn for the digits. ``--full`` runs the course's reference runs
 (``fastdip.nn.run_recipe``: MLP, CNN, U-Net) instead of the short ones.
@@ -23,6 +24,15 @@ THREADS = 1
 #: Short MLP run on the digits: hidden widths and epochs.
 MLP_HIDDEN = (64,)
 MLP_EPOCHS = 25
+#: Short CNN run on the digits (``fastdip.nn.run_recipe('cnn')`` with fewer epochs).
+CNN_EPOCHS = 10
+#: (name, hidden widths) of the overfitting experiment's dense nets.
+OVERFIT_SIZES = (("tiny", (16,)), ("small", (16, 16)), ("medium", (64, 64, 64)), ("large", (512, 512, 512, 512)))
+#: Short overfitting run: training digits and epochs (``--full``: 300 digits, 150 epochs).
+OVERFIT_TRAIN = 150
+OVERFIT_EPOCHS = 80
+#: The lecture's max-pooling example (4x4 input; 2x2 pooling, stride 2, gives [[6, 8], [3, 4]]).
+POOL_INPUT = ((1, 1, 2, 4), (5, 6, 7, 8), (3, 2, 1, 0), (1, 2, 3, 4))
 #: Short U-Net run: training images, their side, epochs, depth, base channels.
 CELLS = 24
 CELL_SIDE = 64
@@ -76,6 +86,63 @@ def gradient_check(seed=0):
     return loss, torch_diff, rel
 
 
+def max_pool_example():
+    """The lecture's 4x4 example through torch's 2x2 max pooling with stride 2: (input, output) int arrays."""
+    import torch
+
+    x = np.array(POOL_INPUT, dtype=np.float32)
+    out = torch.nn.functional.max_pool2d(torch.from_numpy(x)[None, None], kernel_size=2, stride=2)
+    return x.astype(int), out[0, 0].numpy().astype(int)
+
+
+def overfitting(*, n_train=OVERFIT_TRAIN, epochs=OVERFIT_EPOCHS, sizes=OVERFIT_SIZES, seed=0, num_threads=THREADS):
+    """Train dense nets of growing size (:data:`OVERFIT_SIZES`) with Adam (lr 1e-3, batches of 32) on the
+    first ``n_train`` training digits, validated on the whole validation split; one dict per size:
+    parameters, final train/val loss and accuracy, accuracy gap, best epoch (lowest validation loss), rise of
+    the validation loss from its minimum to the last epoch, seconds, and the :class:`History`."""
+    from fastdip import nn
+
+    parts = nn.digits(seed=seed)
+    x, y = parts.train
+    rows = []
+    for name, hidden in sizes:
+        model = nn.MLP(64, hidden, 10, seed=seed)
+        tic = time.perf_counter()
+        history = nn.train(model, (x[:n_train], y[:n_train]), parts.val, lr=1e-3, batch_size=32, epochs=epochs,
+                           seed=seed, num_threads=num_threads)
+        seconds = time.perf_counter() - tic
+        rows.append({"name": name, "hidden": tuple(hidden), "n_parameters": model.n_parameters,
+                     "train_accuracy": history.train_metric[-1], "val_accuracy": history.val_metric[-1],
+                     "gap": history.train_metric[-1] - history.val_metric[-1],
+                     "train_loss": history.train_loss[-1], "val_loss": history.val_loss[-1],
+                     "min_val_loss": min(history.val_loss), "best_epoch": history.best_epoch,
+                     "val_loss_rise": history.val_loss[-1] - min(history.val_loss),
+                     "seconds": seconds, "history": history})
+    return rows
+
+
+def _widths(hidden):
+    """'16,16' for short lists of widths, '512x4' for four or more equal ones."""
+    if len(hidden) > 3 and len(set(hidden)) == 1:
+        return f"{hidden[0]}x{len(hidden)}"
+    return ",".join(map(str, hidden))
+
+
+def overfitting_figure(rows):
+    """Training and validation loss per epoch, one panel per net (log loss axis)."""
+    from fastdip import viz
+
+    fig, axes = viz.new_figure(2, 2, size=(3.6, 2.6))
+    for ax, r in zip(np.ravel(axes), rows):
+        h = r["history"]
+        title = f"{r['name']} {_widths(r['hidden'])} ({r['n_parameters']} params)"
+        viz.plot_curve(h.epoch, h.train_loss, ax, label="train", xlabel="epoch", ylabel="loss", logy=True)
+        viz.plot_curve(h.epoch, h.val_loss, ax, label="validation", xlabel="epoch", ylabel="loss", logy=True,
+                       title=title)
+        ax.axvline(r["best_epoch"], color="grey", linestyle=":", linewidth=1)
+    return fig
+
+
 def activation_figure():
     """The activations and their derivatives (by torch autograd) on [-4, 4]."""
     import torch
@@ -109,6 +176,7 @@ def short_runs(seed=0):
     out["mlp_seconds"] = time.perf_counter() - tic
     out["mlp_test_accuracy"] = nn.evaluate(mlp, parts.test, "accuracy", num_threads=THREADS)
     out["mlp_parameters"] = mlp.n_parameters
+    out["cnn"] = nn.run_recipe("cnn", epochs=CNN_EPOCHS, seed=seed, num_threads=THREADS)
 
     train = nn.synthetic_cells(CELLS, (CELL_SIDE, CELL_SIDE), seed=seed + 1)
     val = nn.synthetic_cells(6, (CELL_SIDE, CELL_SIDE), seed=seed + 2)
@@ -146,6 +214,17 @@ def run(ctx) -> Section:
                    "Activation functions (left) and their derivatives computed by torch autograd (right): "
                    "sigmoid and tanh saturate (f′ → 0 for large |z|), ReLU's derivative is a step.")
 
+    pool_in, pool_out = max_pool_example()
+    section.text(
+        "Max pooling keeps the largest value of each window: 2x2 windows with stride 2 halve each side. "
+        "torch.nn.functional.max_pool2d on the lecture's 4x4 example (the table: input, then its 2x2 "
+        "result, computed) gives the maxima of the four quadrants."
+    )
+    section.table(("row", "col 0", "col 1", "col 2", "col 3"),
+                  [(f"input row {i}", *map(int, row)) for i, row in enumerate(pool_in)]
+                  + [(f"max-pooled row {i}", *map(int, row), "", "") for i, row in enumerate(pool_out)],
+                  "2x2 max pooling, stride 2 (torch.nn.functional.max_pool2d).")
+
     if ctx.full:
         results = {name: nn.run_recipe(name, num_threads=THREADS) for name in ("mlp", "cnn", "unet")}
         section.table(("model", "test metric", "value", "epochs", "parameters", "seconds"),
@@ -166,6 +245,38 @@ def run(ctx) -> Section:
     )
     section.figure(ctx.save(h.plot(title="MLP on the 8x8 digits"), "mlp-curves"),
                    "Loss and accuracy per epoch, training (running over the epoch's batches) and validation.")
+    cnn = runs["cnn"]
+    ch = cnn.history
+    section.figure(ctx.save(ch.plot(title="CNN on the 8x8 digits"), "cnn-curves"),
+                   f"The CNN's curves ({CNN_EPOCHS} epochs): it reaches the MLP's accuracy in fewer epochs.")
+    section.table(("model", "parameters", "epochs", "final train accuracy", "final val accuracy",
+                   "test accuracy", "seconds"),
+                  [(f"MLP 64-{'-'.join(map(str, MLP_HIDDEN))}-10", runs["mlp_parameters"], MLP_EPOCHS,
+                    h.train_metric[-1], h.val_metric[-1], runs["mlp_test_accuracy"], runs["mlp_seconds"]),
+                   (f"CNN {'-'.join(map(str, cnn.settings['channels']))} ch.", cnn.model.n_parameters, CNN_EPOCHS,
+                    ch.train_metric[-1], ch.val_metric[-1], cnn.test_metric, cnn.seconds)],
+                  "MLP against CNN on the digits (same 60/20/20 split, Adam 1e-3, batches of 32): the "
+                  "convolutions share weights across the image and see neighbouring pixels together.")
+
+    n_train, epochs = (300, 150) if ctx.full else (OVERFIT_TRAIN, OVERFIT_EPOCHS)
+    rows = overfitting(n_train=n_train, epochs=epochs)
+    section.text(
+        f"Overfitting: dense nets of growing size trained on only {n_train} digits for {epochs} epochs. The "
+        "largest net drives its training loss to almost 0 (it memorises the training set) and its validation "
+        "loss reaches its minimum early and then rises; the tiny net is still improving at the last epoch. "
+        "Validation accuracy is a coarser signal: on these easy digits the large net's stays high."
+    )
+    section.figure(ctx.save(overfitting_figure(rows), "overfitting"),
+                   "Training and validation loss (log scale) per net; the dotted line marks the best epoch "
+                   "(lowest validation loss).")
+    section.table(("net", "hidden", "parameters", "best epoch", "min val loss", "val loss rise", "final train loss",
+                   "final val loss", "train − val accuracy", "seconds"),
+                  [(r["name"], _widths(r["hidden"]), r["n_parameters"], r["best_epoch"],
+                    r["min_val_loss"], r["val_loss_rise"], r["train_loss"], r["val_loss"], r["gap"], r["seconds"])
+                   for r in rows],
+                  "The overfitting experiment: 'val loss rise' is the last epoch's validation loss minus its "
+                  "minimum; the last column pair is the final train/validation gap.")
+
     cells = runs["test_cells"]
     probs = runs["unet_probabilities"]
     section.text(
@@ -190,6 +301,12 @@ def run(ctx) -> Section:
         ("MLP digits: final validation accuracy", h.val_metric[-1]),
         ("MLP digits: test accuracy", runs["mlp_test_accuracy"]),
         ("MLP digits: training seconds", runs["mlp_seconds"]),
+        ("CNN digits: test accuracy", cnn.test_metric),
+        ("CNN digits: training seconds", cnn.seconds),
+        ("max pool 2x2 stride 2 of the 4x4 example", str(pool_out.tolist())),
+        *((f"overfitting {r['name']}: best epoch", r["best_epoch"]) for r in rows),
+        *((f"overfitting {r['name']}: validation loss rise", r["val_loss_rise"]) for r in rows),
+        *((f"overfitting {r['name']}: final val − train loss", r["val_loss"] - r["train_loss"]) for r in rows),
         ("U-Net cells: final validation Dice", uh.val_metric[-1]),
         ("U-Net cells: held-out test Dice", runs["unet_test_dice"]),
         ("U-Net cells: training seconds", runs["unet_seconds"]),
