@@ -213,3 +213,75 @@ def test_errors():
         clear_border(np.ones((2, 2), np.float32))
     with pytest.raises(ValueError, match="buffer"):
         clear_border(np.ones((2, 2), bool), buffer=-1)
+
+
+# ------------------------------------------------------------------------------- run-based 2-D path (issue 7)
+
+
+def _scipy_label(image, conn):
+    return ndi.label(image, ndi.generate_binary_structure(image.ndim, conn))[0]
+
+
+@pytest.mark.parametrize("p", [0.02, 0.3, 0.5, 0.7, 0.98])
+@pytest.mark.parametrize("shape", [(64, 70), (1, 97), (97, 1), (3, 256), (255, 3)])
+def test_label_runs_equal_scipy_densities(shape, p):
+    rng = np.random.default_rng(11)
+    image = rng.random(shape) < p
+    for conn in (1, 2):
+        assert np.array_equal(label(image, connectivity=conn), _scipy_label(image, conn)), conn
+
+
+def test_label_runs_blobby_and_odd_inputs():
+    rng = np.random.default_rng(12)
+    field = ndi.gaussian_filter(rng.random((181, 203)), 2)
+    image = field > np.median(field)
+    for conn in (1, 2):
+        ref = _scipy_label(image, conn)
+        assert np.array_equal(label(image, connectivity=conn), ref)
+        # non-bool inputs: uint8 with values > 1, float, a non-contiguous view
+        assert np.array_equal(label((image * 200).astype(np.uint8), connectivity=conn), ref)
+        assert np.array_equal(label(np.where(image, -0.5, 0.0), connectivity=conn), ref)
+        big = np.zeros((362, 406), bool)
+        big[::2, ::2] = image
+        assert np.array_equal(label(big[::2, ::2], connectivity=conn), ref)
+        assert np.array_equal(label(image.T, connectivity=conn), _scipy_label(image.T, conn))
+
+
+def test_label_runs_checkerboard_and_stripes():
+    board = (np.indices((9, 10)).sum(axis=0) % 2 == 0)
+    assert label(board, connectivity=2).max() == 1
+    four = label(board, connectivity=1)
+    assert four.max() == board.sum()
+    assert np.array_equal(four[board], np.arange(1, board.sum() + 1))  # raster order of first pixel
+    # runs that touch only diagonally, end to start
+    image = np.array([[1, 1, 0, 0, 0],
+                      [0, 0, 1, 1, 0],
+                      [1, 0, 0, 0, 1]], bool)
+    assert label(image).tolist() == [[1, 1, 0, 0, 0], [0, 0, 1, 1, 0], [2, 0, 0, 0, 1]]
+    assert label(image, connectivity=1).tolist() == [[1, 1, 0, 0, 0], [0, 0, 2, 2, 0], [3, 0, 0, 0, 4]]
+    # a comb: many runs of one row joined through one long run below, merged late
+    comb = np.zeros((4, 11), bool)
+    comb[:3, ::2] = True
+    comb[3] = True
+    assert np.array_equal(label(comb, connectivity=1), comb.astype(np.int32))
+    stripes = np.zeros((6, 5), bool)
+    stripes[::2] = True
+    assert label(stripes).tolist() == [[1] * 5, [0] * 5, [2] * 5, [0] * 5, [3] * 5, [0] * 5]
+
+
+def test_label_runs_all_ones_zeros_rows_columns():
+    for shape in [(1, 1), (1, 8), (8, 1), (5, 7)]:
+        assert np.array_equal(label(np.ones(shape, bool)), np.ones(shape, np.int32))
+        out = label(np.zeros(shape, bool))
+        assert out.dtype == np.int32 and out.shape == shape and not out.any()
+    assert label(np.array([[1, 0, 1, 1, 0, 1]])).tolist() == [[1, 0, 2, 2, 0, 3]]
+    assert label(np.array([[1], [0], [1], [1]])).tolist() == [[1], [0], [2], [2]]
+    assert label(np.array([1, 1, 0, 1], np.uint16)).tolist() == [1, 1, 0, 2]
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 40), st.floats(0.0, 1.0),
+       st.sampled_from([1, 2]))
+def test_label_runs_property_equals_scipy(seed, h, w, p, conn):
+    image = np.random.default_rng(seed).random((h, w)) < p
+    assert np.array_equal(label(image, connectivity=conn), _scipy_label(image, conn))
