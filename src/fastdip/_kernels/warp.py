@@ -22,7 +22,9 @@ The output is written in tiles of 32 x 128 pixels: a rotated image is read along
 tiles every pixel of a long row touches another page of the input. Per-pixel work never calls a function with
 array arguments (such calls were not inlined and cost 25-90 ns each here); the samplers work on whole lines of
 coordinates (``_line2``, ``_line3``). Coordinates beyond 1e9 in magnitude, and NaN, sample nothing (cval).
-``*_parallel`` kernels split the output rows into ``nblk`` blocks; each has a serial twin.
+``*_parallel`` kernels split the output rows into ``nblk`` blocks; each has a serial twin. Single-channel
+bilinear interiors (affine and ``remap2``) gather the four taps into small arrays first, then form the sums in
+a separate loop LLVM vectorises (2048^2 float32 rotation: 13 ms serial before, 7.4 ms after).
 """
 
 import math
@@ -609,21 +611,24 @@ def perspective2_parallel(src, h, order, mode, cval, is_int, lo, hi, out, nblk):
 
 @njit(**SERIAL)
 def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
-    """Points q0..q1 of ``remap2``. Bilinear runs in chunks of 256 points: a chunk whose points all have their
-    four taps inside the image (0 <= r < H - 1 and 0 <= c < W - 1 by the chunk's minima and maxima: what
-    ``_line2`` tests on the floors; NaN fails it) runs without border checks in three loops, offsets and
-    fractions, the four gathers, the sums (LLVM vectorises the first and the last), with ``_line2``'s
-    arithmetic (the same values); any other chunk goes to ``_line2``. The chunks are slices: indexing
-    ``rows[s0 + j]`` kept LLVM from vectorising (negative-index handling), 5x slower here."""
+    """Points q0..q1 of ``remap2``. Bilinear runs in chunks of 256 points: one loop checks that every point's
+    four taps are inside (0 <= r < H - 1 and 0 <= c < W - 1, what ``_line2`` tests on the floors; NaN fails)
+    while it computes the offsets and fractions; such a chunk then runs without border checks, the four gathers
+    first, then the sums (a loop LLVM vectorises), with ``_line2``'s arithmetic (the same values); any other
+    chunk goes to ``_line2``. The chunks are slices: ``rows[s0 + j]`` kept LLVM from vectorising
+    (negative-index handling; 5x slower here). 2048^2 uint8, ripple map, serial: 18 ms before, 12 ms."""
     wr = np.empty(6)
     wc = np.empty(6)
-    if order != 1:
+    if order != 1 or src.itemsize == 8:
+        # (a float64 image: 19.4 ms against 17 ms for _line2 alone at 2048^2, serial; uint8/float32: 12-13 ms
+        # against 18 ms)
         _line2(src, rows, cols, q0, q1, order, mode, cval, is_int, lo, hi, out, 0, wr, wc)
         return
     H = src.shape[0]
     W = src.shape[1]
     C = src.shape[2]
     sflat = src.reshape(src.size)
+    oflat = out.reshape(out.size)
     rlim = H - 1.0
     clim = W - 1.0
     row = W * C
@@ -642,22 +647,25 @@ def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1
         cs = cols[s0:s1]
         inside = True
         for j in range(n):
-            r = rs[j]
-            c = cs[j]
-            inside = inside & (r >= 0.0) & (r < rlim) & (c >= 0.0) & (c < clim)
-        if not inside:
-            _line2(src, rows, cols, s0, s1, 1, mode, cval, is_int, lo, hi, out, 0, wr, wc)
-            continue
-        for j in range(n):
             r = np.float64(rs[j])
             c = np.float64(cs[j])
+            inside = inside & (r >= 0.0) & (r < rlim) & (c >= 0.0) & (c < clim)
+            # clamped (NaN -> 0) so that the conversions below are defined; a chunk with any point outside
+            # goes to _line2 and these values are not used
+            r = r if r >= 0.0 else 0.0
+            r = r if r <= rlim else rlim
+            c = c if c >= 0.0 else 0.0
+            c = c if c <= clim else clim
             fr = np.floor(r)
             fc = np.floor(c)
             tr[j] = r - fr
             tc[j] = c - fc
             off[j] = (np.int64(fr) * W + np.int64(fc)) * C
-        dst = out[s0:s1]
+        if not inside:
+            _line2(src, rows, cols, s0, s1, 1, mode, cval, is_int, lo, hi, out, 0, wr, wc)
+            continue
         if C == 1 and not is_int:
+            dst = oflat[s0:s1]  # 1-D: a unit stride LLVM can see
             for j in range(n):
                 o = off[j]
                 g00[j] = sflat[o]
@@ -671,8 +679,9 @@ def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1
                 p11 = np.float64(g11[j])
                 top = p00 + tc[j] * (p01 - p00)
                 bot = p10 + tc[j] * (p11 - p10)
-                dst[j, 0] = top + tr[j] * (bot - top)
+                dst[j] = top + tr[j] * (bot - top)
         else:
+            dst = out[s0:s1]
             for j in range(n):
                 o = off[j]
                 fr = tr[j]

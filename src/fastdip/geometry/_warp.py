@@ -296,7 +296,8 @@ def remap(image, coords, *, interpolation: str = "bilinear", mode: str = "consta
     coords : array_like of float
         Shape ``(ndim, *output_shape)``: ``coords[:, q]`` is the input point (row, col) [(plane, row, col)]
         that output pixel ``q`` takes its value from, pixel centres at integers (the meaning of
-        ``scipy.ndimage.map_coordinates(image, coords)``). NaN or |x| > 1e9 gives ``cval``.
+        ``scipy.ndimage.map_coordinates(image, coords)``). NaN or |x| > 1e9 gives ``cval``. A float32 array
+        is read as it is for a 2-D image (no float64 copy; the same result as its float64 values).
     interpolation : {'nearest', 'bilinear', 'bicubic', 'lanczos'}, optional
         As in :func:`warp_affine`; 'nearest' rounds half-way points up (``floor(x + 0.5)``).
     {mode}
@@ -350,7 +351,9 @@ def remap(image, coords, *, interpolation: str = "bilinear", mode: str = "consta
     flat = [np.ascontiguousarray(c[a].reshape(-1)) for a in range(n)]
     out = job.allocate((flat[0].size,))
     k = _kernels()
-    nblk = _nblk(flat[0].size)
+    # one block per thread: at 2048^2 (2 cores) 6.3 ms against 12 ms serial on a quiet machine; with the other
+    # core busy 13-15 ms against 16 ms for 8 blocks and 18 ms serial
+    nblk = _nblk(flat[0].size) // 4
     if n == 2 and nblk:
         k.remap2_parallel(job.src, flat[0], flat[1], *job.args(), out, nblk)
     elif n == 2:
