@@ -3,6 +3,7 @@ tests/_naive_morphology.py, compiled and as ``py_func`` on tiny inputs."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 
@@ -159,6 +160,29 @@ def test_rect_2d_against_naive(mode, fh, fw):
         assert np.array_equal(out[z], naive.extreme(image[z], np.ones((fh, fw), bool), False, mode, 4))
 
 
+@pytest.mark.parametrize("mode", ["nearest", "constant", "wrap"])
+@pytest.mark.parametrize("fh, fw", [(6, 8), (9, 9), (10, 11), (13, 26), (25, 4), (31, 3), (2, 51), (1, 127)])
+def test_rect_2d_chunks_and_long_windows(mode, fh, fw):
+    # 37 rows cross the 32-row chunks; fw > 9 takes the five-operand passes (fw = 127: m = 1, 5, 25); fh 6-9
+    # the nine-operand vertical pass, fh 10-25 five-row blocks, fh > 25 van Herk; windows longer than the image
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 256, (1, 37, 40)).astype(np.uint8)
+    out = np.empty_like(image)
+    tx = M._table(40, fw // 2, fw - 1 - fw // 2, mode)
+    ty = M._table(37, fh // 2, fh - 1 - fh // 2, mode)
+    for take_max in (False, True):
+        km.rect_2d(image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, out)
+        # the kernel takes the extreme over x + b (origin shape // 2) either way: max f = 255 - min (255 - f)
+        if take_max:
+            expected = 255 - naive.extreme(255 - image[0], np.ones((fh, fw), bool), False, mode, 55)
+        else:
+            expected = naive.extreme(image[0], np.ones((fh, fw), bool), False, mode, 200)
+        assert np.array_equal(out[0], expected), take_max
+        parallel = np.empty_like(image)
+        km.rect_2d_parallel(image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, parallel, 3)
+        assert np.array_equal(parallel, out)
+
+
 def test_rect_2d_py_func_max():
     rng = np.random.default_rng(8)
     image = rng.standard_normal((1, 7, 6))
@@ -195,10 +219,12 @@ def test_parallel_twins_equal_serial(fh, fw):
         assert np.array_equal(serial[z], naive.extreme(image[z], M.disk(2), False, "constant", 9))
 
 
-def test_public_path_above_parallel_threshold_matches_scipy():
+def test_public_path_above_parallel_threshold_matches_scipy(monkeypatch):
     import scipy.ndimage as ndi
 
+    monkeypatch.setattr(M, "_PARALLEL_MIN_PIXELS", 10_000)  # the threshold of the parallel twins, lowered
     rng = np.random.default_rng(10)
-    image = rng.integers(0, 256, (1030, 1030), dtype=np.uint8)  # just above PARALLEL_MIN_PIXELS
+    image = rng.integers(0, 256, (103, 107), dtype=np.uint8)
+    assert M._bands(image.size) > 1 or numba.get_num_threads() == 1
     assert np.array_equal(M.erode(image, size=3), ndi.grey_erosion(image, size=3, mode="nearest"))
     assert np.array_equal(M.dilate(image, M.disk(2)), ndi.grey_dilation(image, footprint=M.disk(2), mode="nearest"))

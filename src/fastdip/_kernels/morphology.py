@@ -4,12 +4,17 @@ Layout. Images reach these kernels as C-contiguous ``(P, H, W)`` stacks (a 2-D i
 image one row) of uint8, uint16, float32 or float64. Borders enter only through index tables built by the
 wrapper: ``table[j]`` is the image index that extended position ``j`` reads, or -1 for ``cval``.
 
-* ``rect_2d``: a rectangle on every plane, fused row by row so that intermediates stay in cache: the
-  vertical extreme of the rectangle's rows (two direct vector operations for heights up to 3, else van Herk /
-  Gil-Werman: suffix extremes of a block of rows and prefix extremes of the next one, three operations per
-  pixel whatever the height), then the horizontal running extreme of that row by doubling (windows of 1, 2,
-  4, ... combined; a window of length L is two overlapping windows of the largest power of two m <= L:
-  log2(L) + 1 vector passes) straight into the output.
+* ``rect_2d``: a rectangle on every plane, in chunks of 8-32 output rows (about 64 KB of scratch rows) so
+  that intermediates stay in cache. Every step is a "pass" (``_pass``): dst row = the extreme of k shifted
+  reads of source rows, k = 3, 5, 7 or 9, one vectorised loop per row with the operands unrolled (the
+  extreme is idempotent, so a smaller k repeats its last offset, and overlapping windows are harmless).
+  Vertical: the fh extended rows (ty) in one pass for fh <= 9; for fh <= 25 (and a chunk of at least fh
+  rows) first the extremes of five consecutive rows, then five overlapping ones of those; else van Herk /
+  Gil-Werman (suffix extremes of a block of rows and prefix extremes of the next one, three operations per
+  pixel whatever the height). The vertical extreme goes into a row buffer at ``left``, its
+  border entries are filled from the table tx, then the horizontal window: one pass for fw <= 9, else
+  windows of 1, 5, 25, ... (one five-operand pass each) and a last five-operand pass. So 3x3 to 9x9 is two
+  passes per row.
 * ``vanherk_outer``: running extremes along the middle axis of an ``(A, B, C)`` array (van Herk on whole
   rows of C values), for the plane axis of boxes.
 * ``runs_rows`` + ``gather_lines``: any other flat footprint, decomposed into its row runs (plane offset,
@@ -20,13 +25,16 @@ wrapper: ``table[j]`` is the image index that extended position ``j`` reads, or 
 
 Speed. Inner loops run over uint64 indices in ``while`` loops so that numba drops its negative-index checks
 and LLVM vectorises them, and they address flat arrays by offsets: a slice (a new array view) per row costs
-about 10-20 ns in reference counting, which was half the time of a 512 x 512 erosion. An in-place update
-whose destination is also a source operand is not vectorised (LLVM's overlap check fails), hence
-``_ext_into``. ``rect_2d``, ``runs_rows`` and ``gather_lines`` have parallel twins that split the rows into
-bands (each band with its own scratch rows), used above PARALLEL_MIN_PIXELS. Measured on 2048^2 uint8 (this
-2-core machine, quiet): 3x3 0.5 ms serial, 0.25 ms parallel (OpenCV's erode 0.4-0.6 ms); 15x15 0.55 / 0.28 ms;
-disk r=5 3 / 1.1 ms (OpenCV 1.9-3.8 ms). With the cores busy with other work, a parallel call sometimes
-waited a scheduler tick (8 ms).
+about 10-20 ns in reference counting. A call from one kernel to another is not inlined and costs tens of ns
+(arrays travel as exploded structs), so the rectangle path calls ``_pass`` once per chunk of rows, not per
+row. An in-place update whose destination is also a source operand at another offset is not vectorised
+(LLVM's overlap check fails), hence separate scratch rows. Measured on this 2-core machine (median, other
+work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
+previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_rows`` and ``gather_lines`` have parallel twins that split
+the rows into bands (each band with its own scratch rows), used above PARALLEL_MIN_PIXELS: 2048^2 float32
+5x5 2.4 ms serial, 1.2 ms parallel on 2 quiet cores; with the cores busy with other work, a parallel call
+sometimes waited a scheduler tick (8 ms).
 """
 
 import numpy as np
@@ -115,28 +123,6 @@ def _extend(e, flat, start, w, table, left, cval):
 
 
 @njit(**SERIAL)
-def _row_extreme(v, e, f, tx, left, cval, length, take_max, dst, d):
-    """dst[d + x] = extreme of the extended row v over columns x .. x + length - 1 (x < v.size); e and f are
-    scratch rows of tx.size."""
-    w = v.size
-    n = tx.size
-    _extend(e, v, 0, w, tx, left, cval)
-    m = 1
-    cur_is_e = True
-    while 2 * m <= length:
-        if cur_is_e:
-            _ext(f, 0, e, 0, e, m, n - m, take_max)
-        else:
-            _ext(e, 0, f, 0, f, m, n - m, take_max)
-        cur_is_e = not cur_is_e
-        m *= 2
-    if cur_is_e:
-        _ext(dst, d, e, 0, e, length - m, w, take_max)
-    else:
-        _ext(dst, d, f, 0, f, length - m, w, take_max)
-
-
-@njit(**SERIAL)
 def _load(dst, flat, start, j, const, w):
     """dst[:w] = the extended row j (its flat start), or the constant row when j < 0."""
     if j < 0:
@@ -163,23 +149,238 @@ def _ext_row_into(dst, d, flat, start, j, const, w, take_max):
 
 
 @njit(**SERIAL)
-def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, r1):
-    """Output rows r0 <= i < r1 of the plane starting at flat[base] (see rect_2d); van Herk blocks start at
-    r0 (any start is valid: the blocks only index the extended rows through ty)."""
-    n = tx.size
-    const = np.full(w, cval, flat.dtype)
-    e = np.empty(n, flat.dtype)
-    f = np.empty(n, flat.dtype)
-    v = np.empty(w, flat.dtype)
-    if fh <= 3:
-        for i in range(r0, r1):
-            j = ty[i]
-            _load(v, flat, base + j * w, j, const, w)
-            for t in range(1, fh):
-                j = ty[i + t]
-                _ext_row_into(v, 0, flat, base + j * w, j, const, w, take_max)
-            _row_extreme(v, e, f, tx, left, cval, fw, take_max, res, base + i * w)
+def _pass3(dst, d0, stride, s, offsets, rows, n, take_max):
+    """_pass with 3 operands."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * stride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                dst[d + x] = max(max(s[o0 + x], s[o1 + x]), s[o2 + x])
+                x += one
+        else:
+            while x < end:
+                dst[d + x] = min(min(s[o0 + x], s[o1 + x]), s[o2 + x])
+                x += one
+
+
+@njit(**SERIAL)
+def _pass5(dst, d0, stride, s, offsets, rows, n, take_max):
+    """_pass with 5 operands."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * stride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        o3 = np.uint64(offsets[r, 3])
+        o4 = np.uint64(offsets[r, 4])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                dst[d + x] = max(max(max(s[o0 + x], s[o1 + x]), max(s[o2 + x], s[o3 + x])), s[o4 + x])
+                x += one
+        else:
+            while x < end:
+                dst[d + x] = min(min(min(s[o0 + x], s[o1 + x]), min(s[o2 + x], s[o3 + x])), s[o4 + x])
+                x += one
+
+
+@njit(**SERIAL)
+def _pass7(dst, d0, stride, s, offsets, rows, n, take_max):
+    """_pass with 7 operands."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * stride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        o3 = np.uint64(offsets[r, 3])
+        o4 = np.uint64(offsets[r, 4])
+        o5 = np.uint64(offsets[r, 5])
+        o6 = np.uint64(offsets[r, 6])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                lo = max(max(s[o0 + x], s[o1 + x]), max(s[o2 + x], s[o3 + x]))
+                dst[d + x] = max(lo, max(max(s[o4 + x], s[o5 + x]), s[o6 + x]))
+                x += one
+        else:
+            while x < end:
+                lo = min(min(s[o0 + x], s[o1 + x]), min(s[o2 + x], s[o3 + x]))
+                dst[d + x] = min(lo, min(min(s[o4 + x], s[o5 + x]), s[o6 + x]))
+                x += one
+
+
+@njit(**SERIAL)
+def _pass9(dst, d0, stride, s, offsets, rows, n, take_max):
+    """_pass with 9 operands."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * stride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        o3 = np.uint64(offsets[r, 3])
+        o4 = np.uint64(offsets[r, 4])
+        o5 = np.uint64(offsets[r, 5])
+        o6 = np.uint64(offsets[r, 6])
+        o7 = np.uint64(offsets[r, 7])
+        o8 = np.uint64(offsets[r, 8])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                lo = max(max(s[o0 + x], s[o1 + x]), max(s[o2 + x], s[o3 + x]))
+                dst[d + x] = max(lo, max(max(max(s[o4 + x], s[o5 + x]), max(s[o6 + x], s[o7 + x])), s[o8 + x]))
+                x += one
+        else:
+            while x < end:
+                lo = min(min(s[o0 + x], s[o1 + x]), min(s[o2 + x], s[o3 + x]))
+                dst[d + x] = min(lo, min(min(min(s[o4 + x], s[o5 + x]), min(s[o6 + x], s[o7 + x])), s[o8 + x]))
+                x += one
+
+
+@njit(**SERIAL)
+def _pass(dst, d0, stride, s, offsets, rows, n, k, take_max):
+    """dst[d0 + r * stride + x] = extreme over t < k of s[offsets[r, t] + x], for r < rows and x < n, in one
+    vectorised loop per row of 3, 5, 7 or 9 operands (k <= 9; offsets[r, k:] are set to offsets[r, k - 1]:
+    the extreme is idempotent). dst is not s. A whole chunk of rows per call: a call costs tens of ns."""
+    for r in range(rows):
+        for t in range(k, 9):
+            offsets[r, t] = offsets[r, k - 1]
+    if k <= 3:
+        _pass3(dst, d0, stride, s, offsets, rows, n, take_max)
+    elif k <= 5:
+        _pass5(dst, d0, stride, s, offsets, rows, n, take_max)
+    elif k <= 7:
+        _pass7(dst, d0, stride, s, offsets, rows, n, take_max)
+    else:
+        _pass9(dst, d0, stride, s, offsets, rows, n, take_max)
+
+
+@njit(**SERIAL)
+def _hchunk(e, f, offsets, n, rows, left, w, tx, cval, length, take_max, dst, d0):
+    """dst[d0 + r * w + x] = extreme of e[r * n + x .. r * n + x + length - 1] for r < rows, x < w: the
+    rows of e (n = w + length - 1 entries each) hold the vertical extremes at [left, left + w); their border
+    entries are filled from the table tx first. f is scratch like e. One pass for length <= 9; else windows
+    of 1, 5, 25, ... (m -> 5m: one five-operand pass) while 5m < length, then the window of ``length``
+    (m < length <= 5m) as five overlapping windows of m at offsets t * (length - m) // 4."""
+    for r in range(rows):
+        b = r * n
+        for j in range(left):
+            c = tx[j]
+            e[b + j] = cval if c < 0 else e[b + left + c]
+        for j in range(left + w, n):
+            c = tx[j]
+            e[b + j] = cval if c < 0 else e[b + left + c]
+    if length <= 9:
+        for r in range(rows):
+            for t in range(length):
+                offsets[r, t] = r * n + t
+        _pass(dst, d0, w, e, offsets, rows, w, length, take_max)
         return
+    m = 1
+    cur_is_e = True
+    while 5 * m < length:
+        for r in range(rows):
+            for t in range(5):
+                offsets[r, t] = r * n + t * m
+        if cur_is_e:
+            _pass(f, 0, n, e, offsets, rows, n - 4 * m, 5, take_max)
+        else:
+            _pass(e, 0, n, f, offsets, rows, n - 4 * m, 5, take_max)
+        cur_is_e = not cur_is_e
+        m *= 5
+    q = length - m
+    for r in range(rows):
+        for t in range(5):
+            offsets[r, t] = r * n + t * q // 4
+    if cur_is_e:
+        _pass(dst, d0, w, e, offsets, rows, w, 5, take_max)
+    else:
+        _pass(dst, d0, w, f, offsets, rows, w, 5, take_max)
+
+
+@njit(**SERIAL)
+def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, r1):
+    """Output rows r0 <= i < r1 of the plane starting at flat[base] (see rect_2d), in chunks of rows:
+    the vertical extremes of a chunk into the rows of e (at [left, left + w)), then _hchunk. Vertical: one
+    pass of up to nine rows for fh <= 9 (a row outside, ty = -1 in 'constant' mode, reads a row inside the
+    window and cval is folded in afterwards), else van Herk blocks (they start at r0: any start is valid
+    since they index the extended rows only through ty)."""
+    # rows per chunk: enough to spread a call's cost (tens of ns), few enough for the scratch to stay in cache
+    chunk = max(8, min(32, 65536 // (tx.size * flat.itemsize)))
+    n = tx.size
+    e = np.empty(chunk * n, flat.dtype)
+    f = np.empty(chunk * n, flat.dtype)
+    offsets = np.empty((chunk, 9), np.int64)
+    outside = np.zeros(chunk, np.bool_)
+    if fh <= 9:
+        for c0 in range(r0, r1, chunk):
+            rows = min(chunk, r1 - c0)
+            for r in range(rows):
+                i = c0 + r
+                valid = 0
+                outside[r] = False
+                for t in range(fh):
+                    j = ty[i + t]
+                    if j < 0:
+                        outside[r] = True
+                    else:
+                        valid = j
+                for t in range(fh):
+                    j = ty[i + t]
+                    offsets[r, t] = base + (j if j >= 0 else valid) * w
+            _pass(e, left, n, flat, offsets, rows, w, fh, take_max)
+            for r in range(rows):
+                if outside[r]:
+                    _ext_scalar(e, r * n + left, cval, w, take_max)
+            _hchunk(e, f, offsets, n, rows, left, w, tx, cval, fw, take_max, res, base + c0 * w)
+        return
+    if fh <= 25 and chunk >= fh:  # else the five-row extremes would be recomputed too often
+        # g row r: the extreme of the five extended rows c0 + r .. c0 + r + 4; an output row is then the
+        # extreme of five overlapping g rows at offsets t * (fh - 5) // 4 (gaps <= 5 since fh - 5 <= 20)
+        g = np.empty((chunk + fh) * w, flat.dtype)
+        goff = np.empty((chunk + fh, 9), np.int64)
+        gout = np.zeros(chunk + fh, np.int64)
+        const = np.full(w, cval, flat.dtype)
+        q = fh - 5
+        for c0 in range(r0, r1, chunk):
+            rows = min(chunk, r1 - c0)
+            grows = rows + q
+            for r in range(grows):
+                valid = -1
+                gout[r] = 0
+                for t in range(5):
+                    j = ty[c0 + r + t]
+                    if j < 0:
+                        gout[r] += 1
+                    else:
+                        valid = j
+                for t in range(5):
+                    j = ty[c0 + r + t]
+                    goff[r, t] = base + (j if j >= 0 else max(valid, 0)) * w
+            _pass(g, 0, w, flat, goff, grows, w, 5, take_max)
+            for r in range(grows):
+                if gout[r] == 5:
+                    _copy(g, r * w, const, 0, w)
+                elif gout[r] > 0:
+                    _ext_scalar(g, r * w, cval, w, take_max)
+            for r in range(rows):
+                for t in range(5):
+                    offsets[r, t] = (r + t * q // 4) * w
+            _pass(e, left, n, g, offsets, rows, w, 5, take_max)
+            _hchunk(e, f, offsets, n, rows, left, w, tx, cval, fw, take_max, res, base + c0 * w)
+        return
+    const = np.full(w, cval, flat.dtype)
     suffix = np.empty(fh * w, flat.dtype)
     prefix = np.empty(w, flat.dtype)
     for b0 in range(r0, r1, fh):
@@ -192,16 +393,20 @@ def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, 
         for t in range(fh - 2, -1, -1):
             j = ty[b0 + t]
             _ext_row(suffix, t * w, suffix, (t + 1) * w, flat, base + j * w, j, const, w, take_max)
-        _copy(v, 0, suffix, 0, w)
-        _row_extreme(v, e, f, tx, left, cval, fw, take_max, res, base + b0 * w)
-        for t in range(1, nt):
-            j = ty[b0 + fh + t - 1]
-            if t == 1:
-                _load(prefix, flat, base + j * w, j, const, w)
+        for t in range(nt):
+            i = b0 + t
+            r = (i - r0) % chunk
+            if t == 0:
+                _copy(e, r * n + left, suffix, 0, w)
             else:
-                _ext_row_into(prefix, 0, flat, base + j * w, j, const, w, take_max)
-            _ext(v, 0, suffix, t * w, prefix, 0, w, take_max)
-            _row_extreme(v, e, f, tx, left, cval, fw, take_max, res, base + (b0 + t) * w)
+                j = ty[b0 + fh + t - 1]
+                if t == 1:
+                    _load(prefix, flat, base + j * w, j, const, w)
+                else:
+                    _ext_row_into(prefix, 0, flat, base + j * w, j, const, w, take_max)
+                _ext(e, r * n + left, suffix, t * w, prefix, 0, w, take_max)
+            if r == chunk - 1 or i == r1 - 1:
+                _hchunk(e, f, offsets, n, r + 1, left, w, tx, cval, fw, take_max, res, base + (i - r) * w)
 
 
 @njit(**SERIAL)
