@@ -5,6 +5,9 @@ Submodules load on first use (PEP 562), so ``import fastdip`` stays cheap::
     import fastdip
     img = fastdip.data.camera()
     eq = fastdip.histogram.equalize(img)
+
+Threads: ``fastdip.set_threads(n)``, ``with fastdip.threads(n):`` and ``fastdip.get_threads()`` (see
+``fastdip.parallel``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _SUBMODULES = frozenset(
         "morphology",
         "nn",
         "noise",
+        "parallel",
         "report",
         "restoration",
         "segmentation",
@@ -38,7 +42,9 @@ _SUBMODULES = frozenset(
     }
 )
 
-__all__ = ["__version__", *sorted(_SUBMODULES)]
+_THREAD_CONTROLS = frozenset({"get_threads", "set_threads", "threads"})  # from fastdip.parallel
+
+__all__ = ["__version__", *sorted(_SUBMODULES | _THREAD_CONTROLS)]
 
 
 def __getattr__(name: str):
@@ -46,6 +52,10 @@ def __getattr__(name: str):
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
+    if name in _THREAD_CONTROLS:
+        value = getattr(importlib.import_module(f"{__name__}.parallel"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'fastdip' has no attribute {name!r}")
 
 

@@ -10,8 +10,8 @@ Conventions (the course's, and numpy.fft's default 'backward' normalisation):
   (M//2, N//2)) unless ``centred=False``; ``apply`` takes a centred H.
 
 Output dtypes follow the rule for linear operations: complex64 / float32 for inputs of up to 32 bits,
-complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on all
-cores (``workers=-1``).
+complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on
+``fastdip.get_threads()`` threads (see fastdip.parallel).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.fft as _fft
 
-from . import _modes, _validate
+from . import _modes, _validate, parallel
 
 __all__ = [
     "dft2", "idft2", "dftn", "idftn", "shift", "ishift", "magnitude", "phase", "power", "swap_phase",
@@ -77,8 +77,8 @@ def _forward(arr: np.ndarray) -> np.ndarray:
     """fftn over every axis. A real input goes through rfftn (about half the work) and the missing half is
     filled by Hermitian symmetry, F(k) = conj(F(-k)), with block views: the same full spectrum."""
     if arr.dtype.kind == "c":
-        return _fft.fftn(arr, workers=-1)
-    r = _fft.rfftn(arr, workers=-1)
+        return _fft.fftn(arr, workers=parallel.get_threads())
+    r = _fft.rfftn(arr, workers=parallel.get_threads())
     n = arr.shape[-1]
     h = n // 2 + 1
     out = np.empty(arr.shape, dtype=r.dtype)
@@ -120,7 +120,7 @@ def dft2(image) -> np.ndarray:
 
     Notes
     -----
-    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers=-1`` (equal to
+    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers=fastdip.get_threads()`` (equal to
     numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the other half of the spectrum is
     filled by F(u, v) = conj(F(-u, -v)). NaN or inf values spread to every coefficient.
 
@@ -166,7 +166,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft.ifft2, ``workers=-1``).
+    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft.ifft2, ``workers=fastdip.get_threads()``).
 
     References
     ----------
@@ -180,7 +180,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
     """
     func = "idft2"
     arr = _spectrum(spectrum, func, ndim=2)
-    out = _fft.ifft2(arr, workers=-1)
+    out = _fft.ifft2(arr, workers=parallel.get_threads())
     return np.ascontiguousarray(out.real) if real else out
 
 
@@ -207,7 +207,7 @@ def dftn(image) -> np.ndarray:
 
     Notes
     -----
-    The separable n-D extension of ``dft2`` (scipy.fft, ``workers=-1``; real input through rfftn and
+    The separable n-D extension of ``dft2`` (scipy.fft, ``workers=fastdip.get_threads()``; real input through rfftn and
     Hermitian symmetry, as in ``dft2``).
 
     References
@@ -254,7 +254,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers=-1``).
+    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers=fastdip.get_threads()``).
 
     References
     ----------
@@ -270,7 +270,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
     arr = _spectrum(spectrum, func)
     if arr.ndim == 0:
         _validate.fail(func, "spectrum", arr, "an array of at least 1 dimension")
-    out = _fft.ifftn(arr, workers=-1)
+    out = _fft.ifftn(arr, workers=parallel.get_threads())
     return np.ascontiguousarray(out.real) if real else out
 
 
@@ -523,8 +523,8 @@ def swap_phase(a, b) -> SwapPhase:
     fb = _forward(np.asarray(y, dtype=dt))
     mag_a, mag_b = np.abs(fa), np.abs(fb)
     ph_a, ph_b = np.exp(1j * np.angle(fa)).astype(fa.dtype), np.exp(1j * np.angle(fb)).astype(fa.dtype)
-    ab = np.ascontiguousarray(_fft.ifftn(mag_a * ph_b, workers=-1).real)
-    ba = np.ascontiguousarray(_fft.ifftn(mag_b * ph_a, workers=-1).real)
+    ab = np.ascontiguousarray(_fft.ifftn(mag_a * ph_b, workers=parallel.get_threads()).real)
+    ba = np.ascontiguousarray(_fft.ifftn(mag_b * ph_a, workers=parallel.get_threads()).real)
     return SwapPhase(ab, ba)
 
 
@@ -1076,12 +1076,12 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
     f = np.asarray(arr, dtype=dt)
     if pad:
         f = _modes.pad(f, [(0, s) for s in arr.shape], "reflect")
-    spec = _fft.rfftn(f, workers=-1)
+    spec = _fft.rfftn(f, workers=parallel.get_threads())
     spec *= _even_half(h, dt)
     # irfftn as an in-place inverse over the leading axes then irfft on the last (bit-identical): pocketfft's
     # one-call c2r took 15-21 ms at 2048² float32 here against 5-9 ms for the pair (restoration measured it)
-    spec = _fft.ifftn(spec, axes=tuple(range(f.ndim - 1)), workers=-1, overwrite_x=True)
-    g = _fft.irfft(spec, n=f.shape[-1], axis=-1, workers=-1, overwrite_x=True)
+    spec = _fft.ifftn(spec, axes=tuple(range(f.ndim - 1)), workers=parallel.get_threads(), overwrite_x=True)
+    g = _fft.irfft(spec, n=f.shape[-1], axis=-1, workers=parallel.get_threads(), overwrite_x=True)
     if pad:
         g = g[tuple(slice(0, s) for s in arr.shape)]
     return np.ascontiguousarray(g, dtype=dt)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from . import _validate, parallel
 from ._docs import fill
 from ._kernels._config import PARALLEL_MIN_PIXELS
 
@@ -258,8 +258,8 @@ def _ssim_channels(reference, image, func, data_range, channel_axis, sigma, k1, 
         # threads gave 2.0x from 512^2 up on an idle 2-core machine, but with the other core busy a parallel
         # call waited 4-8 ms for its second thread (camera: 8 ms parallel vs 2.4 ms serial); so the common
         # threshold, where the gain (25 ms at 2048^2) outweighs that risk
-        run = kernel[math.prod(valid) >= PARALLEL_MIN_PIXELS]
-        run(x, y, weights, c1, c2, rowsum, smap.reshape(-1, smap.shape[-1]) if full_map else smap)
+        with parallel._kernel_threads(math.prod(valid), PARALLEL_MIN_PIXELS) as threads:
+            kernel[threads > 1](x, y, weights, c1, c2, rowsum, smap.reshape(-1, smap.shape[-1]) if full_map else smap)
         channel_sum = float(rowsum.sum())
         if not math.isfinite(channel_sum):
             _not_finite(func, ref, img, peak)

@@ -37,7 +37,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _modes, _validate
+from . import _modes, _validate, parallel
 from ._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["erode", "dilate", "open", "close", "gradient", "tophat", "blackhat", "disk", "square", "rectangle",
@@ -241,14 +241,14 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
     f0, f1, f2 = fp.shape
     c0, c1, c2 = origin
     tx = _table(w, c2, f2 - 1 - c2, mode)
-    bands = _bands(p * h * w)
     if box:
         cur = np.empty((p, h, w), work.dtype)
         ty = _table(h, c1, f1 - 1 - c1, mode)
-        if bands > 1:
-            k.rect_2d_parallel(work, tx, c2, ty, cval, f1, f2, take_max, cur, bands)
-        else:
-            k.rect_2d(work, tx, c2, ty, cval, f1, f2, take_max, cur)
+        with _bands(p * h * w) as bands:
+            if bands > 1:
+                k.rect_2d_parallel(work, tx, c2, ty, cval, f1, f2, take_max, cur, bands)
+            else:
+                k.rect_2d(work, tx, c2, ty, cval, f1, f2, take_max, cur)
         if f0 > 1:
             nxt = np.empty_like(cur)
             k.vanherk_outer(cur.reshape(1, p, h * w), _table(p, c0, f0 - 1 - c0, mode), cval, f0, take_max,
@@ -260,28 +260,26 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
     runs = np.empty((lengths.size, p * h, n), work.dtype)
     out = np.empty((p, h, w), work.dtype)
     tz, ty = _table(p, c0, f0 - 1 - c0, mode), _table(h, c1, f1 - 1 - c1, mode)
-    if bands > 1:
-        k.runs_rows_parallel(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs, bands)
-        k.gather_lines_parallel(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out, bands)
-    else:
-        k.runs_rows(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs)
-        k.gather_lines(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out)
+    with _bands(p * h * w) as bands:
+        if bands > 1:
+            k.runs_rows_parallel(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs, bands)
+            k.gather_lines_parallel(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out, bands)
+        else:
+            k.runs_rows(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs)
+            k.gather_lines(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out)
     return out
 
 
 # The kernels run serially below this size. On 2 quiet cores, 2048^2 took 0.26 / 0.14 ms serial / parallel
-# for uint8 3x3 and 2.4 / 1.2 ms for float32 5x5 (OpenCV, threaded: 0.33 and 1.4 ms); with the cores busy with
-# other work the parallel twins often waited a scheduler tick (8 ms) for their second thread.
-_PARALLEL_MIN_PIXELS = PARALLEL_MIN_PIXELS
+# for uint8 3x3 and 2.4 / 1.2 ms for float32 5x5 (OpenCV, threaded: 0.33 and 1.4 ms); 1024^2 uint8 3x3 takes
+# 0.13 ms serial, too little to pay the ~75 us wake-up of the worker threads (fastdip.parallel).
+_PARALLEL_MIN_PIXELS = 2 * PARALLEL_MIN_PIXELS
 
 
-def _bands(pixels: int) -> int:
-    """Parallel bands (the thread count) for images of at least _PARALLEL_MIN_PIXELS pixels, else 1 (serial)."""
-    if pixels < _PARALLEL_MIN_PIXELS:
-        return 1
-    import numba
-
-    return max(1, numba.get_num_threads())
+def _bands(pixels: int):
+    """Context: parallel bands (the thread count fastdip.parallel allows) for images of at least
+    _PARALLEL_MIN_PIXELS pixels, else 1 (serial)."""
+    return parallel._kernel_threads(pixels, _PARALLEL_MIN_PIXELS)
 
 
 def _as3(fp: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .. import _docs, _modes, _validate
+from .. import _docs, _modes, _validate, parallel
 from ._networks import batcher_pairs
 
 __all__ = ["adaptive_median"]
@@ -108,21 +108,12 @@ def _filter_one(work: np.ndarray, max_size: int, mode: str, cval) -> np.ndarray:
     offsets, bounds = _window(padded.shape, r)
     out = np.empty(work.shape, work.dtype)
     networks, net_bounds = _networks(work.ndim, r)
-    parallel = work.size >= _PARALLEL_MIN_PIXELS
-    if parallel:
-        from numba import get_num_threads
-
-        n_blocks = get_num_threads()
-        parallel = n_blocks > 1
-    if work.ndim == 2:
-        if parallel:
-            _k.adaptive_2d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks)
+    args = (padded, r, offsets, bounds, networks, net_bounds, out)
+    with parallel._kernel_threads(work.size, _PARALLEL_MIN_PIXELS) as n_blocks:
+        if n_blocks > 1:
+            (_k.adaptive_2d_parallel if work.ndim == 2 else _k.adaptive_3d_parallel)(*args, n_blocks)
         else:
-            _k.adaptive_2d(padded, r, offsets, bounds, networks, net_bounds, out, 0, 1)
-    elif parallel:
-        _k.adaptive_3d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks)
-    else:
-        _k.adaptive_3d(padded, r, offsets, bounds, networks, net_bounds, out, 0, 1)
+            (_k.adaptive_2d if work.ndim == 2 else _k.adaptive_3d)(*args, 0, 1)
     return out
 
 

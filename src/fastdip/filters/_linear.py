@@ -13,7 +13,7 @@ How a filter runs (chosen per call, all paths give the same result up to float r
   pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
 - other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
 - ``mean`` uses running sums: the time per pixel does not depend on the size;
-- large kernels go through the FFT (scipy.fft, real transforms, ``workers=-1``) when the cost model below says
+- large kernels go through the FFT (scipy.fft, real transforms, ``workers=`` fastdip.get_threads()) when the cost model below says
   it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
 
 Numbers behind the choices (float32, this 2-core machine, best of repeated runs): a direct tap costs about
@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from .. import _modes, _validate
+from .. import _modes, _validate, parallel
 from .._docs import fill
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
@@ -53,12 +53,6 @@ def _kernels():
     from .._kernels import convolve as k  # numba is imported on first use only
 
     return k
-
-
-def _threads() -> int:
-    import numba
-
-    return numba.get_num_threads()
 
 
 # -- argument handling ---------------------------------------------------------------------------------------
@@ -202,14 +196,16 @@ def _fft_cost(batch: int, spatial, kshape) -> float:
     return _NS_FFT * batch * size * max(1.0, math.log2(size))
 
 
-def _parallel(pixels: int) -> bool:
-    # 2 threads gave 1.7-2x from 512^2 up on an idle machine, but with the other core busy a parallel call
-    # waited up to 8 ms for its second thread (measured at 128^2-1024^2); hence the common threshold
-    return pixels >= PARALLEL_MIN_PIXELS
+def _parallel(src: np.ndarray):
+    """Threads for a (planes, rows, cols) pass (1: serial); the parallel kernels split planes x rows."""
+    # 2 threads gave 1.7-2x from 512^2 up on an idle machine; waking them costs ~75 us (fastdip.parallel)
+    work = src.size if src.shape[0] * src.shape[1] >= 2 else 0
+    return parallel._kernel_threads(work, PARALLEL_MIN_PIXELS)
 
 
 def _use_fft(x: np.ndarray, kshape, taps_per_pixel: float, ns_per_tap: float) -> bool:
-    direct = x.size * taps_per_pixel * ns_per_tap / (_threads() if _parallel(x.size) else 1)
+    threads = parallel.get_threads() if x.size >= PARALLEL_MIN_PIXELS else 1
+    direct = x.size * taps_per_pixel * ns_per_tap / threads
     if not _fft_cost(x.shape[0], x.shape[1:], kshape) < direct:
         return False
     # a NaN or inf would spread over the whole image through the FFT
@@ -275,10 +271,11 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
     args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_cur * float(wv.sum()), out)
-    if _parallel(src.size) and src.shape[0] * src.shape[1] >= 2:
-        k.separable_2d_parallel(*args, _threads())
-    else:
-        k.separable_2d(*args)
+    with _parallel(src) as threads:
+        if threads > 1:
+            k.separable_2d_parallel(*args, threads)
+        else:
+            k.separable_2d(*args)
     return out.reshape(x.shape)
 
 
@@ -322,10 +319,11 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype):
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
     args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
             code, float(cval), out)
-    if _parallel(out.size) and out.shape[0] * out.shape[1] >= 2:
-        k.correlate_direct_parallel(*args, _threads())
-    else:
-        k.correlate_direct(*args)
+    with _parallel(out) as threads:
+        if threads > 1:
+            k.correlate_direct_parallel(*args, threads)
+        else:
+            k.correlate_direct(*args)
     return out.reshape(x.shape)
 
 
@@ -338,11 +336,11 @@ def _run_fft(x, w, anchors, mode, cval, out_dtype):
     padded = _modes.pad(x.astype(np.float64, copy=False), pad, mode, cval)
     axes = tuple(range(1, n + 1))
     shape = [fft.next_fast_len(p, real=True) for p in padded.shape[1:]]
-    spec = fft.rfftn(padded, s=shape, axes=axes, workers=-1)
+    spec = fft.rfftn(padded, s=shape, axes=axes, workers=parallel.get_threads())
     del padded
     flipped = w[(slice(None, None, -1),) * n]
-    spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=-1)
-    y = fft.irfftn(spec, s=shape, axes=axes, workers=-1)
+    spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=parallel.get_threads())
+    y = fft.irfftn(spec, s=shape, axes=axes, workers=parallel.get_threads())
     window = (slice(None),) + tuple(slice(s - 1, s - 1 + m) for s, m in zip(w.shape, x.shape[1:]))
     return y[window].astype(out_dtype)
 
@@ -370,10 +368,11 @@ def _run_box(x, sizes, anchors, mode, cval, out_dtype):
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
     args = (src, kv, av, kh, ah, code, cv, cv * kv, float(math.prod(sizes)), out, proto)
-    if _parallel(src.size) and src.shape[0] * src.shape[1] >= 2:
-        bad = k.box_2d_parallel(*args, _threads())
-    else:
-        bad = k.box_2d(*args)
+    with _parallel(src) as threads:
+        if threads > 1:
+            bad = k.box_2d_parallel(*args, threads)
+        else:
+            bad = k.box_2d(*args)
     if bad:
         # a NaN or inf never leaves a running sum; the direct passes confine it to its own windows
         factors = [np.full(s, 1.0 / s) for s in sizes]

@@ -31,12 +31,13 @@ scipy's result for NaN depends on its internal algorithm, so there is nothing ex
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 
 import numpy as np
 
-from .. import _docs, _modes, _validate
+from .. import _docs, _modes, _validate, parallel
 from ._networks import batcher_pairs
 
 __all__ = ["median", "rank", "minimum", "maximum", "percentile"]
@@ -51,12 +52,12 @@ _CODES_MIN_SIZE = 225
 _NETWORK_MAX_SIZE = 1024
 # Perreault's packed 16-bit lanes keep a free sign bit: window area at most 2**15 - 1.
 _PACKED_MAX_SIZE = (1 << 15) - 1
-# Pixels from which the kernels run their parallel twins on all threads. Measured on 2 idle cores (uint8, serial -> two threads): 3x3 512^2 0.032 -> 0.017 ms, 1024^2 0.107 -> 0.056;
-# 5x5 256^2 0.080 -> 0.042, 512^2 0.116 -> 0.057; 15x15 histogram 256^2 1.05 -> 0.51. When every core is
-# busy with other processes, OpenMP's barrier can instead stall a call by a scheduler tick (4-8 ms), so the
-# thresholds sit where the serial time is a few tenths of a millisecond rather than at the break-even size.
+# Pixels from which the kernels run their parallel twins (fastdip.parallel decides how many threads). Waking
+# the sleeping worker threads costs ~75 us (passive waiting, see fastdip.parallel), so the thresholds sit where
+# the serial call takes about 0.3 ms or more. Serial calls measured (kernel only: uint8 3x3 512^2 0.032 ms,
+# 1024^2 0.107; 5x5 512^2 0.116; 15x15 histogram 256^2 1.05; whole call, float32 3x3 1024^2 0.85 ms).
 # "network" and "select" count pixels times operations per pixel / 64.
-_PARALLEL_MIN_PIXELS = {"net3": 1 << 18, "net5": 1 << 17, "net27": 1 << 17, "hist": 1 << 15, "network": 1 << 17,
+_PARALLEL_MIN_PIXELS = {"net3": 1 << 20, "net5": 1 << 18, "net27": 1 << 18, "hist": 1 << 15, "network": 1 << 17,
                         "select": 1 << 15}
 
 
@@ -134,14 +135,11 @@ def _table(n: int, size: int, mode: str, extra: int = 0) -> np.ndarray:
     return table
 
 
-def _parallel(kind: str, pixels: int) -> int:
-    """Number of row bands for the parallel twin, or 0 for the serial kernel."""
-    if pixels < _PARALLEL_MIN_PIXELS[kind]:
-        return 0
-    import numba
-
-    threads = numba.get_num_threads()
-    return threads if threads > 1 else 0
+@contextlib.contextmanager
+def _parallel(kind: str, pixels: int):
+    """Number of threads for the parallel twin, or 0 for the serial kernel (fastdip.parallel decides)."""
+    with parallel._kernel_threads(pixels, _PARALLEL_MIN_PIXELS[kind]) as n:
+        yield n if n > 1 else 0
 
 
 # ----------------------------------------------------------------------------------------------- footprints
@@ -267,11 +265,11 @@ def _network_any(work, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
     kind, op_a, op_b = _selection_network(fp.size, k)
     chunk = max(64, min(work.shape[2], (1 << 18) // (fp.size * work.itemsize)) // 64 * 64)
     args = (work, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], kind, op_a, op_b, k, chunk, out)
-    blocks = _parallel("network", work.size * max(1, kind.size // 64))
-    if blocks:
-        _k.rank_network_parallel(*args, blocks * 4)
-    else:
-        _k.rank_network(*args, 0, work.shape[0] * work.shape[1])
+    with _parallel("network", work.size * max(1, kind.size // 64)) as blocks:
+        if blocks:
+            _k.rank_network_parallel(*args, blocks * 4)
+        else:
+            _k.rank_network(*args, 0, work.shape[0] * work.shape[1])
     return out
 
 
@@ -281,11 +279,11 @@ def _select(work, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
     out = np.empty_like(work)
     tz, ty, tx = _tables3(work.shape, fp, mode)
     args = (work, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], k, out)
-    blocks = _parallel("select", work.size * max(1, fp.size // 64))
-    if blocks:
-        _k.rank_select_parallel(*args, blocks * 4)
-    else:
-        _k.rank_select(*args, 0, work.shape[0] * work.shape[1])
+    with _parallel("select", work.size * max(1, fp.size // 64)) as blocks:
+        if blocks:
+            _k.rank_select_parallel(*args, blocks * 4)
+        else:
+            _k.rank_select(*args, 0, work.shape[0] * work.shape[1])
     return out
 
 
@@ -299,22 +297,22 @@ def _histogram(codes, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
         _, sy, sx = fp.shape
         ty = _table(codes.shape[1], sy, mode)
         tx = _table(codes.shape[2], sx, mode)
-        blocks = _parallel("hist", codes.shape[1] * codes.shape[2])
-        for plane, res in zip(codes, out):
-            if blocks:
-                _k.rank_u8_rect_parallel(plane, ty, tx, cval, sy, sx, k, res, blocks * 2)
-            else:
-                _k.rank_u8_rect(plane, ty, tx, cval, sy, sx, k, res, 0, plane.shape[0])
+        with _parallel("hist", codes.shape[1] * codes.shape[2]) as blocks:
+            for plane, res in zip(codes, out):
+                if blocks:
+                    _k.rank_u8_rect_parallel(plane, ty, tx, cval, sy, sx, k, res, blocks * 2)
+                else:
+                    _k.rank_u8_rect(plane, ty, tx, cval, sy, sx, k, res, 0, plane.shape[0])
         return out
     tz, ty, tx = _tables3(codes.shape, fp, mode)
     shift = 4 if codes.dtype == np.uint8 else 8
     args = (codes, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], fp.enter[0], fp.enter[1],
             fp.leave[0], fp.leave[1], k, shift, out)
-    blocks = _parallel("hist", codes.size)
-    if blocks:
-        _k.rank_hist_parallel(*args, blocks * 4)
-    else:
-        _k.rank_hist(*args, 0, codes.shape[0] * codes.shape[1])
+    with _parallel("hist", codes.size) as blocks:
+        if blocks:
+            _k.rank_hist_parallel(*args, blocks * 4)
+        else:
+            _k.rank_hist(*args, 0, codes.shape[0] * codes.shape[1])
     return out
 
 
@@ -354,21 +352,21 @@ def _network(work, fp: _Footprint, mode: str, cval):
         h, w = work.shape[1:]
         ty = _table(h, size, mode, extra=1)
         tx = _table(w, size, mode)
-        blocks = _parallel(kind, h * w)
-        for plane, res in zip(work, out):
-            if blocks:
-                twin(plane, ty, tx, cval, res, blocks)
-            else:
-                kernel(plane, ty, tx, cval, res, 0, h)
+        with _parallel(kind, h * w) as blocks:
+            for plane, res in zip(work, out):
+                if blocks:
+                    twin(plane, ty, tx, cval, res, blocks)
+                else:
+                    kernel(plane, ty, tx, cval, res, 0, h)
         return out
     if shape == (3, 3, 3):
         padded = _readonly(_modes.pad(work, ((1, 2), (1, 1), (1, 1)), mode, cval))
         out = np.empty_like(work)
-        blocks = _parallel("net27", work.size)
-        if blocks:
-            _k.median3x3x3_parallel(padded, out, blocks)
-        else:
-            _k.median3x3x3(padded, out, 0, work.shape[0])
+        with _parallel("net27", work.size) as blocks:
+            if blocks:
+                _k.median3x3x3_parallel(padded, out, blocks)
+            else:
+                _k.median3x3x3(padded, out, 0, work.shape[0])
         return out
     return None
 

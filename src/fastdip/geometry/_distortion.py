@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
+from .. import _validate, parallel
 from .._docs import fill
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
@@ -196,10 +196,12 @@ def distortion_map(shape, model=None, *, k1=0.0, k2=0.0, k3=0.0, p1=0.0, p2=0.0,
     coeffs = tuple(float(v) for v in (d.k1, d.k2, d.k3, d.p1, d.p2, cr, cc, f))
     if not inverse:  # memory-bound (16 bytes written per pixel): serial at every size
         _k.forward_map(out, xs, ys, *coeffs)
-    elif rows * cols >= PARALLEL_MIN_PIXELS:  # compute-bound Newton steps
-        _k.inverse_map_parallel(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
-    else:
-        _k.inverse_map(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
+        return out
+    with parallel._kernel_threads(rows * cols, PARALLEL_MIN_PIXELS) as threads:  # compute-bound Newton steps
+        if threads > 1:
+            _k.inverse_map_parallel(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
+        else:
+            _k.inverse_map(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
     return out
 
 

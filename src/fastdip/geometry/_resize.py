@@ -23,13 +23,14 @@ two differ only within the kernel's support of the border).
 from __future__ import annotations
 
 import functools
+import contextlib
 import math
 import numbers
 import sys
 
 import numpy as np
 
-from .. import _modes, _validate
+from .. import _modes, _validate, parallel
 from .._docs import fill
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
@@ -233,58 +234,59 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     if not todo:
         return _finish(y.astype(acc_dtype, copy=False), axis, want)
     halving = spatial_nd == 2 and kd == arr.dtype and all(n == 2 * m for n, m in zip(spatial, out_shape))
-    nblk = _nblk(y.size)
     if interpolation == "area" and halving:
-        # shrinking by exactly 2: the 2x2 block mean in one pass (the values of the table passes)
-        out = np.empty(tuple(out_shape) + (y.shape[-1],), dtype=final_kd)
-        if kd == final_kd and kd.kind == "u" and y.shape[-1] == 1 and y.ctypes.data % (2 * kd.itemsize) == 0:
-            pairs = y.reshape(spatial).view(np.uint16 if kd == np.uint8 else np.uint32)
-            if nblk:
-                k.half_area_pairs_parallel(pairs, out.reshape(out_shape), nblk)
+        with _nblk(y.size) as nblk:
+            # shrinking by exactly 2: the 2x2 block mean in one pass (the values of the table passes)
+            out = np.empty(tuple(out_shape) + (y.shape[-1],), dtype=final_kd)
+            if kd == final_kd and kd.kind == "u" and y.shape[-1] == 1 and y.ctypes.data % (2 * kd.itemsize) == 0:
+                pairs = y.reshape(spatial).view(np.uint16 if kd == np.uint8 else np.uint32)
+                if nblk:
+                    k.half_area_pairs_parallel(pairs, out.reshape(out_shape), nblk)
+                else:
+                    k.half_area_pairs(pairs, out.reshape(out_shape))
+            elif kd == final_kd and kd.kind == "u":
+                k.half_area_int(y, out)
             else:
-                k.half_area_pairs(pairs, out.reshape(out_shape))
-        elif kd == final_kd and kd.kind == "u":
-            k.half_area_int(y, out)
-        else:
-            is_int, lo, hi = _int_range(final_kd)
-            half = np.dtype(acc_dtype).type(0.5)
-            if nblk:
-                k.half_area_parallel(y, half, is_int, lo, hi, out, nblk)
-            else:
-                k.half_area(y, half, is_int, lo, hi, out)
-        return _finish(out, axis, want)
+                is_int, lo, hi = _int_range(final_kd)
+                half = np.dtype(acc_dtype).type(0.5)
+                if nblk:
+                    k.half_area_parallel(y, half, is_int, lo, hi, out, nblk)
+                else:
+                    k.half_area(y, half, is_int, lo, hi, out)
+            return _finish(out, axis, want)
     if spatial_nd == 2 and y.shape[-1] == 1 and todo == [0, 1]:
-        # grey 2-D, rows shrinking at least as much as columns: both passes fused row by row
-        acc_name = np.dtype(acc_dtype).name
-        idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
-        idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
-                                                   acc_name)
-        out = np.empty(out_shape, dtype=final_kd)
-        if final_kd.kind in "ui":
-            info = np.iinfo(final_kd)
-            is_int, lo, hi = True, float(info.min), float(info.max)
-        else:
-            is_int, lo, hi = False, 0.0, 0.0
-        args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out)
-        if (halving and interpolation == "bilinear" and antialias and kd == np.uint8 and min(out_shape) >= 3
-                and sys.byteorder == "little" and idx0.shape[1] == 4 and idx1.shape[1] == 4):
-            # [1, 3, 3, 1] / 8 in integers, the same values (uint8 makes the float passes exact)
-            rows = max(nblk, 1)
-            acc = np.empty((rows, spatial[1]), dtype=acc_dtype)
-            vsum = np.empty((rows, spatial[1]), dtype=np.uint16)
-            vpairs = vsum.view(np.uint32)
-            if nblk:
-                k.half_triangle_u8_parallel(*args, acc, vsum, vpairs, nblk)
+        with _nblk(y.size) as nblk:
+            # grey 2-D, rows shrinking at least as much as columns: both passes fused row by row
+            acc_name = np.dtype(acc_dtype).name
+            idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
+            idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
+                                                       acc_name)
+            out = np.empty(out_shape, dtype=final_kd)
+            if final_kd.kind in "ui":
+                info = np.iinfo(final_kd)
+                is_int, lo, hi = True, float(info.min), float(info.max)
             else:
-                k.half_triangle_u8(*args, acc[0], vsum[0], vpairs[0])
+                is_int, lo, hi = False, 0.0, 0.0
+            args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out)
+            if (halving and interpolation == "bilinear" and antialias and kd == np.uint8 and min(out_shape) >= 3
+                    and sys.byteorder == "little" and idx0.shape[1] == 4 and idx1.shape[1] == 4):
+                # [1, 3, 3, 1] / 8 in integers, the same values (uint8 makes the float passes exact)
+                rows = max(nblk, 1)
+                acc = np.empty((rows, spatial[1]), dtype=acc_dtype)
+                vsum = np.empty((rows, spatial[1]), dtype=np.uint16)
+                vpairs = vsum.view(np.uint32)
+                if nblk:
+                    k.half_triangle_u8_parallel(*args, acc, vsum, vpairs, nblk)
+                else:
+                    k.half_triangle_u8(*args, acc[0], vsum[0], vpairs[0])
+                return _finish(out[..., None], axis, want)
+            # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
+            unroll = not (kd == np.float64 and acc_dtype == np.float32)
+            if nblk:
+                k.resample2_fused_parallel(*args, np.empty((nblk, spatial[1]), dtype=acc_dtype), unroll, nblk)
+            else:
+                k.resample2_fused(*args, np.empty(spatial[1], dtype=acc_dtype), unroll)
             return _finish(out[..., None], axis, want)
-        # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
-        unroll = not (kd == np.float64 and acc_dtype == np.float32)
-        if nblk:
-            k.resample2_fused_parallel(*args, np.empty((nblk, spatial[1]), dtype=acc_dtype), unroll, nblk)
-        else:
-            k.resample2_fused(*args, np.empty(spatial[1], dtype=acc_dtype), unroll)
-        return _finish(out[..., None], axis, want)
     for step, a in enumerate(todo):
         idx, w, regular, wreg, first, wt = _plan(spatial[a], out_shape[a], interpolation, bool(antialias), mode,
                                                  np.dtype(acc_dtype).name)
@@ -309,13 +311,12 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     return _finish(y, axis, want)
 
 
-def _nblk(pixels: int) -> int:
-    """Blocks of rows for a parallel kernel: 0 (serial) below PARALLEL_MIN_PIXELS input pixels."""
-    if pixels < PARALLEL_MIN_PIXELS:
-        return 0
-    import numba
-
-    return 4 * numba.get_num_threads()
+@contextlib.contextmanager
+def _nblk(pixels: int):
+    """Blocks of rows for a parallel kernel (4 per thread), or 0: run the serial kernel (below
+    PARALLEL_MIN_PIXELS input pixels, or when fastdip.parallel allows one thread)."""
+    with parallel._kernel_threads(pixels, PARALLEL_MIN_PIXELS) as threads:
+        yield 4 * threads if threads > 1 else 0
 
 
 def _int_range(dt):

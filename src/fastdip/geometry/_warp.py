@@ -24,12 +24,13 @@ last sample instead). 'wrap' is periodic with period n (scipy's ``'grid-wrap'``)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
 import numpy as np
 
-from .. import _modes, _validate
+from .. import _modes, _validate, parallel
 from .._docs import fill
 from .._kernels._config import PARALLEL_MIN_PIXELS
 from ._matrices import image_center, inverse_of, matrix_array, rotation
@@ -45,12 +46,6 @@ def _kernels():
     from .._kernels import warp as k  # numba is imported on first use only
 
     return k
-
-
-def _threads() -> int:
-    import numba
-
-    return numba.get_num_threads()
 
 
 class _Job:
@@ -117,15 +112,18 @@ class _Job:
         return _validate.cast_result(result, self.dtype)
 
 
-def _nblk(pixels: int) -> int:
-    return 0 if pixels < PARALLEL_MIN_PIXELS else 4 * _threads()
+@contextlib.contextmanager
+def _nblk(pixels: int, per_thread: int = 4):
+    """Blocks of output rows for a parallel kernel (``per_thread`` per thread), or 0: run the serial kernel."""
+    # compute-bound: a 512^2 float32 rotation takes 2.4 ms serial, far above the ~75 us thread wake-up
+    with parallel._kernel_threads(pixels, PARALLEL_MIN_PIXELS // 4) as threads:
+        yield per_thread * threads if threads > 1 else 0
 
 
 def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
     k = _kernels()
     out = job.allocate(out_shape)
     m = np.ascontiguousarray(inverse[:-1])
-    nblk = _nblk(out.size // out.shape[-1])
     if job.ndim == 2:
         # bilinear interior: fixed point for an integer image into its own dtype, float32 arithmetic for
         # inputs of up to 32 bits, float64 otherwise
@@ -133,14 +131,15 @@ def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
             variant = 2  # (32.32 fixed-point steps: below 2^20 pixels per output column)
         else:
             variant = 0 if np.float64 in (job.src.dtype, job.kdtype) else 1
-        if nblk:
+    with _nblk(out.size // out.shape[-1]) as nblk:
+        if job.ndim == 2 and nblk:
             k.affine2_parallel(job.src, m, *job.args(), out, variant, nblk)
-        else:
+        elif job.ndim == 2:
             k.affine2(job.src, m, *job.args(), out, variant)
-    elif nblk:
-        k.affine3_parallel(job.src, m, *job.args(), out, nblk)
-    else:
-        k.affine3(job.src, m, *job.args(), out)
+        elif nblk:
+            k.affine3_parallel(job.src, m, *job.args(), out, nblk)
+        else:
+            k.affine3(job.src, m, *job.args(), out)
     return job.finish(out)
 
 
@@ -276,11 +275,11 @@ def warp_perspective(image, H, *, output_shape=None, interpolation: str = "bilin
     out_shape = job.output_shape(output_shape)
     out = job.allocate(out_shape)
     k = _kernels()
-    nblk = _nblk(out.size // out.shape[-1])
-    if nblk:
-        k.perspective2_parallel(job.src, g, *job.args(), out, nblk)
-    else:
-        k.perspective2(job.src, g, *job.args(), out)
+    with _nblk(out.size // out.shape[-1]) as nblk:
+        if nblk:
+            k.perspective2_parallel(job.src, g, *job.args(), out, nblk)
+        else:
+            k.perspective2(job.src, g, *job.args(), out)
     return job.finish(out)
 
 
@@ -353,13 +352,13 @@ def remap(image, coords, *, interpolation: str = "bilinear", mode: str = "consta
     k = _kernels()
     # one block per thread: at 2048^2 (2 cores) 6.3 ms against 12 ms serial on a quiet machine; with the other
     # core busy 13-15 ms against 16 ms for 8 blocks and 18 ms serial
-    nblk = _nblk(flat[0].size) // 4
-    if n == 2 and nblk:
-        k.remap2_parallel(job.src, flat[0], flat[1], *job.args(), out, nblk)
-    elif n == 2:
-        k.remap2(job.src, flat[0], flat[1], *job.args(), out)
-    else:
-        k.remap3(job.src, flat[0], flat[1], flat[2], *job.args(), out)
+    with _nblk(flat[0].size if n == 2 else 0, per_thread=1) as nblk:
+        if nblk:
+            k.remap2_parallel(job.src, flat[0], flat[1], *job.args(), out, nblk)
+        elif n == 2:
+            k.remap2(job.src, flat[0], flat[1], *job.args(), out)
+        else:
+            k.remap3(job.src, flat[0], flat[1], flat[2], *job.args(), out)
     return job.finish(out.reshape(tuple(out_shape) + (out.shape[-1],)))
 
 

@@ -8,7 +8,7 @@ Two methods:
 - ``'rl'``: alternating Richardson-Lucy updates of the image and of the PSF (Fish, Brinicombe, Pike & Walker
   1995; what MATLAB's ``deconvblind`` does).
 
-All the work is done in float64 with real FFTs (scipy.fft, ``workers=-1``): on the image as it is, a
+All the work is done in float64 with real FFTs (scipy.fft, ``workers=fastdip.get_threads()``): on the image as it is, a
 circular blur (``boundary='circular'``, the model of ``restoration.blur``), or on the image padded by a
 smooth periodic extension (``boundary='smooth'``, for photographs blurred with no wrap-around). Values are
 divided by the image's range before the estimation (the MAP weights below are for images in [0, 1]) and
@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _validate
+from .. import _validate, parallel
 from .._docs import fill
 
 __all__ = ["BlindResult", "blind_deconvolution"]
@@ -84,7 +84,7 @@ class BlindResult(NamedTuple):
 def _rfft(a):
     from scipy import fft
 
-    return fft.rfft2(a, workers=-1)
+    return fft.rfft2(a, workers=parallel.get_threads())
 
 
 def _irfft(a, shape):
@@ -92,7 +92,7 @@ def _irfft(a, shape):
 
     # irfft2 in two calls (bit-identical, and faster than pocketfft's one-call c2r here; see _psf._irfft);
     # ``a`` is left intact, the intermediate is overwritten
-    return fft.irfft(fft.ifft(a, axis=0, workers=-1), n=shape[1], axis=1, workers=-1, overwrite_x=True)
+    return fft.irfft(fft.ifft(a, axis=0, workers=parallel.get_threads()), n=shape[1], axis=1, workers=parallel.get_threads(), overwrite_x=True)
 
 
 def _support(ksize, shape):

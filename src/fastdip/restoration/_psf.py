@@ -4,7 +4,7 @@ The degradation model is g = h * f + n: the image f blurred by the point-spread 
 noise n (the course writes I = f * L + n). A PSF here is an array of any (odd or even) shape whose centre, the
 pixel that multiplies f(x) when computing g(x), is at index ``shape // 2`` along each axis; turning it into
 the optical transfer function (OTF) H moves that centre to the origin by a circular shift, so a centred delta
-is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers=-1``
+is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers=fastdip.get_threads()``
 (scipy is a runtime dependency; float32 data stays float32 / complex64).
 
 The private helpers below (argument checks, the OTF, circular convolution) are shared by the other
@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from .. import _modes, _validate
+from .. import _modes, _validate, parallel
 from .._docs import fill
 
 __all__ = ["psf_gaussian", "psf_motion", "psf_disk", "psf_shift", "blur", "edgetaper"]
@@ -78,7 +78,7 @@ def _otf(psf: np.ndarray, shape, dtype) -> np.ndarray:
         # the PSF's centre goes to index 0, the rest wraps around (index arrays: no rolled copy of the grid)
         where = np.ix_(*[(np.arange(s) - s // 2) % n for s, n in zip(psf.shape, shape)])
         padded[where] = psf
-        return fft.rfftn(padded, workers=-1).astype(complex_dtype, copy=False)
+        return fft.rfftn(padded, workers=parallel.get_threads()).astype(complex_dtype, copy=False)
     out = psf.astype(complex_dtype)
     last = len(shape) - 1
     for ax in range(last, -1, -1):  # the last axis first: it has only n // 2 + 1 frequencies
@@ -99,7 +99,7 @@ def _rfft(x: np.ndarray, s=None):
 
     axes = tuple(range(1, x.ndim))
     # C order, so that the kernels' reshaped views write into this very array
-    return np.ascontiguousarray(fft.rfftn(x, s=s, axes=axes, workers=-1))
+    return np.ascontiguousarray(fft.rfftn(x, s=s, axes=axes, workers=parallel.get_threads()))
 
 
 def _irfft(spectrum: np.ndarray, shape):
@@ -110,9 +110,9 @@ def _irfft(spectrum: np.ndarray, shape):
     if len(axes) > 1 and tuple(shape[:-1]) == spectrum.shape[1:-1]:
         # The same transform in two calls, bit for bit: pocketfft's one-call c2r took 15-21 ms at 2048²
         # float32 against 5-9 ms for these two (in place), measured here.
-        spectrum = fft.ifftn(spectrum, axes=axes[:-1], workers=-1, overwrite_x=True)
-        return fft.irfft(spectrum, n=shape[-1], axis=-1, workers=-1, overwrite_x=True)
-    return fft.irfftn(spectrum, s=tuple(shape), axes=axes, workers=-1, overwrite_x=True)
+        spectrum = fft.ifftn(spectrum, axes=axes[:-1], workers=parallel.get_threads(), overwrite_x=True)
+        return fft.irfft(spectrum, n=shape[-1], axis=-1, workers=parallel.get_threads(), overwrite_x=True)
+    return fft.irfftn(spectrum, s=tuple(shape), axes=axes, workers=parallel.get_threads(), overwrite_x=True)
 
 
 def _circular(x: np.ndarray, otf: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validate
+from .. import parallel as _parallel
 from .._docs import fill
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
@@ -73,14 +74,17 @@ def _kmeans_plus_plus(x, k, rng):
 def _lloyd(x, centers, max_iter, tol_abs, kernels, weights=None):
     """Lloyd iterations; return (labels, centers, inertia, n_iter) with labels consistent with the centres.
     With ``weights``, ``x`` holds distinct vectors and ``weights`` their multiplicities."""
+    work = x.shape[0] if weights is None else 0
+    with _parallel._kernel_threads(work, PARALLEL_MIN_PIXELS) as blocks:
+        return _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, blocks)
+
+
+def _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, blocks):
     n, n_ch = x.shape
     k = centers.shape[0]
     labels = np.empty(n, dtype=np.int32)
-    parallel = weights is None and n >= PARALLEL_MIN_PIXELS
+    parallel = blocks > 1
     if parallel:
-        import numba
-
-        blocks = numba.get_num_threads()
         sums_b = np.empty((blocks, k, n_ch))
         counts_b = np.empty((blocks, k), dtype=np.int64)
         inertia_b = np.empty(blocks)
@@ -388,12 +392,12 @@ def mean_shift(image, *, spatial_radius, range_radius, max_iter=100, tol=1e-3, m
     else:
         src, zero = feat, 0.0
     src = np.ascontiguousarray(np.moveaxis(src, -1, 0))
-    if feat.shape[0] * feat.shape[1] >= PARALLEL_MIN_PIXELS // 16:  # compute-bound: threads pay early
-        import numba
-
-        _k.mean_shift_filter_parallel(src, hs, hr, max_iter, tol, zero, numba.get_num_threads(), value, pos)
-    else:
-        _k.mean_shift_filter(src, hs, hr, max_iter, tol, zero, value, pos)
+    # compute-bound: threads pay early
+    with _parallel._kernel_threads(feat.shape[0] * feat.shape[1], PARALLEL_MIN_PIXELS // 16) as threads:
+        if threads > 1:
+            _k.mean_shift_filter_parallel(src, hs, hr, max_iter, tol, zero, threads, value, pos)
+        else:
+            _k.mean_shift_filter(src, hs, hr, max_iter, tol, zero, value, pos)
     labels = np.empty(spatial, dtype=np.int32)
     parent = np.empty(labels.size, dtype=np.int64)
     _k.mode_components(value, pos, hs, hr, parent, labels)

@@ -1,0 +1,313 @@
+"""How many threads fastdip uses: one setting for the numba kernels and for scipy.fft's ``workers``.
+
+fastdip runs a kernel on several threads only when the image is large enough for threads to pay, and only as
+many as this module allows::
+
+    import fastdip
+    fastdip.set_threads(1)            # process-wide: every kernel and FFT single-threaded
+    with fastdip.threads(2):          # this thread only, until the block ends
+        fastdip.filters.gaussian(img, 2.0)
+    fastdip.get_threads()             # what the calling thread gets now
+
+Automatic choice (``set_threads(None)``, the default):
+
+- the first of the environment variables ``FASTDIP_NUM_THREADS``, ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``
+  that holds a positive integer, else the number of cores this process may run on
+  (``os.sched_getaffinity``), capped by numba's own thread limit;
+- **1 inside a thread other than the main thread, and inside a worker process started by multiprocessing**
+  (process pools, Dask's worker processes, ``fastdip run --workers``): such callers already keep every core
+  busy, and numba threads inside them would only oversubscribe (dask/distributed#9075). Ask for more with
+  ``threads(n)`` inside the worker or ``set_threads(n)``, which override this.
+
+When several threads of one process call parallel kernels at once, one of them runs in parallel and the others
+run their serial kernels, so fastdip never starts more threads than the setting allows plus one per caller.
+
+Waiting policy. With numba's OpenMP threading layer (the default on Linux), idle worker threads normally spin:
+when another busy process holds the cores, a kernel's barrier then waits a whole scheduler slice (4-8 ms) for a
+thread the OS has not run, whatever the image size (measured here: a 3x3 median of a 512² image took 8.0 ms
+instead of 0.1 ms beside a second fastdip process). Before numba starts its threads, fastdip therefore sets
+``OMP_WAIT_POLICY=PASSIVE`` for GNU OpenMP (the 3x3 median then took 0.11-0.16 ms under the same load; the price
+is about 75 µs to wake the sleeping threads, which is why kernels go parallel only above a size where their
+serial time is well above that). An explicit ``OMP_WAIT_POLICY``, ``GOMP_SPINCOUNT`` or
+``NUMBA_THREADING_LAYER`` of yours is left alone, and so is a threading layer numba has already started. GNU
+OpenMP cannot be used after ``fork()``: in a forked child of a process that started it, kernels run serially.
+
+References
+----------
+OpenMP Architecture Review Board, *OpenMP Application Programming Interface 5.2*, 2021, §6.7 (OMP_WAIT_POLICY).
+Numba documentation, "The Threading Layers" and "Setting the Number of Threads".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+
+__all__ = ["get_threads", "set_threads", "threads", "threading_info"]
+
+_ENV_VARS = ("FASTDIP_NUM_THREADS", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS")
+
+_process_threads: int | None = None  # set_threads(n); None = automatic
+_local = threading.local()  # .stack: overrides from threads(n), innermost last
+_parallel_lock = threading.Lock()  # held by the one thread running a parallel kernel
+_layer_pid: int | None = None  # the process that started numba's thread pool
+_layer_name: str | None = None
+_wait_policy: str | None = None  # what fastdip set for GNU OpenMP, if anything
+
+
+def _after_fork_in_child() -> None:
+    # a lock held by another thread at fork() time would stay held forever in the child
+    global _parallel_lock
+    _parallel_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _check_count(n, func: str) -> int:
+    from . import _validate
+
+    return _validate.positive_int(n, func, "n")
+
+
+def set_threads(n: int | None) -> None:
+    """Set how many threads fastdip's kernels and FFTs may use in this process.
+
+    Parameters
+    ----------
+    n : int or None
+        A positive number of threads, or None for the automatic choice (see the module docstring: the
+        environment variables, else the usable cores; 1 in non-main threads and worker processes).
+        Values above the usable cores are allowed and capped when a kernel runs.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive int or None.
+
+    Notes
+    -----
+    A ``threads(n)`` block in the calling thread takes precedence over this setting.
+
+    References
+    ----------
+    Numba documentation, "Setting the Number of Threads" (``numba.set_num_threads``).
+
+    Examples
+    --------
+    >>> import fastdip
+    >>> fastdip.set_threads(1)
+    >>> fastdip.get_threads()
+    1
+    >>> fastdip.set_threads(None)
+    """
+    global _process_threads
+    _process_threads = None if n is None else _check_count(n, "set_threads")
+
+
+@contextlib.contextmanager
+def threads(n: int) -> Iterator[int]:
+    """Use ``n`` threads in the calling thread until the ``with`` block ends.
+
+    Parameters
+    ----------
+    n : int
+        A positive number of threads (1 runs every kernel serially; more are capped at the usable cores).
+
+    Yields
+    ------
+    int
+        The number of threads kernels in the block get (``get_threads()``).
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive int.
+
+    Notes
+    -----
+    The override is thread-local and nests; it wins over ``set_threads`` and over the automatic rule that gives
+    non-main threads and worker processes one thread.
+
+    References
+    ----------
+    Numba documentation, "Setting the Number of Threads" (the thread-local ``numba.set_num_threads``).
+
+    Examples
+    --------
+    >>> import fastdip
+    >>> with fastdip.threads(1) as n:
+    ...     print(n, fastdip.get_threads())
+    1 1
+    """
+    value = _check_count(n, "threads")
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    stack.append(value)
+    try:
+        yield get_threads()
+    finally:
+        stack.pop()
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _env_threads() -> int | None:
+    for name in _ENV_VARS:
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return None
+
+
+def _in_worker() -> bool:
+    """True in a non-main thread or in a process started by multiprocessing (pools, Dask workers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return True
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
+def get_threads() -> int:
+    """The number of threads fastdip's kernels and FFTs may use when called from this thread now.
+
+    Returns
+    -------
+    int
+        At least 1: the innermost ``threads(n)`` of this thread, else ``set_threads(n)``, else the automatic
+        choice (environment variables or usable cores; 1 in non-main threads and worker processes), never more
+        than the usable cores.
+
+    References
+    ----------
+    Numba documentation, "Setting the Number of Threads".
+
+    Examples
+    --------
+    >>> import fastdip
+    >>> with fastdip.threads(1):
+    ...     fastdip.get_threads()
+    1
+    """
+    stack = getattr(_local, "stack", None)
+    if stack:
+        wanted = stack[-1]
+    elif _process_threads is not None:
+        wanted = _process_threads
+    elif _in_worker():
+        return 1
+    else:
+        wanted = _env_threads() or _usable_cores()
+    return max(1, min(wanted, _usable_cores()))
+
+
+def threading_info() -> dict:
+    """What fastdip's threads run on, for bug reports and benchmark headers.
+
+    Returns
+    -------
+    dict
+        ``threads`` (``get_threads()``), ``cores`` (usable cores), ``layer`` (numba's threading layer, or None
+        before any parallel kernel ran), ``omp_wait_policy`` (the one fastdip gave GNU OpenMP, else the
+        environment's) and ``gomp_spincount`` (the environment's; None when unset).
+
+    References
+    ----------
+    Numba documentation, "The Threading Layers" (``numba.threading_layer``).
+
+    Examples
+    --------
+    >>> import fastdip
+    >>> sorted(fastdip.parallel.threading_info())
+    ['cores', 'gomp_spincount', 'layer', 'omp_wait_policy', 'threads']
+    """
+    return {
+        "threads": get_threads(),
+        "cores": _usable_cores(),
+        "layer": _layer_name,
+        "omp_wait_policy": _wait_policy or os.environ.get("OMP_WAIT_POLICY"),
+        "gomp_spincount": os.environ.get("GOMP_SPINCOUNT"),
+    }
+
+
+def _system_libgomp_loaded() -> bool:
+    try:
+        with open("/proc/self/maps") as maps:
+            return any(line.rstrip().endswith(("/libgomp.so.1", "/libgomp.so.1.0.0")) for line in maps)
+    except OSError:
+        return False
+
+
+def _start_layer() -> None:
+    """Start numba's thread pool once, with passive waiting for GNU OpenMP unless the user chose otherwise."""
+    global _layer_pid, _layer_name, _wait_policy
+    import numba
+    from numba.np.ufunc import parallel as _nbp
+
+    if _nbp._is_initialized:  # somebody started it already: nothing left to choose
+        _layer_name, _layer_pid = numba.threading_layer(), os.getpid()
+        return
+    user_chose = ("NUMBA_THREADING_LAYER" in os.environ or "OMP_WAIT_POLICY" in os.environ
+                  or "GOMP_SPINCOUNT" in os.environ or numba.config.THREADING_LAYER != "default")
+    if user_chose:
+        numba.get_num_threads()
+    elif _system_libgomp_loaded():
+        # libgomp read its environment when it was loaded: its threads would spin. workqueue never spins.
+        numba.config.THREADING_LAYER = "workqueue"
+        numba.get_num_threads()
+    else:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read by libgomp's constructor as numba loads it
+        try:
+            numba.get_num_threads()
+        finally:
+            del os.environ["OMP_WAIT_POLICY"]
+        _wait_policy = "PASSIVE"
+    _layer_name, _layer_pid = numba.threading_layer(), os.getpid()
+
+
+@contextlib.contextmanager
+def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
+    """For fastdip's kernel wrappers: how many threads to run one kernel call on (1 = call the serial twin).
+
+    ``work`` is the call's size (pixels, or pixels times operations per pixel) and ``min_work`` the measured
+    size from which the parallel twin pays. Inside the block numba's (thread-local) thread count is set to the
+    value yielded; while one thread of this process runs a parallel kernel, others get 1.
+    """
+    n = get_threads() if work >= min_work else 1
+    if n <= 1:
+        yield 1
+        return
+    if _layer_pid is None:
+        with _parallel_lock:
+            if _layer_pid is None:
+                _start_layer()
+    if _layer_pid != os.getpid() and _layer_name == "omp":
+        yield 1  # forked child of a process that started GNU OpenMP: it would abort
+        return
+    if not _parallel_lock.acquire(blocking=False):
+        yield 1
+        return
+    try:
+        import numba
+
+        n = min(n, numba.config.NUMBA_NUM_THREADS)
+        if numba.get_num_threads() != n:
+            numba.set_num_threads(n)
+        yield n
+    finally:
+        _parallel_lock.release()
+
+
+def _fft_workers() -> int:
+    """``workers=`` for scipy.fft calls: the calling thread's thread count."""
+    return get_threads()

@@ -1,0 +1,306 @@
+"""fastdip.parallel: the one thread control (numba kernels and scipy.fft workers), its automatic rules, and the
+guarantee that kernels honour it (no parallel twin runs under ``threads(1)``)."""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import pkgutil
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import fastdip
+from fastdip import parallel
+
+
+@pytest.fixture(autouse=True)
+def _automatic_threads():
+    parallel.set_threads(None)
+    yield
+    parallel.set_threads(None)
+
+
+# -------------------------------------------------------------------------------------------- the settings
+
+
+def test_top_level_names_are_the_parallel_functions():
+    assert fastdip.set_threads is parallel.set_threads
+    assert fastdip.threads is parallel.threads
+    assert fastdip.get_threads is parallel.get_threads
+
+
+def test_automatic_count_is_the_usable_cores_in_the_main_thread(monkeypatch):
+    for name in parallel._ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    assert parallel.get_threads() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("name", ["FASTDIP_NUM_THREADS", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS"])
+def test_environment_variables_set_the_automatic_count(monkeypatch, name):
+    for other in parallel._ENV_VARS:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, "1")
+    assert parallel.get_threads() == 1
+
+
+def test_fastdip_variable_wins_over_the_others(monkeypatch):
+    monkeypatch.setenv("FASTDIP_NUM_THREADS", "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "64")
+    assert parallel.get_threads() == 1
+
+
+def test_counts_above_the_cores_are_capped():
+    parallel.set_threads(10_000)
+    assert parallel.get_threads() == len(os.sched_getaffinity(0))
+
+
+def test_threads_block_overrides_and_restores_nested():
+    parallel.set_threads(2)
+    with parallel.threads(1) as n:
+        assert n == 1 == parallel.get_threads()
+        with parallel.threads(2):
+            assert parallel.get_threads() == min(2, len(os.sched_getaffinity(0)))
+        assert parallel.get_threads() == 1
+    assert parallel.get_threads() == min(2, len(os.sched_getaffinity(0)))
+
+
+def test_threads_block_restores_after_an_exception():
+    with pytest.raises(KeyError):
+        with parallel.threads(1):
+            raise KeyError("x")
+    assert getattr(parallel._local, "stack", []) == []
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
+def test_bad_counts_are_refused_with_the_function_named(bad):
+    with pytest.raises((ValueError, TypeError), match="set_threads"):
+        parallel.set_threads(bad)
+    with pytest.raises((ValueError, TypeError), match="threads"):
+        with parallel.threads(bad):
+            pass
+
+
+def _in_thread(fn):
+    box = []
+    t = threading.Thread(target=lambda: box.append(fn()))
+    t.start()
+    t.join()
+    return box[0]
+
+
+def test_other_threads_get_one_thread_automatically_and_do_not_see_this_threads_block():
+    with parallel.threads(2):
+        assert _in_thread(parallel.get_threads) == 1
+
+
+def test_an_explicit_process_setting_applies_in_other_threads_too():
+    parallel.set_threads(2)
+    assert _in_thread(parallel.get_threads) == min(2, len(os.sched_getaffinity(0)))
+
+
+def _child_threads(queue):
+    import fastdip
+
+    queue.put(fastdip.get_threads())
+
+
+def test_a_multiprocessing_worker_gets_one_thread_automatically():
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child_threads, args=(queue,))
+    proc.start()
+    value = queue.get(timeout=60)
+    proc.join(60)
+    assert value == 1
+
+
+# ------------------------------------------------------------------------------------- the kernel decision
+
+
+def test_kernel_threads_serial_below_the_threshold_and_under_threads_1():
+    parallel.set_threads(2)
+    with parallel._kernel_threads(10, 100) as n:
+        assert n == 1
+    with parallel.threads(1), parallel._kernel_threads(10**9, 1) as n:
+        assert n == 1
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
+def test_a_second_thread_runs_serially_while_one_holds_the_parallel_kernels():
+    parallel.set_threads(2)
+    with parallel._kernel_threads(10**9, 1) as n:
+        assert n == 2
+        assert _in_thread(lambda: parallel._kernel_threads(10**9, 1).__enter__()) == 1
+    with parallel._kernel_threads(10**9, 1) as n:  # released again
+        assert n == 2
+
+
+def _big_inputs():
+    rng = np.random.default_rng(7)
+    u8 = rng.integers(0, 256, (1536, 1536), dtype=np.uint8)
+    return u8, u8.astype(np.float32)
+
+
+def _parallel_ops():
+    from fastdip import filters, fourier, geometry, histogram, metrics, morphology, restoration, segmentation
+
+    u8, f32 = _big_inputs()
+    small = f32[:512, :512]
+    return {
+        "median 3x3": lambda: filters.median(u8, 3),
+        "median 5x5": lambda: filters.median(u8, 5),
+        "median 15x15": lambda: filters.median(u8[:512, :512], 15),
+        "rank 5x5": lambda: filters.rank(u8[:600, :600], 5, 7),
+        "rank f32 5x5": lambda: filters.rank(f32[:600, :600], 5, 7),
+        "adaptive median": lambda: filters.adaptive_median(np.tile(u8, (1, 1))),
+        "gaussian": lambda: filters.gaussian(f32, 2.0),
+        "mean": lambda: filters.mean(f32, 5),
+        "convolve": lambda: filters.convolve(f32, np.arange(9.0).reshape(3, 3)),
+        "histogram": lambda: histogram.histogram(u8).counts,
+        "erode": lambda: morphology.erode(np.tile(u8, (2, 1)), morphology.square(3)),
+        "dilate disk": lambda: morphology.dilate(np.tile(u8, (2, 1)), morphology.disk(2)),
+        "ssim": lambda: np.float64(metrics.ssim(f32, f32[::-1].copy(), data_range=255)),
+        "rotate": lambda: geometry.rotate(f32, 30.0),
+        "resize half area": lambda: geometry.resize(u8, (768, 768), interpolation="area"),
+        "resize half bilinear": lambda: geometry.resize(u8, (768, 768)),
+        "undistort map": lambda: geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True),
+        "kmeans": lambda: segmentation.kmeans(f32, 3, rng=0).labels,
+        "mean shift": lambda: segmentation.mean_shift(small[:160, :160], spatial_radius=4, range_radius=20).labels,
+        "dft2": lambda: fourier.dft2(f32),
+        "wiener": lambda: restoration.wiener(small, restoration.psf_gaussian((9, 9), 1.5), nsr=0.01),
+    }
+
+
+def _parallel_dispatchers():
+    import fastdip._kernels as kernels_pkg
+
+    found = []
+    for info in pkgutil.iter_modules(kernels_pkg.__path__):
+        module = importlib.import_module(f"fastdip._kernels.{info.name}")
+        for name in dir(module):
+            if name.endswith("_parallel") and hasattr(getattr(module, name), "py_func"):
+                found.append((module, name))
+    return found
+
+
+def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
+    """Every ``*_parallel`` dispatcher is replaced by a stub that fails: with threads(1) none may be called."""
+    ops = _parallel_ops()
+    dispatchers = _parallel_dispatchers()
+    assert len(dispatchers) >= 25
+    called = []
+    for module, name in dispatchers:
+        monkeypatch.setattr(module, name, lambda *a, _n=name, **k: called.append(_n))
+    fft_workers = []
+    import scipy.fft
+
+    for fname in ("rfftn", "irfft", "ifftn", "fftn", "ifft2", "rfft2", "ifft"):
+        real = getattr(scipy.fft, fname)
+
+        def spy(*a, _real=real, **k):
+            fft_workers.append(k.get("workers"))
+            return _real(*a, **k)
+
+        monkeypatch.setattr(scipy.fft, fname, spy)
+    with parallel.threads(1):
+        for op in ops.values():
+            op()
+    assert called == []
+    assert fft_workers and set(fft_workers) == {1}
+
+
+def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch):
+    """The other side of the test above: at these sizes the parallel twins are really chosen (else it would
+    prove nothing)."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two usable cores")
+    ops = _parallel_ops()
+    called = set()
+    for module, name in _parallel_dispatchers():
+        real = getattr(module, name)
+
+        def spy(*a, _n=name, _real=real, **k):
+            called.add(_n)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(module, name, spy)
+    parallel.set_threads(2)
+    for op in ops.values():
+        op()
+    assert len(called) >= 15, sorted(called)
+
+
+@pytest.mark.slow
+def test_one_and_two_threads_give_identical_results():
+    ops = _parallel_ops()
+    for name, op in ops.items():
+        parallel.set_threads(2)
+        many = np.asarray(op())
+        with parallel.threads(1):
+            one = np.asarray(op())
+        if name in ("kmeans", "ssim"):  # per-thread partial sums, reduced in another order
+            np.testing.assert_allclose(many, one, rtol=1e-6, err_msg=name)
+        else:
+            np.testing.assert_array_equal(many, one, err_msg=name)
+
+
+# ----------------------------------------------------------------------------------- threading layer set-up
+
+
+_PROBE = """
+import os, numpy as np, fastdip
+fastdip.set_threads(2)
+fastdip.filters.median(np.zeros((2048, 2048), np.uint8), 3)
+info = fastdip.parallel.threading_info()
+print(info["layer"], info["omp_wait_policy"], os.environ.get("OMP_WAIT_POLICY"))
+"""
+
+
+def _probe(env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
+                                                               "NUMBA_THREADING_LAYER")}
+    env.update(env_extra)
+    done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                    reason="GNU OpenMP set-up is Linux-specific")
+def test_openmp_waits_passively_and_the_environment_is_left_as_it_was():
+    layer, policy, env_after = _probe({})
+    if layer == "omp":
+        assert policy == "PASSIVE"
+    assert env_after == "None"
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
+def test_a_users_wait_policy_is_respected():
+    layer, policy, env_after = _probe({"OMP_WAIT_POLICY": "ACTIVE"})
+    assert policy == "ACTIVE" and env_after == "ACTIVE"
+
+
+_FORK_PROBE = """
+import os, numpy as np, fastdip
+img = np.random.default_rng(0).integers(0, 256, (2048, 2048), dtype=np.uint8)
+fastdip.set_threads(2)
+ref = fastdip.filters.median(img, 3)          # the parent starts the thread pool
+pid = os.fork()
+if pid == 0:
+    out = fastdip.filters.median(img, 3)      # GNU OpenMP would abort here if used after fork
+    os._exit(0 if np.array_equal(out, ref) else 3)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2, reason="needs fork, 2 cores")
+def test_kernels_still_work_in_a_forked_child():
+    done = subprocess.run([sys.executable, "-c", _FORK_PROBE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
