@@ -102,6 +102,9 @@ def limit_threads() -> None:
         pass
     if "numba" in sys.modules:
         sys.modules["numba"].set_num_threads(1)
+    import fastdip
+
+    fastdip.set_threads(1)
 
 
 def threads() -> str:
@@ -123,6 +126,11 @@ def threads() -> str:
             f"numba get_num_threads()={numba.get_num_threads()} "
             f"(NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}{layer})"
         )
+    import fastdip
+
+    info = fastdip.parallel.threading_info()
+    parts.append(f"fastdip get_threads()={info['threads']} (layer {info['layer']}, "
+                 f"OMP_WAIT_POLICY {info['omp_wait_policy']})")
     env = [f"{name}={os.environ[name]}" for name in SINGLE_THREAD_ENV if name in os.environ]
     parts.append("env: " + (" ".join(env) if env else "none of the thread variables set"))
     return "; ".join(parts)

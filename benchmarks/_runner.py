@@ -20,7 +20,7 @@ import numpy as np
 
 from tests._comparisons import COMPARISONS, FIXED_KINDS, Comparison, input_label, make_input
 
-from . import _machine
+from . import _load, _machine
 from ._report import METHOD, Goal, Row, append_results, markdown, print_console
 from ._timing import Budget, Timing, time_call
 
@@ -29,6 +29,10 @@ DEFAULT_SIZES = (512, 2048, 4096)
 QUICK_SIZES = (256,)
 QUICK_SECONDS = 0.02
 _SEEDS = {"u8": 0, "f32": 1}
+#: the contended goal: fastdip's default-thread time beside a load at most this many times its 1-thread time
+CONTENDED_LIMIT = 2.0
+#: the row holding fastdip timed under fastdip.threads(1) in a contended run
+ONE_THREAD = "fastdip:1-thread"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="default",
         help="'1' limits OpenCV, numba and BLAS/OpenMP pools to one thread (default: libraries' defaults)",
     )
+    parser.add_argument(
+        "--contended",
+        choices=_load.KINDS,
+        help="run beside a second process: 'fastdip' (another fastdip process calling parallel kernels) or "
+        "'busy' (a busy loop); fastdip is also timed under fastdip.threads(1) in the same run, and the goal "
+        f"'contended <= {CONTENDED_LIMIT:g}x 1-thread' is checked for every input",
+    )
     parser.add_argument("--no-write", action="store_true", help=f"do not append to {RESULTS_PATH.name}")
     parser.add_argument("--quick", action="store_true", help="smoke run: small sizes, few repeats (< 1 min)")
     parser.add_argument("--list", action="store_true", help="list the operations and peers, then exit")
@@ -107,8 +118,10 @@ def _copy_seconds(image: np.ndarray, budget: Budget) -> float:
     return timing.median
 
 
-def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budget) -> tuple[list[Row], float]:
-    """Time fastdip and every available peer on one input.
+def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budget,
+             one_thread: bool = False) -> tuple[list[Row], float]:
+    """Time fastdip and every available peer on one input (and fastdip under ``fastdip.threads(1)`` too when
+    ``one_thread``, as the row :data:`ONE_THREAD`).
 
     Returns
     -------
@@ -131,6 +144,11 @@ def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budg
             notes[name] = f"not available ({call.requires or name} not importable)"
             continue
         timings[name], _ = time_call(call.bind(*operands), budget)
+        if name == "fastdip" and one_thread:
+            import fastdip as _fastdip
+
+            with _fastdip.threads(1):
+                timings[ONE_THREAD], _ = time_call(call.bind(*operands), budget)
     fastdip = timings.get("fastdip")
     measured = {name: t.median for name, t in timings.items() if t is not None}
     fastest = min(measured, key=measured.get) if len(measured) > 1 else None
@@ -177,7 +195,16 @@ def _goals(comparison: Comparison, label: str, times: dict[str, float], copy_tim
     return goals
 
 
-def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget, progress=None) -> Results:
+def _contended_goal(comparison: Comparison, label: str, times: dict[str, float]) -> list[Goal]:
+    if "fastdip" not in times or ONE_THREAD not in times:
+        return []
+    ratio = times["fastdip"] / times[ONE_THREAD]
+    return [Goal(comparison.label, label, f"contended <= {CONTENDED_LIMIT:g}x 1-thread", times["fastdip"],
+                 times[ONE_THREAD], ONE_THREAD, ratio, ratio <= CONTENDED_LIMIT)]
+
+
+def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget, progress=None,
+        one_thread: bool = False) -> Results:
     """Time every comparison on every input it applies to.
 
     Parameters
@@ -190,6 +217,8 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
         How many calls each measurement times.
     progress : callable, optional
         Called with a short text before each measurement.
+    one_thread : bool
+        Also time fastdip under ``fastdip.threads(1)`` and evaluate the contended goal (``--contended``).
 
     Returns
     -------
@@ -203,11 +232,22 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
             label = input_label(kind, image)
             if progress is not None:
                 progress(f"{comparison.label} · {label}")
-            group, copy_time = _measure(comparison, label, image, budget)
+            group, copy_time = _measure(comparison, label, image, budget, one_thread)
             times = {r.library: r.timing.median for r in group if r.timing is not None}
             rows += group
             goals += _goals(comparison, label, times, copy_time)
+            if one_thread:
+                goals += _contended_goal(comparison, label, times)
     return Results(tuple(rows), tuple(goals))
+
+
+_CONTENDED_TEXT = {
+    "fastdip": "a second process ran fastdip kernels (median 3x3, histogram, Gaussian σ 2, erode 3x3 on 512² and "
+               "2048² uint8, default threads) in a loop for the whole run; the row fastdip:1-thread is fastdip "
+               "under fastdip.threads(1) in the same run",
+    "busy": "a second process ran a Python busy loop (one core) for the whole run; the row fastdip:1-thread is "
+            "fastdip under fastdip.threads(1) in the same run",
+}
 
 
 def _progress(text: str) -> None:
@@ -247,7 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     meter = _machine.NoiseMeter()
     machine = _machine.machine()
     clock = time.perf_counter()
-    results = run(comparisons, sizes, budget, progress=_progress)
+    load = None
+    if options.contended:
+        load = _load.start(options.contended, seconds=6 * 3600)
+    try:
+        results = run(comparisons, sizes, budget, progress=_progress, one_thread=bool(options.contended))
+    finally:
+        if load is not None:
+            _load.stop(load)
     _progress("")
     duration = time.perf_counter() - clock
 
@@ -257,13 +304,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("Machine", machine),
         ("Versions", _machine.versions()),
         ("Threads", f"--threads {options.threads}: {_machine.threads()}"),
+        *([("Contended", _CONTENDED_TEXT[options.contended])] if options.contended else []),
         ("Method", METHOD.format(seconds=budget.seconds, min_repeat=budget.min_repeat, fixed=fixed)),
         ("Noise", meter.report()),
         ("Duration", f"{duration:.0f} s"),
     ]
     print_console(results.rows, results.goals, facts)
     if not options.no_write:
-        title = f"{started:%Y-%m-%d %H:%M} UTC · threads={options.threads}{' · quick' if options.quick else ''}"
+        title = (f"{started:%Y-%m-%d %H:%M} UTC · threads={options.threads}"
+                 f"{' · contended=' + options.contended if options.contended else ''}"
+                 f"{' · quick' if options.quick else ''}")
         append_results(RESULTS_PATH, title, facts, markdown(results.rows, results.goals))
         print(f"appended to {RESULTS_PATH}")
     return 0

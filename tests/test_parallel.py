@@ -25,6 +25,12 @@ def _automatic_threads():
     parallel.set_threads(None)
 
 
+@pytest.fixture
+def idle_machine(monkeypatch):
+    """Pretend every core is idle (the tests themselves keep the cores busy under pytest-xdist)."""
+    monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)
+
+
 # -------------------------------------------------------------------------------------------- the settings
 
 
@@ -131,13 +137,36 @@ def test_kernel_threads_serial_below_the_threshold_and_under_threads_1():
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
-def test_a_second_thread_runs_serially_while_one_holds_the_parallel_kernels():
+def test_a_second_thread_runs_serially_while_one_holds_the_parallel_kernels(idle_machine):
     parallel.set_threads(2)
     with parallel._kernel_threads(10**9, 1) as n:
         assert n == 2
         assert _in_thread(lambda: parallel._kernel_threads(10**9, 1).__enter__()) == 1
     with parallel._kernel_threads(10**9, 1) as n:  # released again
         assert n == 2
+
+
+@pytest.mark.parametrize(("text", "cores", "idle"), [
+    (b"0.50 0.40 0.30 1/200 99\n", 2, 2),   # only the caller runs
+    (b"2.00 1.90 1.80 2/200 99\n", 2, 1),   # one other task runs
+    (b"9.00 9.00 9.00 9/200 99\n", 2, 1),   # oversubscribed: never below one
+    (b"3.00 3.00 3.00 3/200 99\n", 8, 6),
+    (b"garbage\n", 4, 4),                   # unreadable: the usable cores
+])
+def test_idle_cores_from_the_running_tasks(tmp_path, monkeypatch, text, cores, idle):
+    path = tmp_path / "loadavg"
+    path.write_bytes(text)
+    monkeypatch.setattr(parallel, "_loadavg_file", str(path))
+    monkeypatch.setattr(parallel, "_usable_cores", lambda: cores)
+    monkeypatch.setattr(parallel, "_idle_cache", [-1.0, 0])
+    assert parallel._idle_cores() == idle
+
+
+def test_a_busy_machine_runs_kernels_serially(monkeypatch):
+    monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)
+    parallel.set_threads(2)
+    with parallel._kernel_threads(10**9, 1) as n:
+        assert n == 1
 
 
 def _big_inputs():
@@ -214,7 +243,7 @@ def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
     assert fft_workers and set(fft_workers) == {1}
 
 
-def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch):
+def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle_machine):
     """The other side of the test above: at these sizes the parallel twins are really chosen (else it would
     prove nothing)."""
     if len(os.sched_getaffinity(0)) < 2:
@@ -236,7 +265,7 @@ def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch):
 
 
 @pytest.mark.slow
-def test_one_and_two_threads_give_identical_results():
+def test_one_and_two_threads_give_identical_results(idle_machine):
     ops = _parallel_ops()
     for name, op in ops.items():
         parallel.set_threads(2)
@@ -254,6 +283,7 @@ def test_one_and_two_threads_give_identical_results():
 
 _PROBE = """
 import os, numpy as np, fastdip
+fastdip.parallel._idle_cores = fastdip.parallel._usable_cores
 fastdip.set_threads(2)
 fastdip.filters.median(np.zeros((2048, 2048), np.uint8), 3)
 info = fastdip.parallel.threading_info()
@@ -274,6 +304,7 @@ def _probe(env_extra):
                     reason="GNU OpenMP set-up is Linux-specific")
 def test_openmp_waits_passively_and_the_environment_is_left_as_it_was():
     layer, policy, env_after = _probe({})
+    assert layer in ("omp", "tbb", "workqueue")
     if layer == "omp":
         assert policy == "PASSIVE"
     assert env_after == "None"
@@ -288,6 +319,7 @@ def test_a_users_wait_policy_is_respected():
 _FORK_PROBE = """
 import os, numpy as np, fastdip
 img = np.random.default_rng(0).integers(0, 256, (2048, 2048), dtype=np.uint8)
+fastdip.parallel._idle_cores = fastdip.parallel._usable_cores
 fastdip.set_threads(2)
 ref = fastdip.filters.median(img, 3)          # the parent starts the thread pool
 pid = os.fork()

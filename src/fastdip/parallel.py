@@ -19,6 +19,11 @@ Automatic choice (``set_threads(None)``, the default):
   busy, and numba threads inside them would only oversubscribe (dask/distributed#9075). Ask for more with
   ``threads(n)`` inside the worker or ``set_threads(n)``, which override this.
 
+A kernel also takes no more threads than there are idle cores at the moment of the call (the running tasks
+in ``/proc/loadavg``, read at most every 20 ms): beside another busy process a parallel kernel's threads would
+only wait for each other, so it runs serially instead (measured here beside a second fastdip process: a 256-bin
+histogram of a 2048² image took 3.7 ms on two threads against 1.5 ms on one).
+
 When several threads of one process call parallel kernels at once, one of them runs in parallel and the others
 run their serial kernels, so fastdip never starts more threads than the setting allows plus one per caller.
 
@@ -43,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 
 __all__ = ["get_threads", "set_threads", "threads", "threading_info"]
@@ -275,6 +281,27 @@ def _start_layer() -> None:
     _layer_name, _layer_pid = numba.threading_layer(), os.getpid()
 
 
+_loadavg_file = "/proc/loadavg"
+_idle_cache = [-1.0, 0]  # [monotonic time of the reading, idle cores]
+
+
+def _idle_cores() -> int:
+    """Cores not running anything else right now: usable cores - (runnable tasks - this one), read from
+    /proc/loadavg's ``running/total`` field at most every 20 ms; the usable cores where it cannot be read."""
+    now = time.monotonic()
+    if now - _idle_cache[0] < 0.02:
+        return _idle_cache[1]
+    cores = _usable_cores()
+    try:
+        with open(_loadavg_file, "rb") as f:
+            running = int(f.read().split()[3].split(b"/")[0])
+        idle = max(1, cores - max(0, running - 1))
+    except (OSError, ValueError, IndexError):
+        idle = cores
+    _idle_cache[0], _idle_cache[1] = now, idle
+    return idle
+
+
 @contextlib.contextmanager
 def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
     """For fastdip's kernel wrappers: how many threads to run one kernel call on (1 = call the serial twin).
@@ -284,6 +311,8 @@ def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
     value yielded; while one thread of this process runs a parallel kernel, others get 1.
     """
     n = get_threads() if work >= min_work else 1
+    if n > 1:
+        n = min(n, _idle_cores())
     if n <= 1:
         yield 1
         return
