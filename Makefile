@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 TOUR_DIR ?= tour
 BENCH_ARGS ?=
 PYTEST_ARGS ?=
+# pytest-xdist on every core; a test file stays on one worker (its kernels compile once)
+PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
 
 .PHONY: demo test bench clean-venv
 
@@ -19,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/fastdip tour --out $(TOUR_DIR)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
