@@ -468,6 +468,16 @@ def _numpy_lut_gamma(image, gamma):
     return partial(np.power, image, np.float32(gamma))
 
 
+def _opencv_log1p(image):
+    cv2 = _lib("cv2")
+    return partial(lambda im: cv2.log(cv2.add(im, 1.0)), image)
+
+
+def _torch_log1p(image):
+    torch = _lib("torch")
+    return partial(torch.log1p, _lib("torch").from_numpy(np.ascontiguousarray(image)))
+
+
 def _opencv_histogram(image):
     return partial(_lib("cv2").calcHist, [image], [0], None, [256], [0, 256])
 
@@ -585,6 +595,27 @@ COMPARISONS: tuple[Comparison, ...] = (
         inputs=("camera", "u8", "f32"),
         note="s = (L-1) (r/(L-1))^gamma rounded (integers, a 256-entry LUT), r^gamma (floats).",
         targets=_LUT_TARGET,
+    ),
+    Comparison(
+        "log_transform",
+        "c=1",
+        fastdip=Call(
+            lambda im: partial(_resolve("fastdip.intensity:log_transform"), im, 1.0),
+            requires="fastdip.intensity:log_transform",
+        ),
+        peers={
+            "numpy": Call(lambda im: partial(np.log1p, im), tolerance=Tolerance(rtol=1.2e-7),
+                          note="np.log1p (float32: glibc log1pf, up to 0.84 ulp off; fastdip rounds a float64 "
+                          "log1p once, so the two differ by at most 1 ulp)"),
+            "opencv": Call(_opencv_log1p, agrees=False, tolerance=Tolerance(atol=1.2e-7, rtol=2.4e-7),
+                           note="cv2.log(cv2.add(r, 1.0)): the float32 sum 1 + r rounds away up to 6e-8 before "
+                           "the log, so small r lose their relative precision; bound measured on [0, 1] data"),
+            "torch": Call(_torch_log1p, result=lambda t: t.numpy(), requires="torch", tolerance=Tolerance(rtol=2.4e-7),
+                          note="torch.log1p on a tensor made in setup (vectorised float32, within 2 ulp)"),
+        },
+        inputs=("f32",),
+        tolerance=Tolerance(rtol=1.2e-7),
+        note="s = c log(1 + r) with c = 1 on float32 images (integers take a 256-entry LUT, as gamma).",
     ),
     Comparison(
         "histogram",

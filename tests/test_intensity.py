@@ -102,6 +102,75 @@ def test_log_transform_float_formula(rng):
     np.testing.assert_allclose(intensity.log_transform(img, c=2.0), 2 * np.log1p(img), rtol=1e-6)
 
 
+def _log1p_rounded_once(img: np.ndarray) -> np.ndarray:
+    # log(1 + r) in float64, one rounding to float32: the float32 path's definition
+    return np.log1p(img.astype(np.float64)).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", [(1,), (20, 30), (300, 301), (4, 5, 6)])
+def test_log_transform_float32_is_correctly_rounded_log1p(rng, shape):
+    img = (rng.random(shape) * 1000).astype(np.float32)
+    img.reshape(-1)[:3] = [0.0, 1e-12, 0.5][: img.size]
+    out = intensity.log_transform(img)
+    assert out.dtype == np.float32 and out.shape == shape
+    np.testing.assert_array_equal(out, _log1p_rounded_once(img))
+    np.testing.assert_array_equal(intensity.log_transform(img, c=2.5), _log1p_rounded_once(img) * np.float32(2.5))
+    # numpy's float32 log1p (glibc log1pf) is within 1 ulp of it
+    ulp = np.spacing(np.abs(out))
+    assert np.all(np.abs(out - np.log1p(img)) <= ulp)
+
+
+def test_log_transform_float32_threads_layouts_and_read_only(rng):
+    import fastdip
+
+    base = (rng.random((700, 800)) * 255).astype(np.float32)
+    expected = _log1p_rounded_once(base)
+    with fastdip.threads(1):
+        np.testing.assert_array_equal(intensity.log_transform(base), expected)
+    with fastdip.threads(2):
+        np.testing.assert_array_equal(intensity.log_transform(base), expected)
+    np.testing.assert_array_equal(intensity.log_transform(base[::2, 1::3]), expected[::2, 1::3])
+    np.testing.assert_array_equal(intensity.log_transform(np.asfortranarray(base)), expected)
+    frozen = base.copy()
+    frozen.setflags(write=False)
+    np.testing.assert_array_equal(intensity.log_transform(frozen), expected)
+    assert intensity.log_transform(np.zeros((0, 4), np.float32)).shape == (0, 4)
+
+
+def test_log_transform_float32_and_float64_refuse_the_same_inputs():
+    for values in ([-1.0, 0.5], [0.25, -1e-30, 3.0]):
+        for dtype in (np.float32, np.float64):
+            with pytest.raises(ValueError, match="non-negative intensities, got a minimum of"):
+                intensity.log_transform(np.array(values, dtype))
+    # a NaN makes the minimum NaN: the check lets it through on both paths, and the NaN stays NaN
+    for dtype in (np.float32, np.float64):
+        out = intensity.log_transform(np.array([np.nan, 0.5], dtype))
+        assert np.isnan(out[0]) and out[1] == np.log1p(dtype(0.5))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32])
+def test_default_negative_equals_low_plus_high_minus_r(rng, dtype):
+    info = np.iinfo(dtype)
+    img = rng.integers(info.min, info.max, 500, dtype=dtype, endpoint=True)
+    img[:2] = [info.min, info.max]
+    expected = (int(info.min) + int(info.max) - img.astype(object)).astype(dtype)
+    out = intensity.negative(img)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_repeated_calls_reuse_tables_without_sharing_memory(rng):
+    img = rng.integers(0, 256, (300, 301), dtype=np.uint8)  # large enough for the pair-table path
+    small = img[:5, :5].copy()
+    for call in (lambda x: intensity.gamma(x, 0.5), intensity.log_transform,
+                 lambda x: intensity.negative(x, max_value=200)):
+        first = call(img)
+        first[...] = 7  # writing a result must not touch the cached table
+        np.testing.assert_array_equal(call(img), call(img.copy()))
+        assert not (call(img) == 7).all()
+        np.testing.assert_array_equal(call(small), call(img)[:5, :5])
+
+
 def test_contrast_stretch_percentiles_match_numpy(camera):
     lo, hi = np.percentile(camera, (2, 98))
     expected = np.rint(np.clip((camera.astype(float) - lo) * 255 / (hi - lo), 0, 255)).astype(np.uint8)
@@ -190,6 +259,11 @@ def test_one_pixel_and_3d_volumes(rng):
     [
         (lambda: intensity.gamma(np.zeros(3, np.uint8), 0), ValueError, "gamma: gamma must be in (0"),
         (lambda: intensity.gamma(np.zeros(3, np.uint8), -1.0), ValueError, "got -1.0"),
+        (lambda: intensity.gamma(np.zeros(3, np.uint8), True), TypeError, "gamma: gamma must be a real number"),
+        (lambda: intensity.gamma(np.zeros(3, np.uint8), float("nan")), ValueError, "finite"),
+        (lambda: intensity.gamma(np.zeros(3, np.uint8), 0.5, c=0), ValueError, "gamma: c must be in (0"),
+        (lambda: intensity.log_transform(np.zeros(3, np.float32), c=-2), ValueError, "log_transform: c must"),
+        (lambda: intensity.log_transform(np.array([0.5, -2.0], np.float32)), ValueError, "minimum of -2.0"),
         (lambda: intensity.gamma(np.array([-0.5, 0.2]), 0.5), ValueError, "non-negative"),
         (lambda: intensity.log_transform(np.array([-1.0])), ValueError, "non-negative"),
         (lambda: intensity.apply_lut(np.zeros(3, np.uint8), np.zeros(10)), ValueError, "256 entries"),
