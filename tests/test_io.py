@@ -233,8 +233,11 @@ def _failing_after_partial_write(exc):
     """A stand-in writer that writes half a file and then fails, as a full disk or a crash would."""
 
     def write(target, *args, **kwargs):
-        with open(target, "wb") as fh:
-            fh.write(b"\x89PNG\r\n\x1a\n partial")
+        if hasattr(target, "write"):  # the unnamed O_TMPFILE file (Linux)
+            target.write(b"\x89PNG\r\n\x1a\n partial")
+        else:
+            with open(target, "wb") as fh:
+                fh.write(b"\x89PNG\r\n\x1a\n partial")
         raise exc
 
     return write
@@ -273,7 +276,7 @@ def test_data_goes_to_a_temporary_file_first(tmp_path, monkeypatch):
     seen = []
 
     def spy(target, *args, **kwargs):
-        seen.append((Path(target).parent == tmp_path, path.exists()))
+        seen.append((Path(getattr(target, "name", target)).parent == tmp_path, path.exists()))
         return real(target, *args, **kwargs)
 
     monkeypatch.setattr(tifffile, "imwrite", spy)
@@ -624,7 +627,7 @@ def test_collection_argument_errors(tmp_path):
 
 
 def test_file_system_without_hard_links(tmp_path, monkeypatch):
-    def no_links(src, dst):
+    def no_links(src, dst, **kwargs):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)

@@ -3,7 +3,8 @@
 Each subcommand is one short function that calls public fastdip functions and prints the result. Heavy
 dependencies (numpy, numba, matplotlib, rich) are imported inside those functions only, so
 ``fastdip --help`` stays instant. A user mistake (bad path, unreadable image, bad argument) prints one line
-``fastdip: error: ...`` on stderr and exits with status 2, never a traceback.
+``fastdip: error: ...`` on stderr and exits with status 2; anything unexpected prints one line and exits with
+status 1. No traceback is ever shown, unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -54,6 +55,41 @@ def _output_options() -> argparse.ArgumentParser:
     return parent
 
 
+def _positive_size(text: str) -> int:
+    """A byte count: an integer, optionally with a K, M or G suffix (powers of 1024)."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    scale = units.get(text[-1:].upper(), 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit() or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive byte count such as 536870912, 512M or 2G, got {text!r}")
+    return int(digits) * scale
+
+
+def _read_options() -> argparse.ArgumentParser:
+    parent = _Parser(add_help=False)
+    group = parent.add_argument_group("reading images")
+    group.add_argument("--max-bytes", type=_positive_size, default=None, metavar="SIZE",
+                       help="refuse images larger than SIZE once decoded, checked from the file header before "
+                            "decoding (e.g. 2G; default 512M, fastdip.io.DEFAULT_MAX_BYTES)")
+    return parent
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], got {text!r}")
+    return value
+
+
+def _imread(path, args, **kwargs):
+    from fastdip import io
+
+    return io.imread(path, max_bytes=args.max_bytes or io.DEFAULT_MAX_BYTES, **kwargs)
+
+
 # --- commands ----------------------------------------------------------------------------------------
 
 
@@ -70,12 +106,13 @@ def cmd_info(args) -> int:
     """Print path, shape, dtype and ImageJ-style statistics of each image."""
     import dataclasses
 
-    from fastdip import histogram, io
+    from fastdip import histogram
 
     reports = []
     for path in args.images:
-        image = io.imread(path)
-        stats = histogram.stats(image)
+        image = _imread(path, args)
+        # a bilevel (1-bit) image is read as bool: its statistics are those of its 0/1 levels
+        stats = histogram.stats(image.astype("uint8") if image.dtype == bool else image)
         reports.append({"path": str(path), "shape": list(image.shape), "dtype": str(image.dtype),
                         "stats": dataclasses.asdict(stats), "text": str(stats)})
     if args.json:
@@ -183,8 +220,23 @@ def cmd_predict(args) -> int:
     from fastdip import dtype, io, nn
 
     model = nn.load_checkpoint(args.checkpoint).model
-    image = dtype.to_float(io.imread(args.image, as_gray=True))
-    if getattr(model, "task", "dense") == "classify":
+    classify = getattr(model, "task", "dense") == "classify"
+    if classify and out.suffix.lower() != ".json":
+        raise UsageError(f"a classifier writes its class probabilities as JSON: OUT must end in .json, "
+                         f"got {str(out)!r}")
+    if not classify and io.EXTENSIONS.get(out.name.lower()[-7:] if out.name.lower().endswith(".nii.gz")
+                                          else out.suffix.lower()) is None:
+        raise UsageError(f"a U-Net writes an image: OUT must end in one of {', '.join(sorted(io.EXTENSIONS))}, "
+                         f"got {str(out)!r}")
+    channels = int(model.config.get("in_channels", 1)) if not classify else 1
+    image = _imread(args.image, args, as_gray=channels == 1)
+    if channels > 1:
+        if image.ndim != 3 or image.shape[-1] < channels:
+            raise ValueError(f"{args.image}: the network reads {channels}-channel colour images, "
+                             f"got shape {image.shape}")
+        image = image[..., :channels]
+    image = dtype.to_float(image.astype("uint8") if image.dtype == bool else image)
+    if classify:
         shape = tuple(model.config.get("input_shape") or (8, 8))
         if image.shape != shape:
             raise ValueError(f"{args.image}: the classifier needs a {shape[0]}x{shape[1]} image, got shape {image.shape}")
@@ -193,7 +245,8 @@ def cmd_predict(args) -> int:
         out.write_text(json.dumps({"class": label, "probabilities": probs.tolist()}, indent=2) + "\n")
         print(f"class {label} (probability {probs[label]:.3f}); written to {out}")
         return 0
-    prob = nn.predict(model, image, tile=args.tile, overlap=args.overlap)
+    prob = nn.predict(model, image, tile=args.tile, overlap=args.overlap,
+                      channel_axis=-1 if channels > 1 else None)
     result = dtype.to_uint8(prob) if args.probabilities else (prob > args.threshold).astype("uint8") * 255
     io.imwrite(out, result, overwrite=args.overwrite)
     print(f"{'probability map' if args.probabilities else 'mask'} {result.shape} written to {out}"
@@ -227,11 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = _Formatter
     parser = _Parser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     output = _output_options()
+    reading = _read_options()
 
     p = commands.add_parser(
-        "info", parents=[output], formatter_class=fmt, help="shape, dtype and statistics of image files",
+        "info", parents=[output, reading], formatter_class=fmt, help="shape, dtype and statistics of image files",
         description="Print the path, shape, dtype and ImageJ-style histogram statistics (count, min, mean, "
                     "max, standard deviation, mode) of each image.",
         epilog="examples:\n  fastdip info camera.png\n  fastdip info a.png b.tif --json")
@@ -286,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = commands.add_parser(
-        "predict", formatter_class=fmt, help="run a trained network on an image",
+        "predict", parents=[reading], formatter_class=fmt, help="run a trained network on an image",
         description="Load a checkpoint written by 'fastdip train' and run it on IMAGE. A U-Net writes a mask "
                     "image (0/255, or the probability map with --probabilities) to OUT; large images go "
                     "through overlapping tiles (--tile) blended with Gaussian weights. An MLP/CNN digit "
@@ -300,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file (image or .json)")
     p.add_argument("--tile", type=int, metavar="N", help="tile size for large images (default: whole image)")
     p.add_argument("--overlap", type=int, default=32, metavar="N", help="tile overlap (default: %(default)s)")
-    p.add_argument("--threshold", type=float, default=0.5, metavar="T",
+    p.add_argument("--threshold", type=_probability, default=0.5, metavar="T",
                    help="probability above which a pixel is foreground (default: %(default)s)")
     p.add_argument("--probabilities", action="store_true", help="write the probability map (0..255)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
@@ -325,7 +380,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv=None) -> int:
-    """Run the ``fastdip`` command line; returns the exit status (0 ok, 1 tour section failed, 2 usage error).
+    """Run the ``fastdip`` command line; returns the exit status (0 ok, 1 a tour section failed or an
+    unexpected error, 2 a usage or input error).
 
     Parameters
     ----------
@@ -339,6 +395,9 @@ def main(argv=None) -> int:
     0
     """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line
+    argv = [a for a in argv if a != "--debug"]
     try:
         try:
             args = parser.parse_args(argv)
@@ -357,8 +416,13 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if not isinstance(exc, _user_errors()):
+        if debug:
             raise
+        if not isinstance(exc, _user_errors()):
+            # a bug or an environment problem (out of memory, a library failing): one line, status 1
+            print(f"{PROG}: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+                  f"(run with --debug to see the traceback)", file=sys.stderr)
+            return 1
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
 

@@ -18,10 +18,15 @@ NIfTI      .nii .nii.gz            (u)int8/16/32, float32, float64 volumes (need
                                    ``medical`` extra)
 ========== ======================= ====================================================================
 
-Reading is guarded: the pixel count is read from the header and checked against ``max_pixels`` before
-anything is decoded, and every failure (missing, truncated, not an image, too large) raises
-:class:`ImageReadError` naming the file and the reason. Writing is atomic: the data go to a temporary file
-in the destination folder, which is renamed over the destination only once complete.
+Reading is guarded: only regular files are opened (a FIFO, device or socket named like an image is refused
+rather than waited on); the shape and dtype are read from the header and the size of the array ``imread``
+would return is checked against ``max_bytes`` (default 512 MiB, :data:`DEFAULT_MAX_BYTES`) and the pixel count
+against ``max_pixels`` before anything is decoded (decompression bombs: a 59 KB JPEG can declare 30000 x 30000
+pixels); and every failure (missing, truncated, not an image, too large, out of memory) raises
+:class:`ImageReadError` naming the file and the reason. Writing is atomic: on Linux the data go to an unnamed
+file in the destination folder (``O_TMPFILE``), linked into place only once complete, so even a process killed
+mid-write leaves nothing behind; elsewhere a hidden temporary file is renamed into place, and temporaries left
+by a killed writer are removed by the next write into that folder.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import glob
 import math
 import os
 import secrets
+import stat
 import struct
 from pathlib import Path
 from types import MappingProxyType
@@ -40,7 +46,11 @@ import numpy as np
 
 from . import _docs, _validate
 
-__all__ = ["ImageReadError", "Collection", "imread", "imwrite", "imread_collection", "EXTENSIONS"]
+__all__ = ["ImageReadError", "Collection", "imread", "imwrite", "imread_collection", "EXTENSIONS",
+           "DEFAULT_MAX_BYTES"]
+
+#: The default decoded-size budget of :func:`imread` (bytes of the array it returns): 512 MiB.
+DEFAULT_MAX_BYTES = 512 * 2**20
 
 #: File extensions fastdip reads and writes, mapped to their format names (read-only).
 EXTENSIONS = MappingProxyType({
@@ -175,6 +185,22 @@ def _import_nibabel(func: str):
     return nibabel
 
 
+def _describe(shape, dtype) -> str:
+    return f"shape {tuple(int(n) for n in shape)}, dtype {np.dtype(dtype).name}"
+
+
+def _check_bytes(path, shape, dtype, max_bytes: int) -> None:
+    """Refuse a declared array whose decoded size is above the budget (before anything is decoded)."""
+    size = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
+    if size > max_bytes:
+        raise ImageReadError(
+            path,
+            f"its header declares {_describe(shape, dtype)}: {size:,} bytes once decoded, more than "
+            f"max_bytes={max_bytes:,} ({max_bytes / 2**20:,.0f} MiB); pass a larger max_bytes "
+            "(CLI: --max-bytes) if you trust this file",
+        )
+
+
 def _check_pixels(path, shape, colour_axis: bool, max_pixels: int) -> None:
     spatial = shape[:-1] if colour_axis else shape
     pixels = math.prod(int(n) for n in spatial)
@@ -189,6 +215,10 @@ def _check_pixels(path, shape, colour_axis: bool, max_pixels: int) -> None:
 def _finalize(arr) -> np.ndarray:
     """Native byte order, C-contiguous, writeable (copies only where needed)."""
     arr = np.asarray(arr)
+    if arr.dtype == np.bool_:
+        # Pillow's 1-bit images come as bools whose True bytes are 255: make them the canonical 0/1, which
+        # kernels that view bool as uint8 rely on
+        return np.not_equal(arr.view(np.uint8), 0)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     arr = np.ascontiguousarray(arr)
@@ -258,12 +288,22 @@ def _pil_source_is_16bit(im) -> bool:
     return False
 
 
-def _read_pillow(path: Path, max_pixels: int):
+#: Pillow mode -> (samples per pixel, dtype) of the array imread returns for it (after its conversions)
+_PIL_DECODED = {"1": (1, np.bool_), "L": (1, np.uint8), "LA": (2, np.uint8), "La": (2, np.uint8),
+                "P": (4, np.uint8), "PA": (4, np.uint8), "RGB": (3, np.uint8), "RGBA": (4, np.uint8),
+                "RGBa": (4, np.uint8), "RGBX": (3, np.uint8), "CMYK": (3, np.uint8), "YCbCr": (3, np.uint8),
+                "LAB": (3, np.uint8), "HSV": (3, np.uint8), "I": (1, np.int32), "F": (1, np.float32)}
+
+
+def _read_pillow(path: Path, max_pixels: int, max_bytes: int):
     with open(path, "rb") as fp:
         im = _pil_open(fp, path)
         with im:
             _check_pixels(path, (im.height, im.width), False, max_pixels)
             mode = im.mode
+            samples, dtype = _PIL_DECODED.get(mode, (1, np.uint16) if mode.startswith("I;16") else (4, np.float64))
+            # Pillow decodes into its own buffer first and numpy copies it: budget the larger of the two
+            _check_bytes(path, (im.height, im.width) + ((samples,) if samples > 1 else ()), dtype, max_bytes)
             wide = _pil_source_is_16bit(im)
             if wide and not mode.startswith("I"):
                 raise ImageReadError(
@@ -286,7 +326,7 @@ def _read_pillow(path: Path, max_pixels: int):
     return arr, arr.ndim == 3
 
 
-def _read_tiff(path: Path, max_pixels: int):
+def _read_tiff(path: Path, max_pixels: int, max_bytes: int):
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
@@ -297,13 +337,14 @@ def _read_tiff(path: Path, max_pixels: int):
         samples = [n for n, ax in zip(shape, axes) if ax == "S"]
         spatial = tuple(n for n, ax in zip(shape, axes) if ax != "S")
         _check_pixels(path, spatial, False, max_pixels)
+        _check_bytes(path, shape, series.dtype, max_bytes)
         data = series.asarray()
     if samples:
         data = np.moveaxis(data, axes.index("S"), -1)
     return data, bool(samples)
 
 
-def _read_npy(path: Path, max_pixels: int):
+def _read_npy(path: Path, max_pixels: int, max_bytes: int):
     fmt = np.lib.format
     with open(path, "rb") as fp:
         version = fmt.read_magic(fp)
@@ -323,13 +364,16 @@ def _read_npy(path: Path, max_pixels: int):
         raise ImageReadError(path, f"it holds a {len(shape)}-D array of shape {shape}, not an image (2-D or more)")
     colour = len(shape) >= 3 and shape[-1] in (3, 4)
     _check_pixels(path, shape, colour, max_pixels)
+    _check_bytes(path, shape, dtype, max_bytes)
     return np.load(path, allow_pickle=False), colour
 
 
-def _read_nifti(path: Path, max_pixels: int, nib):
+def _read_nifti(path: Path, max_pixels: int, max_bytes: int, nib):
     img = nib.load(os.fspath(path), mmap=False)
     shape = tuple(img.shape)
     _check_pixels(path, shape, False, max_pixels)
+    dtype = getattr(img.dataobj, "dtype", None) or img.get_data_dtype()  # float64 when a scale factor is set
+    _check_bytes(path, shape, dtype, max_bytes)
     data = np.asarray(img.dataobj)
     return data.transpose(tuple(range(data.ndim - 1, -1, -1))), False
 
@@ -337,14 +381,34 @@ def _read_nifti(path: Path, max_pixels: int, nib):
 # --------------------------------------------------------------------------------------------------- imread
 
 
-def imread(path, *, as_gray=False, max_pixels=2**30):
+def _check_regular_file(path: Path) -> None:
+    """Refuse what is not a regular file before opening it: opening a FIFO would wait for a writer forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageReadError(path, "no such file") from None
+    except PermissionError as exc:
+        raise ImageReadError(path, f"permission denied ({exc.strerror or exc})") from exc
+    except OSError as exc:
+        raise ImageReadError(path, exc.strerror or str(exc)) from exc
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file")
+    raise ImageReadError(path, f"it is {kind}, not an image file")
+
+
+def imread(path, *, as_gray=False, max_pixels=2**30, max_bytes=DEFAULT_MAX_BYTES):
     """Read an image file into a numpy array, in the dtype the file stores.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file to read. The extension picks the format (case-insensitive): .png, .jpg/.jpeg, .tif/.tiff,
-        .bmp, .pgm, .ppm, .npy, and .nii/.nii.gz when nibabel is installed.
+        The file to read (a regular file). The extension picks the reader (case-insensitive): .png,
+        .jpg/.jpeg, .bmp, .pgm and .ppm go to Pillow, which recognises PNG, JPEG, BMP and PGM/PPM **by their
+        content** (a PNG named .jpg is read as the PNG it is); .tif/.tiff, .npy and .nii/.nii.gz (when nibabel
+        is installed) must hold that format.
     as_gray : bool, optional
         Convert a colour image to grey levels with the ITU-R BT.601 luma weights
         ``Y = 0.299 R + 0.587 G + 0.114 B`` (alpha is dropped; grey+alpha gives the grey channel). Integer
@@ -352,7 +416,12 @@ def imread(path, *, as_gray=False, max_pixels=2**30):
         unchanged.
     max_pixels : int, optional
         Refuse images with more pixels than this (voxels for volumes; colour samples are not counted), read
-        from the header before anything is decoded: a guard against decompression bombs. Default 2**30.
+        from the header before anything is decoded. Default 2**30.
+    max_bytes : int, optional
+        Refuse images whose decoded array (the one returned: samples x bytes per sample, e.g. a palette PNG
+        counts 3 or 4 bytes per pixel) would be larger than this many bytes, checked from the header before
+        anything is decoded: the guard against decompression bombs. Default :data:`DEFAULT_MAX_BYTES`
+        (512 MiB); pass a larger value for big volumes you trust.
 
     Returns
     -------
@@ -364,8 +433,10 @@ def imread(path, *, as_gray=False, max_pixels=2**30):
     Raises
     ------
     ImageReadError
-        The file is missing, unreadable, truncated or corrupt, not an image of its extension's format, has an
-        unsupported extension, or has more than ``max_pixels`` pixels. Also an ``OSError`` and a
+        The file is missing, not a regular file (directory, FIFO, device, socket), unreadable, truncated or
+        corrupt, not an image (of its extension's format, for TIFF, NPY and NIfTI), has an unsupported
+        extension, declares more than ``max_pixels`` pixels or ``max_bytes`` bytes (the message gives the
+        declared shape and dtype and the budget), or decoding runs out of memory. Also an ``OSError`` and a
         ``ValueError``.
     TypeError
         ``path`` is not a str or path object, or ``as_gray`` is not a bool.
@@ -410,27 +481,27 @@ def imread(path, *, as_gray=False, max_pixels=2**30):
     path = _check_path(path, "imread")
     as_gray = _check_flag(as_gray, "imread", "as_gray")
     max_pixels = _validate.positive_int(max_pixels, "imread", "max_pixels")
+    max_bytes = _validate.positive_int(max_bytes, "imread", "max_bytes")
     suffix = _suffix(path)
     fmt = EXTENSIONS.get(suffix)
     if fmt is None:
         raise ImageReadError(path, f"unsupported file extension {suffix or '(none)'!r}; "
                                    f"fastdip reads {_ALLOWED_TEXT}")
     nib = _import_nibabel("imread") if fmt == "NIfTI" else None
-    if not path.exists():
-        raise ImageReadError(path, "no such file")
-    if path.is_dir():
-        raise ImageReadError(path, "it is a directory, not an image file")
+    _check_regular_file(path)
     try:
         if fmt == "TIFF":
-            image, colour = _read_tiff(path, max_pixels)
+            image, colour = _read_tiff(path, max_pixels, max_bytes)
         elif fmt == "NPY":
-            image, colour = _read_npy(path, max_pixels)
+            image, colour = _read_npy(path, max_pixels, max_bytes)
         elif fmt == "NIfTI":
-            image, colour = _read_nifti(path, max_pixels, nib)
+            image, colour = _read_nifti(path, max_pixels, max_bytes, nib)
         else:
-            image, colour = _read_pillow(path, max_pixels)
-    except (ImageReadError, MemoryError):
+            image, colour = _read_pillow(path, max_pixels, max_bytes)
+    except ImageReadError:
         raise
+    except MemoryError as exc:
+        raise ImageReadError(path, "not enough memory to decode it; free memory or read a smaller image") from exc
     except PermissionError as exc:
         raise ImageReadError(path, f"permission denied ({exc.strerror or exc})") from exc
     except Exception as exc:  # any decoder failure becomes one error type that names the file
@@ -501,18 +572,92 @@ def _check_writable(fmt: str, arr: np.ndarray) -> None:
                      f"got an array of shape {shape}; {hint}")
 
 
+_TMP_MARK = ".fastdip-"  # hidden temporaries are named .<name>.fastdip-<pid>-<random>.tmp<suffix>
+
+
 def _temporary_sibling(path: Path, suffix: str) -> Path:
     """Create an empty, uniquely named file next to ``path`` (mode 0o666 less the umask) and return its name."""
     stem = path.name[:80]
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = path.with_name(f".{stem}.{secrets.token_hex(6)}.tmp{suffix}")
+        tmp = path.with_name(f".{stem}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}.tmp{suffix}")
         try:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
         os.close(fd)
         return tmp
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporaries of fastdip's naming whose writer process no longer runs (killed mid-write)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".") and _TMP_MARK in n and ".tmp" in n]
+    except OSError:
+        return
+    for name in names:
+        try:
+            pid = int(name.split(_TMP_MARK, 1)[1].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+        except OSError:  # alive but not ours to signal: leave it
+            continue
+
+
+def _open_unnamed(path: Path):
+    """An unnamed file in ``path``'s folder (Linux O_TMPFILE): nothing to clean up if the process dies. None
+    if the platform or file system cannot make one."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        fd = os.open(path.parent, flag | os.O_RDWR, 0o666)
+    except OSError:  # EOPNOTSUPP, EISDIR (old kernels), EINVAL: fall back to a named temporary
+        return None
+    f = os.fdopen(fd, "w+b")
+    f.raw.name = os.fspath(path)  # encoders that look at the name (tifffile) see the destination's
+    return f
+
+
+def _link_unnamed(f, path: Path, overwrite: bool) -> None:
+    """Give the finished unnamed file its name; without ``overwrite`` never replace a file."""
+    f.flush()
+    os.fsync(f.fileno())
+    # linkat(/proc/self/fd, "N", AT_FDCWD, path, AT_SYMLINK_FOLLOW): os.link calls plain link() unless a
+    # dir_fd is given, and link() on the /proc magic link fails with EXDEV
+    procfd = os.open("/proc/self/fd", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        def link(dst):
+            os.link(str(f.fileno()), dst, src_dir_fd=procfd, follow_symlinks=True)
+
+        if not overwrite:
+            try:
+                link(path)
+            except FileExistsError:
+                raise _exists_error(path) from None
+            return
+        while True:  # link under a fresh hidden name, then rename over the destination (atomic)
+            tmp = path.with_name(f".{path.name[:80]}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}.tmp")
+            try:
+                link(tmp)
+                break
+            except FileExistsError:
+                continue
+    finally:
+        os.close(procfd)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _flush_to_disk(path: Path) -> None:
@@ -544,7 +689,7 @@ def _commit(tmp: Path, path: Path, overwrite: bool) -> None:
     os.unlink(tmp)
 
 
-def _write_pillow(tmp: Path, arr: np.ndarray, fmt: str) -> None:
+def _write_pillow(tmp, arr: np.ndarray, fmt: str) -> None:
     from PIL import Image
 
     if arr.dtype == np.uint16:
@@ -553,20 +698,50 @@ def _write_pillow(tmp: Path, arr: np.ndarray, fmt: str) -> None:
     im.save(tmp, format=_PIL_SAVE[fmt], **_PIL_SAVE_OPTIONS.get(fmt, {}))
 
 
-def _write_tiff(tmp: Path, arr: np.ndarray) -> None:
+def _write_tiff(tmp, arr: np.ndarray) -> None:
     import tifffile
 
     colour = arr.ndim >= 3 and arr.shape[-1] in (3, 4)
     tifffile.imwrite(tmp, arr, photometric="rgb" if colour else "minisblack")
 
 
-def _write_npy(tmp: Path, arr: np.ndarray) -> None:
+def _write_npy(tmp, arr: np.ndarray) -> None:
     np.save(tmp, arr, allow_pickle=False)
 
 
-def _write_nifti(tmp: Path, arr: np.ndarray, nib) -> None:
+def _write_nifti(tmp, arr: np.ndarray, nib, gz: bool) -> None:
     voxels = arr.transpose(tuple(range(arr.ndim - 1, -1, -1)))  # (plane, row, col) -> NIfTI's (x, y, z)
-    nib.save(nib.Nifti1Image(voxels, affine=np.eye(4)), os.fspath(tmp))
+    image = nib.Nifti1Image(voxels, affine=np.eye(4))
+    if isinstance(tmp, (str, os.PathLike)):
+        nib.save(image, os.fspath(tmp))
+        return
+    data = image.to_bytes()
+    if gz:
+        import gzip
+
+        data = gzip.compress(data, mtime=0)
+    tmp.write(data)
+
+
+def _write(target, arr: np.ndarray, fmt: str, nib, suffix: str) -> None:
+    """Encode ``arr`` into ``target`` (an open binary file or a path)."""
+    if fmt == "TIFF":
+        _write_tiff(target, arr)
+    elif fmt == "NPY":
+        _write_npy(target, arr)
+    elif fmt == "NIfTI":
+        _write_nifti(target, arr, nib, suffix == ".nii.gz")
+    else:
+        _write_pillow(target, arr, fmt)
+
+
+def _write_error(exc: OSError, path: Path) -> OSError:
+    """The same kind of OSError, naming the destination rather than a temporary file or a bare errno."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    text = f"imwrite: cannot write {os.fspath(path)!r}: {reason}"
+    if exc.errno is not None:
+        return type(exc)(exc.errno, text)
+    return OSError(text)
 
 
 @_docs.fill
@@ -598,15 +773,20 @@ def imwrite(path, image, *, overwrite=False):
         float32; convert with fastdip.dtype.to_uint8 or to_uint16 first, or write .tif/.npy").
     FileNotFoundError
         The destination folder does not exist.
+    OSError
+        Writing failed (disk full, permission denied, an encoder error); the message names ``path``.
     ImportError
         A NIfTI file is written without nibabel installed.
 
     Notes
     -----
-    The data are written to a hidden temporary file in the destination folder, flushed to disk, then moved
-    into place with one rename (``os.replace``; without ``overwrite``, ``os.link``, which also refuses to
-    replace a file created meanwhile). An interrupted or failing write leaves no partial file and no temporary
-    file behind, and an existing file stays intact. Values are stored as they are: nothing is rescaled or
+    On Linux the data are written to an unnamed file in the destination folder (``O_TMPFILE``), flushed to
+    disk, then given its name with one ``linkat`` (without ``overwrite``, which refuses to replace a file
+    created meanwhile) or linked under a hidden name and renamed over the destination (``os.replace``). A
+    process killed mid-write (even by SIGKILL) therefore leaves nothing behind. Where unnamed files are not
+    available, a hidden temporary file ``.NAME.fastdip-PID-RANDOM.tmp`` is written and renamed into place;
+    one left by a killed writer is removed by the next ``imwrite`` into that folder. An existing file stays
+    intact on any failure, and write errors (disk full, an encoder failing) name the destination. Values are stored as they are: nothing is rescaled or
     clipped, so a dtype the format cannot hold is refused rather than converted. JPEG is written with quality
     95 and no chroma subsampling (4:4:4); everything else is lossless. Stacks written as NIfTI get an
     identity affine and their axes reversed ((plane, row, col) is stored as NIfTI's (x, y, z) = (col, row,
@@ -658,32 +838,43 @@ def imwrite(path, image, *, overwrite=False):
     if not overwrite and os.path.lexists(path):
         raise _exists_error(path)
 
+    unnamed = _open_unnamed(path)
+    if unnamed is not None:
+        with unnamed:
+            try:
+                _write(unnamed, arr, fmt, nib, suffix)
+            except OSError as exc:
+                raise _write_error(exc, path) from exc
+            try:
+                _link_unnamed(unnamed, path, overwrite)
+                return
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: the named temporary below
+                pass
+    _remove_stale_temporaries(folder)
     try:
         tmp = _temporary_sibling(path, suffix)
     except PermissionError as exc:
         raise PermissionError(f"imwrite: cannot create files in folder {os.fspath(folder)!r} "
                               f"(permission denied), so cannot write {os.fspath(path)!r}") from exc
     try:
-        if fmt == "TIFF":
-            _write_tiff(tmp, arr)
-        elif fmt == "NPY":
-            _write_npy(tmp, arr)
-        elif fmt == "NIfTI":
-            _write_nifti(tmp, arr, nib)
-        else:
-            _write_pillow(tmp, arr, fmt)
+        _write(tmp, arr, fmt, nib, suffix)
         _flush_to_disk(tmp)
         _commit(tmp, path, overwrite)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, FileExistsError):
+            raise _write_error(exc, path) from exc
         raise
 
 
 # --------------------------------------------------------------------------------------------------- collection
 
 
-def imread_collection(paths_or_pattern, *, on_error="raise", as_gray=False, max_pixels=2**30):
+def imread_collection(paths_or_pattern, *, on_error="raise", as_gray=False, max_pixels=2**30,
+                      max_bytes=DEFAULT_MAX_BYTES):
     """Read many images, from a glob pattern or a list of paths.
 
     Parameters
@@ -694,7 +885,7 @@ def imread_collection(paths_or_pattern, *, on_error="raise", as_gray=False, max_
     on_error : {'raise', 'skip'}, optional
         ``'raise'``: the first unreadable file raises :class:`ImageReadError`. ``'skip'``: unreadable files
         are left out and listed in the result's ``errors``; every readable file is still returned.
-    as_gray, max_pixels
+    as_gray, max_pixels, max_bytes
         Passed to :func:`imread` for each file.
 
     Returns
@@ -749,7 +940,7 @@ def imread_collection(paths_or_pattern, *, on_error="raise", as_gray=False, max_
     images, read_paths, errors = [], [], []
     for p in paths:
         try:
-            images.append(imread(p, as_gray=as_gray, max_pixels=max_pixels))
+            images.append(imread(p, as_gray=as_gray, max_pixels=max_pixels, max_bytes=max_bytes))
         except ImageReadError as exc:
             if on_error == "raise":
                 raise

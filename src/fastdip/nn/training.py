@@ -539,8 +539,9 @@ def load_checkpoint(path, model=None, *, device="cpu") -> Checkpoint:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is not a fastdip checkpoint, or no model is given for a model that is not a
-        :mod:`fastdip.nn` model.
+        If the file is not a fastdip checkpoint, no model is given for a model that is not a
+        :mod:`fastdip.nn` model, the saved config cannot be built or does not match the saved weights (checked
+        before the model is allocated), the weights do not fit ``model``, or a weight is NaN or infinite.
 
     References
     ----------
@@ -557,18 +558,59 @@ def load_checkpoint(path, model=None, *, device="cpu") -> Checkpoint:
     """
     func = "load_checkpoint"
     state = _read(path, func)
+    weights = state.get("model_state")
+    if not isinstance(weights, dict) or not all(isinstance(v, torch.Tensor) for v in weights.values()):
+        raise ValueError(f"{func}: {path} holds no weights (its 'model_state' is not a dict of tensors)")
+    for name, tensor in weights.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ValueError(f"{func}: {path} has non-finite weights (NaN or inf in {name!r}); the model "
+                             "would predict garbage")
     if model is None:
-        from . import models
-
-        cls = getattr(models, str(state.get("class")), None)
-        if not (isinstance(cls, type) and issubclass(cls, nn.Module)) or state.get("config") is None:
-            raise ValueError(f"{func}: {path} holds a {state.get('class')} model, not a fastdip.nn model: pass "
-                             f"model= to load its weights into")
-        model = cls(**state["config"])
-    model.load_state_dict(state["model_state"])
+        model = _rebuild(state, weights, path, func)
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as exc:  # names or shapes differ
+        raise ValueError(f"{func}: {path}: the weights do not fit the model "
+                         f"({' '.join(str(exc).split())[:300]})") from None
     model.to(_device(device)).eval()
-    return Checkpoint(model, state.get("optimizer_state"), History.from_dict(state["history"]),
-                      dict(state.get("train_config") or {}), int(state["epoch"]))
+    history = state.get("history")
+    try:
+        history = History.from_dict(history if isinstance(history, dict) else {})
+        epoch = int(state.get("epoch", len(history)))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{func}: {path} has a damaged history or epoch ({exc})") from None
+    return Checkpoint(model, state.get("optimizer_state"), history, dict(state.get("train_config") or {}), epoch)
+
+
+def _rebuild(state, weights, path, func):
+    """Rebuild the saved fastdip.nn model from its class name and config, checked before any memory is used:
+    the config must be accepted by the class, and the model it describes must have exactly the saved weights'
+    names and shapes (built first on torch's 'meta' device, which allocates nothing: a config asking for a
+    160 GB model is refused, not built)."""
+    from . import models
+
+    cls_name = str(state.get("class"))
+    cls = getattr(models, cls_name, None) if cls_name in ("MLP", "CNN", "UNet") else None
+    config = state.get("config")
+    if cls is None or not isinstance(config, dict):
+        raise ValueError(f"{func}: {path} holds a {cls_name} model, not a fastdip.nn model (MLP, CNN, UNet): "
+                         "pass model= to load its weights into")
+    try:
+        with torch.device("meta"):
+            skeleton = cls(**config)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{func}: {path} has a {cls_name} config that fastdip cannot build ({exc})") from None
+    expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    saved = {k: tuple(v.shape) for k, v in weights.items()}
+    if expected != saved:
+        missing = sorted(set(expected) - set(saved))[:3]
+        extra = sorted(set(saved) - set(expected))[:3]
+        wrong = [k for k in expected if k in saved and expected[k] != saved[k]][:3]
+        detail = "; ".join(part for part in (
+            f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else "",
+            ", ".join(f"{k}: config wants {expected[k]}, file has {saved[k]}" for k in wrong)) if part)
+        raise ValueError(f"{func}: {path}: its config does not match its weights ({detail})")
+    return cls(**config)
 
 
 def _gaussian_weight(shape, margin, edges):
