@@ -63,6 +63,104 @@ def test_dftn_idftn(rng):
     np.testing.assert_allclose(fourier.dftn(np.arange(5.0)), np.fft.fft(np.arange(5.0)), atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 2), (2, 1), (5, 3), (8, 8), (7, 12), (17, 9), (64, 33)])
+def test_rdft2_equals_scipy_and_numpy_rfft2_and_inverts(rng, shape):
+    import scipy.fft
+
+    f = rng.standard_normal(shape)
+    F = fourier.rdft2(f)
+    assert F.dtype == np.complex128 and F.shape == (shape[0], shape[1] // 2 + 1)
+    np.testing.assert_allclose(F, scipy.fft.rfft2(f), rtol=0, atol=1e-12 * max(1, f.size))
+    np.testing.assert_allclose(F, np.fft.rfft2(f), rtol=0, atol=1e-12 * max(1, f.size))
+    # the half of dft2's full spectrum
+    np.testing.assert_allclose(F, fourier.dft2(f)[:, : shape[1] // 2 + 1], rtol=0, atol=1e-12 * max(1, f.size))
+    back = fourier.irdft2(F, shape)
+    assert back.dtype == np.float64 and back.shape == shape and back.flags.c_contiguous
+    np.testing.assert_allclose(back, f, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(back, scipy.fft.irfft2(F, s=shape), rtol=0, atol=1e-13)
+
+
+def test_irdft2_default_shape_is_even_and_odd_width_needs_shape(rng):
+    f = rng.standard_normal((6, 7))
+    F = fourier.rdft2(f)  # 4 columns: N = 6 or 7
+    assert fourier.irdft2(F).shape == (6, 6)
+    np.testing.assert_allclose(fourier.irdft2(F), np.fft.irfft2(F), atol=1e-13)
+    np.testing.assert_allclose(fourier.irdft2(F, (6, 7)), f, atol=1e-12)
+    assert fourier.irdft2(fourier.rdft2(np.ones((3, 1))), (3, 1)).shape == (3, 1)
+
+
+def test_half_spectrum_dtypes_follow_the_linear_rule(camera):
+    small = camera[:16, :15]
+    for image, spec, out in ((small, np.complex64, np.float32), (small.astype(np.float32), np.complex64, np.float32),
+                             (small.astype(np.float64), np.complex128, np.float64),
+                             (small.astype(np.uint16), np.complex64, np.float32)):
+        F = fourier.rdft2(image)
+        assert F.dtype == spec
+        back = fourier.irdft2(F, image.shape)
+        assert back.dtype == out
+        np.testing.assert_allclose(back, image, atol=2e-3 if out == np.float32 else 1e-9)
+    assert fourier.irdft2(np.ones((4, 3))).dtype == np.float64  # a real spectrum counts as complex128
+
+
+def test_half_spectrum_inputs_never_modified(rng):
+    f = rng.standard_normal((8, 9)).astype(np.float32)
+    keep = f.copy()
+    F = fourier.rdft2(f)
+    F_keep = F.copy()
+    fourier.irdft2(F, f.shape)
+    fourier.irdftn(F, f.shape)
+    full = fourier.dft2(f)
+    full_keep = full.copy()
+    fourier.idft2(full)
+    fourier.idftn(full)
+    np.testing.assert_array_equal(f, keep)
+    np.testing.assert_array_equal(F, F_keep)
+    np.testing.assert_array_equal(full, full_keep)
+
+
+@pytest.mark.parametrize("shape", [(5,), (6,), (3, 4, 5), (2, 3, 4, 6)])
+def test_rdftn_irdftn_equal_scipy(rng, shape):
+    import scipy.fft
+
+    f = rng.standard_normal(shape)
+    F = fourier.rdftn(f)
+    np.testing.assert_allclose(F, scipy.fft.rfftn(f), atol=1e-12 * f.size)
+    back = fourier.irdftn(F, shape)
+    np.testing.assert_allclose(back, f, atol=1e-12)
+    np.testing.assert_allclose(back, scipy.fft.irfftn(F, s=shape), atol=1e-13)
+
+
+def test_irdft2_ignores_what_a_real_spectrum_cannot_hold_like_scipy(rng):
+    import scipy.fft
+
+    F = rng.standard_normal((6, 5)) + 1j * rng.standard_normal((6, 5))  # not Hermitian in columns 0 and 4
+    for shape in ((6, 8), (6, 9)):
+        np.testing.assert_allclose(fourier.irdft2(F, shape), scipy.fft.irfft2(F, s=shape), atol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (4, 1), (1, 6), (7, 9), (8, 10), (3, 4, 5)])
+def test_idft_real_part_of_a_non_hermitian_spectrum(rng, shape):
+    # real=True inverts the Hermitian part of F: the real part of the complex inverse, for any F
+    F = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    expected = np.fft.ifftn(F).real
+    call = fourier.idft2 if len(shape) == 2 else fourier.idftn
+    out = call(F)
+    assert out.dtype == np.float64 and out.flags.c_contiguous
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-14)
+    out32 = call(F.astype(np.complex64))
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32, expected, rtol=0, atol=2e-7)
+
+
+def test_round_trip_float32_identity_and_nan_spreads(rng):
+    f = rng.random((33, 40), dtype=np.float32)
+    np.testing.assert_allclose(fourier.idft2(fourier.dft2(f)), f, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fourier.irdft2(fourier.rdft2(f), f.shape), f, rtol=0, atol=1e-6)
+    f[3, 4] = np.nan
+    assert np.isnan(fourier.irdft2(fourier.rdft2(f), f.shape)).all()
+    assert np.isnan(fourier.idft2(fourier.dft2(f))).all()
+
+
 def test_parseval(rng):
     f = rng.standard_normal((13, 20))
     F = fourier.dft2(f)
@@ -325,6 +423,32 @@ def test_errors_name_the_parameter():
         fourier.apply(np.zeros((3, 3), complex), np.ones((3, 3)))
 
 
+@pytest.mark.parametrize(
+    "call, exc, words",
+    [
+        (lambda: fourier.rdft2(np.zeros((2, 2), complex)), TypeError, "rdft2: image must be a real-valued"),
+        (lambda: fourier.rdft2(np.zeros(4)), ValueError, "rdft2: image must be a 2-D array"),
+        (lambda: fourier.rdft2(np.zeros((0, 4))), ValueError, "rdft2: image must be a non-empty"),
+        (lambda: fourier.rdft2("img.png"), TypeError, "rdft2: image must be a numpy array"),
+        (lambda: fourier.rdftn(np.float64(2.0)), ValueError, "rdftn: image must be an array of at least 1"),
+        (lambda: fourier.rdftn(np.zeros(3, bool)), TypeError, "rdftn: image"),
+        (lambda: fourier.irdft2(np.zeros((4, 3, 2), complex)), ValueError, "irdft2: spectrum must be a 2-D"),
+        (lambda: fourier.irdft2(np.zeros((4, 3), complex), (4, 7)), ValueError,
+         "irdft2: shape must be the image shape of this spectrum: (4, N) with N // 2 + 1 = 3, i.e. N = 4 or 5"),
+        (lambda: fourier.irdft2(np.zeros((4, 3), complex), (5, 4)), ValueError, "got (5, 4)"),
+        (lambda: fourier.irdft2(np.zeros((4, 3), complex), (4, 0)), ValueError, "irdft2: shape"),
+        (lambda: fourier.irdft2(np.zeros((4, 3), complex), (4,)), ValueError, "irdft2: shape"),
+        (lambda: fourier.irdft2(np.zeros((4, 3), complex), "4x4"), ValueError, "irdft2: shape"),
+        (lambda: fourier.irdftn(np.complex128(1), None), ValueError, "irdftn: spectrum must be an array of at"),
+        (lambda: fourier.irdftn(np.zeros((2, 1), complex), (2, 3)), ValueError, "N = 1"),
+    ],
+)
+def test_half_spectrum_errors_name_function_and_parameter(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    assert words in str(info.value)
+
+
 # --- properties ------------------------------------------------------------------------------------------
 
 # cost: at most 40 tiny FFTs of up to 16x16; no compilation involved
@@ -344,6 +468,31 @@ def test_round_trip_property(f):
     # all-pass filtering is the identity too
     np.testing.assert_allclose(fourier.apply(f, np.ones(f.shape)), f, rtol=0,
                                atol=1e-12 * max(1.0, float(np.abs(f).max())))
+
+
+# cost: at most 60 tiny real FFT pairs of up to 16x16; no compilation involved
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=16),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+    )
+)
+def test_half_spectrum_parseval_and_round_trip_property(f):
+    M, N = f.shape
+    F = fourier.rdft2(f)
+    # Parseval with the unscaled forward transform: sum f² = (1/MN) sum over the full spectrum of |F|²,
+    # where the half spectrum's columns 1 .. ceil(N/2) - 1 each stand for two columns (v and N - v)
+    weights = np.full(F.shape[1], 2.0)
+    weights[0] = 1.0
+    if N % 2 == 0:
+        weights[-1] = 1.0
+    energy = float(np.sum(np.abs(F) ** 2 * weights)) / (M * N)
+    scale = max(1.0, float(np.sum(f**2)))
+    assert abs(float(np.sum(f**2)) - energy) <= 1e-12 * scale
+    back = fourier.irdft2(F, f.shape)
+    np.testing.assert_allclose(back, f, rtol=0, atol=1e-12 * max(1.0, float(np.abs(f).max())))
 
 
 # --- notch filters ---------------------------------------------------------------------------------------
