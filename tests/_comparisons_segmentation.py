@@ -36,6 +36,21 @@ def _flood_skimage(image):
                    connectivity=image.ndim)
 
 
+def _flood_opencv(image):
+    """cv2.floodFill(FLOODFILL_FIXED_RANGE | FLOODFILL_MASK_ONLY, loDiff = upDiff = 20, 8-connected): the mask
+    is (h + 2, w + 2), allocated in the timed body (a filled mask blocks the next fill), 1 inside."""
+    cv2 = _lib("cv2")
+    flags = 8 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+    seed = _centre(image)[::-1]  # cv2 takes (x, y)
+
+    def body():
+        mask = np.zeros((image.shape[0] + 2, image.shape[1] + 2), np.uint8)
+        cv2.floodFill(image, mask, seed, 0, 20, 20, flags)
+        return mask
+
+    return body
+
+
 def _colour_operands(image):
     """A colour image from a grey one: the image and two shifted copies as R, G, B."""
     return (np.ascontiguousarray(np.dstack([image, np.roll(image, 17, 0), np.roll(image, 29, 1)])),)
@@ -127,13 +142,21 @@ COMPARISONS: tuple[Comparison, ...] = (
         peers={
             "skimage": Call(_flood_skimage, requires="skimage.segmentation:flood",
                             note="flood(image, centre, tolerance=20, connectivity=ndim): |I - I(seed)| <= 20"),
+            "opencv": Call(_flood_opencv, requires="cv2:floodFill", dtypes=("uint8",),
+                           result=lambda mask: mask[1:-1, 1:-1] == 1,
+                           note="floodFill(mask, centre, 0, loDiff=20, upDiff=20, 8 | FLOODFILL_FIXED_RANGE | "
+                           "FLOODFILL_MASK_ONLY | 1 << 8): seed - 20 <= I <= seed + 20, inclusive as fastdip; "
+                           "the (h + 2, w + 2) uint8 mask is made in the timed call, its border cropped"),
         },
         inputs=("camera", "u8"),
         note="Flood fill from the image centre with a fixed-seed tolerance (inclusive), 8-connected. fastdip's "
-        "region growing (one breadth-first queue for several regions; on 2-D uint8 grey images a 256-entry "
-        "acceptance table per region, the image read in place, the result array as the visited map, a small "
-        "growable queue) against skimage's dedicated flood fill.",
-        targets=(Target("skimage", 0.5),),
+        "one grey region with criterion='seed' is a scanline flood fill (Smith 1979, Heckbert 1990: spans "
+        "filled left and right, the rows above and below scanned for new spans, an explicit growable span "
+        "stack) writing the int32 result, whose pages are zero-filled by the OS where the fill touches them. "
+        "Its output is 4x OpenCV's uint8 mask, and on this machine a first touch of a page costs about 4 µs "
+        "(1 ms per MB): on u8 4096×4096 (10.2 Mpx filled) 64 MB of result pages against OpenCV's 16 MB.",
+        targets=(Target("skimage", 0.5), Target("opencv", 1.0, inputs=("u8 2048×2048", "u8 4096×4096")),
+                 Target("opencv", 0.8, inputs=("camera u8 512×512", "u8 512×512"))),
     ),
     Comparison(
         "mean_shift",

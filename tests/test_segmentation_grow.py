@@ -258,3 +258,110 @@ def test_3d_queue_compacts_and_grows_and_uint8_table_equals_flood(monkeypatch, d
         monkeypatch.setattr(_grow, "_QUEUE_START", 16)
         np.testing.assert_array_equal(small, big)
     assert np.count_nonzero(expected) > 1000
+
+
+# -- the scanline flood fill (criterion='seed', one grey region, no max_size) -------------------------------------
+
+
+def _flood_case(rng, dtype, shape, ties=True):
+    """A random grey image of ``dtype`` with few levels (large, winding regions), a seed and a tolerance;
+    float images on a 0.1 grid with ``ties`` (differences equal to the tolerance up to rounding)."""
+    img = rng.integers(0, 9, shape).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        frac = rng.random(shape)
+        img = img + (np.round(frac, 1) if ties else frac).astype(dtype)
+    point = tuple(int(rng.integers(n)) for n in shape)
+    # integers for integer images: skimage.flood truncates a fractional tolerance to the image dtype
+    tolerance = float(rng.integers(0, 4)) if np.dtype(dtype).kind in "ui" else float(np.round(rng.uniform(0, 3), 1))
+    return img, point, tolerance
+
+
+@settings(deadline=None, max_examples=60)  # up to 48x48 images; skimage's flood and fastdip: ~1 ms an example
+@given(seed=st.integers(0, 2**32 - 1), connectivity=st.integers(1, 2),
+       dtype=st.sampled_from(["uint8", "uint16", "int16", "float32", "float64"]))
+def test_flood_fill_equals_skimage_flood(seed, connectivity, dtype):
+    from skimage.segmentation import flood
+
+    # no ties: skimage compares with seed -/+ tolerance in the image's dtype, fastdip |I - I(seed)| in float64
+    rng = np.random.default_rng(seed)
+    img, point, tolerance = _flood_case(rng, dtype, tuple(int(n) for n in rng.integers(1, 49, 2)), ties=False)
+    ours = region_growing(img, point, tolerance, criterion="seed", connectivity=connectivity)
+    assert ours.dtype == np.int32 and set(np.unique(ours)) <= {0, 1}
+    np.testing.assert_array_equal(ours == 1, flood(img, point, tolerance=tolerance, connectivity=connectivity))
+
+
+@settings(deadline=None, max_examples=30)  # 20x23 images, three region_growing calls: ~2 ms an example
+@given(seed=st.integers(0, 2**32 - 1), connectivity=st.integers(1, 2),
+       dtype=st.sampled_from(["uint8", "uint16", "float32", "float64"]))
+def test_flood_fill_equals_breadth_first_paths(seed, connectivity, dtype):
+    # the scanline fill (2-D) against the breadth-first queue (the same image as a one-plane volume) and the
+    # plain twin; a seed mask of one region (several pixels) takes the same path
+    rng = np.random.default_rng(seed)
+    img, point, tolerance = _flood_case(rng, dtype, (20, 23))
+    ours = region_growing(img, point, tolerance, criterion="seed", connectivity=connectivity)
+    vol = region_growing(img[None], (0,) + point, tolerance, criterion="seed", connectivity=connectivity)[0]
+    np.testing.assert_array_equal(ours, vol)
+    np.testing.assert_array_equal(ours == 1, naive.flood_seed(img, point, tolerance, connectivity))
+    mask = np.zeros(img.shape, bool)
+    mask[point] = True
+    mask[rng.integers(20), rng.integers(23)] = True
+    ours = region_growing(img, mask, tolerance, criterion="seed", connectivity=connectivity)
+    vol = region_growing(img[None], mask[None], tolerance, criterion="seed", connectivity=connectivity)[0]
+    np.testing.assert_array_equal(ours, vol)
+
+
+def test_flood_fill_seed_failing_its_own_region_mean_keeps_the_breadth_first_rule():
+    # two seed pixels 0 and 10: the reference is their mean 5; with tolerance 2 neither passes, but seeds are
+    # always in the region and pass it on to their neighbours (here the 5s next to the 0)
+    img = np.array([[0, 5, 9, 10]], np.uint8)
+    mask = np.array([[1, 0, 0, 1]], bool)
+    np.testing.assert_array_equal(region_growing(img, mask, 2, criterion="seed"), [[1, 1, 0, 1]])
+
+
+def test_flood_fill_thresholds_at_float_ties():
+    # float64: 0.3 - 0.1 = 0.19999999999999998 and 0.5 - 0.3 = 0.2 are both <= 0.2; float32 values widened
+    # exactly: 0.30000001192 - 0.10000000149 = 0.20000001043 > 0.2 but 0.5 - 0.30000001192 < 0.2
+    row = np.array([[0.1, 0.3, 0.5, 0.6]])
+    np.testing.assert_array_equal(region_growing(row, (0, 1), 0.2, criterion="seed"), [[1, 1, 1, 0]])
+    np.testing.assert_array_equal(region_growing(row.astype(np.float32), (0, 1), 0.2, criterion="seed"),
+                                  [[0, 1, 1, 0]])
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "float32", "float64"])
+def test_accepted_interval_is_exact_at_both_ends(dtype):
+    from fastdip.segmentation import _grow
+
+    rng = np.random.default_rng(4)
+    dt = np.dtype(dtype)
+    for _ in range(50):
+        v = dt.type(rng.integers(0, 200) + (rng.random() if dt.kind == "f" else 0))
+        ref, tol = float(v), float(rng.choice([0.0, 0.1, 1.0, 2.5, 1e-7, 30.0]))
+        lo, hi = _grow._accepted_interval(ref, tol, v, dt)
+        assert lo.dtype == dt and hi.dtype == dt
+        assert abs(ref - float(lo)) <= tol and abs(ref - float(hi)) <= tol
+        if dt.kind == "f":
+            below, above = np.nextafter(lo, dt.type(-np.inf)), np.nextafter(hi, dt.type(np.inf))
+        else:
+            below, above = int(lo) - 1, int(hi) + 1
+        if below >= (np.finfo(dt).min if dt.kind == "f" else 0):
+            assert abs(ref - float(below)) > tol
+        if above <= (np.finfo(dt).max if dt.kind == "f" else np.iinfo(dt).max):
+            assert abs(ref - float(above)) > tol
+
+
+def test_flood_fill_small_stack_and_large_lazy_result(monkeypatch):
+    from skimage.segmentation import flood
+
+    from fastdip.segmentation import _grow
+
+    rng = np.random.default_rng(12)
+    img = rng.integers(0, 3, (80, 90)).astype(np.uint8)
+    expected = region_growing(img, (40, 45), 1, criterion="seed", connectivity=2)
+    monkeypatch.setattr(_grow, "_STACK_START", 4)
+    np.testing.assert_array_equal(region_growing(img, (40, 45), 1, criterion="seed", connectivity=2), expected)
+    monkeypatch.setattr(_grow, "_LAZY_ZEROS_BYTES", 1)  # the result on fresh zero pages
+    lazy = region_growing(img, (40, 45), 1, criterion="seed", connectivity=2)
+    np.testing.assert_array_equal(lazy, expected)
+    assert lazy.flags.writeable and lazy.flags.c_contiguous
+    np.testing.assert_array_equal(expected == 1, flood(img, (40, 45), tolerance=1, connectivity=2))
+    assert np.count_nonzero(expected) > 1000

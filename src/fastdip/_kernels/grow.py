@@ -10,6 +10,8 @@ number of seeds up) comes in with the seed pixels in order, ``state`` (int64) = 
 a kernel returns 1 when the queue must be enlarged (the caller copies the live part into a larger one and
 calls again), 0 when growth is over. 2-D images take ``grow_2d``/``grow_2d_lut`` (unpadded, packed
 ``row << 16 | col`` queue of int32); grey uint8 images with rules 1 and 2 take the ``*_lut`` kernels.
+One grey 2-D region with rule 1 and no size limit is a flood fill: ``flood_2d``, a scanline fill with a
+stack of spans.
 
 Rules (``rule``): 0 "mean": accept x when ||mean_R - f(x)|| < threshold, mean_R updated after every
 accepted pixel (``sums``/``counts`` come in holding the seeds' sums and counts and leave holding the
@@ -300,3 +302,124 @@ def grow_2d_lut(image, d_row, d_col, labels, queue, state, counts, lut, max_size
     state[0] = head
     state[1] = tail
     return 0
+
+
+# ------------------------------------------------------------------------------------ scanline flood fill
+
+
+@njit(**SERIAL)
+def flood_2d(image, lo, hi, eight, seeds, value, stack, state, labels):
+    """Scanline flood fill (A. R. Smith, "Tint fill", SIGGRAPH 1979, DOI 10.1145/800249.807456; P. S. Heckbert,
+    "A seed fill algorithm", Graphics Gems, 1990): write ``value`` into ``labels`` (H, W) int32, all 0 at
+    the first call, on every pixel connected to a seed through pixels with ``lo <= image <= hi``.
+
+    ``image`` (H, W) is uint8, uint16, float32 or float64 with ``lo``/``hi`` of its type; ``eight`` selects
+    8- (else 4-) connectivity; ``seeds`` (int64) are flat indices of pixels that pass the test. ``stack``
+    (int32, length >= 16) holds span entries; ``state`` (int64) = [stack top, next seed, pixels filled], all
+    0 at first. Returns 1 when ``stack`` is too short for the next entry (the caller copies ``stack[:top]``
+    into one twice as long and calls again), 0 when the fill is complete.
+
+    A stack entry ``(y, a, b, dy)`` asks for row y to be scanned over columns [a, b] (clipped to the image)
+    and says that row y - dy is filled over [a + e, b - e] (e = 1 for 8-, 0 for 4-connectivity), a maximal
+    span, so nothing in [a + e - 1, b - e + 1] of that row can still be filled. Each fillable pixel found
+    in row y is widened to a maximal span [l, r] and filled; row y + dy is then asked for [l - e, r + e], and
+    row y - dy only for the parts of [l - e, r + e] outside [a + e - 1, b - e + 1] (where a span leaks round
+    a corner), so the row a span came from is not scanned again. A seed's span is filled first and asks for
+    both neighbouring rows. Every filled span is maximal when filled, so a pixel next to one that passes the
+    test is filled too: widening a span tests only the image, never ``labels``.
+    """
+    h, w = image.shape
+    img = image.reshape(-1)
+    lab = labels.reshape(-1)
+    e = 1 if eight else 0
+    cap = stack.shape[0]
+    top = state[0]
+    k = state[1]
+    filled = state[2]
+    while True:
+        if top == 0:  # the next seed not filled yet
+            while k < seeds.shape[0] and lab[seeds[k]] != 0:
+                k += 1
+            if k == seeds.shape[0]:
+                break
+            p = seeds[k]
+            k += 1
+            y = p // w
+            base = y * w
+            q = p
+            while q > base and (lo <= img[q - 1]) & (img[q - 1] <= hi):
+                q -= 1
+            left = q - base
+            q = p
+            while q < base + w and (lo <= img[q]) & (img[q] <= hi):
+                q += 1
+            right = q - base - 1
+            for i in range(base + left, base + right + 1):
+                lab[i] = value
+            filled += right - left + 1
+            for dy in (1, -1):
+                if 0 <= y + dy < h:
+                    stack[top] = y + dy
+                    stack[top + 1] = left - e
+                    stack[top + 2] = right + e
+                    stack[top + 3] = dy
+                    top += 4
+            continue
+        y = np.intp(stack[top - 4])
+        a = np.intp(stack[top - 3])
+        b = np.intp(stack[top - 2])
+        dy = np.intp(stack[top - 1])
+        x = max(a, 0)
+        end = min(b, w - 1)
+        if top - 4 + 12 * ((end - x) // 2 + 1) > cap:  # room for 3 entries per span the scan can find
+            break
+        top -= 4
+        base = y * w
+        known_lo = a + e - 1
+        known_hi = b - e + 1
+        ahead = 0 <= y + dy < h
+        behind = 0 <= y - dy < h
+        while x <= end:
+            p = base + x
+            # bitwise tests: one branch per pixel (noisy images mispredict short-circuit chains)
+            if (lab[p] != 0) | (img[p] < lo) | (img[p] > hi):
+                x += 1
+                continue
+            q = p
+            if x == a or x == 0:  # only the first span can reach left of the scanned range
+                while q > base and (lo <= img[q - 1]) & (img[q - 1] <= hi):
+                    q -= 1
+                    lab[q] = value
+            left = q - base
+            q = p
+            while q < base + w and (lo <= img[q]) & (img[q] <= hi):
+                lab[q] = value
+                q += 1
+            right = q - base - 1
+            filled += right - left + 1
+            s = left - e
+            t = right + e
+            if ahead:
+                stack[top] = y + dy
+                stack[top + 1] = s
+                stack[top + 2] = t
+                stack[top + 3] = dy
+                top += 4
+            if behind:
+                if s < known_lo:
+                    stack[top] = y - dy
+                    stack[top + 1] = s
+                    stack[top + 2] = min(known_lo - 1, t)
+                    stack[top + 3] = -dy
+                    top += 4
+                if t > known_hi:
+                    stack[top] = y - dy
+                    stack[top + 1] = max(known_hi + 1, s)
+                    stack[top + 2] = t
+                    stack[top + 3] = -dy
+                    top += 4
+            x = right + 2
+    state[0] = top
+    state[1] = k
+    state[2] = filled
+    return 1 if top != 0 else 0

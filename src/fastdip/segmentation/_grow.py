@@ -4,7 +4,9 @@ with a tolerance) and ITK's confidence-connected criterion."""
 from __future__ import annotations
 
 import itertools
+import mmap
 import numbers
+import struct
 
 import numpy as np
 
@@ -15,6 +17,105 @@ __all__ = ["region_growing"]
 
 _CRITERIA = ("mean", "seed", "confidence")
 _QUEUE_START = 4096  # entries of the first BFS queue (grown as needed; tests shrink it to exercise the growth)
+_STACK_START = 1024  # span entries of the first flood-fill stack (doubled when full; tests shrink it)
+# Results of at least this many bytes are mapped zero pages: glibc serves a freed 1-32 MB block again from
+# its heap and calloc must then clear it (np.zeros of 2048² int32: 1.0 ms, more than a small flood takes),
+# while fresh anonymous pages are zeroed by the OS only where the fill touches them (measured: 15 µs).
+_LAZY_ZEROS_BYTES = 1 << 22
+
+
+def _zeros_int32(shape: tuple) -> np.ndarray:
+    """int32 zeros of ``shape``; large ones on fresh anonymous memory (zeroed page by page on first touch)."""
+    size = 4 * int(np.prod(shape))
+    if size < _LAZY_ZEROS_BYTES:
+        return np.zeros(shape, dtype=np.int32)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=np.int32).reshape(shape)
+
+
+def _kernel_image(x: np.ndarray) -> np.ndarray:
+    """``x`` as one of the 2-D kernels' types: uint8, uint16, float32 and float64 as they are (C-contiguous),
+    int8/int16/float16 in float32 (exact), anything else in float64."""
+    kind = x.dtype.type
+    if kind in (np.uint8, np.uint16, np.float32, np.float64):
+        return np.ascontiguousarray(x)
+    if kind in (np.int8, np.int16, np.float16):
+        return x.astype(np.float32)
+    return x.astype(np.float64)
+
+
+_LEVELS = np.arange(256.0)
+_FLOAT_BITS = {4: ("<f", "<i", 0x7FFFFFFF), 8: ("<d", "<q", 0x7FFFFFFFFFFFFFFF)}
+
+
+def _accepted_interval(ref: float, threshold: float, inside, dtype: np.dtype):
+    """The smallest and largest values v of ``dtype`` with ``abs(ref - float(v)) <= threshold`` (the kernels'
+    float64 test), given one accepted value ``inside``. The rounded difference ``ref - v`` is monotone in v,
+    so the accepted values form an interval: each end is found by bisection over the ordered values (for
+    floats, the integers that order their bit patterns)."""
+    if dtype.kind == "u":
+        info = np.iinfo(dtype)
+        to_value = int
+        k_min, k_max, k_in = int(info.min), int(info.max), int(inside)
+        if dtype.itemsize == 1:  # all 256 levels at once
+            ok = np.flatnonzero(np.abs(ref - _LEVELS) <= threshold)
+            return dtype.type(ok[0]), dtype.type(ok[-1])
+    else:
+        fmt, ifmt, mag = _FLOAT_BITS[dtype.itemsize]
+
+        def to_key(v):
+            bits = struct.unpack(ifmt, struct.pack(fmt, v))[0]
+            return bits if bits >= 0 else -(bits & mag) - 1
+
+        def to_value(key):
+            return struct.unpack(fmt, struct.pack(ifmt, key if key >= 0 else (-key - 1) | ~mag))[0]
+
+        big = float(np.finfo(dtype).max)
+        k_min, k_max, k_in = to_key(-big), to_key(big), to_key(float(inside))
+
+    def accepted(key):
+        return abs(ref - float(to_value(key))) <= threshold
+
+    ends = []
+    for far in (k_min, k_max):  # bisect between an accepted key and a rejected one
+        if accepted(far):
+            ends.append(far)
+            continue
+        good, bad = k_in, far
+        while abs(bad - good) > 1:
+            mid = (good + bad) // 2
+            if accepted(mid):
+                good = mid
+            else:
+                bad = mid
+        ends.append(good)
+    return dtype.type(to_value(ends[0])), dtype.type(to_value(ends[1]))
+
+
+def _flood_2d(image, seed_flat, connectivity, threshold):
+    """criterion='seed' with one region on a 2-D grey image (H, W) of a kernel type: the scanline flood
+    fill. Returns the labels, or None when a seed pixel fails the test itself (the breadth-first path then
+    lets that pixel still pass its neighbours on, as it always has)."""
+    from .._kernels import grow as _k
+
+    flat = image.reshape(-1)
+    if seed_flat.size == 1:
+        inside = flat[seed_flat[0]]
+        ref = float(inside)  # the region's mean of one seed, as _region_stats computes it
+    else:
+        ref = float(_region_stats(flat[seed_flat].reshape(-1, 1), np.ones(seed_flat.size, np.int64), 1)[0][1, 0])
+        values = flat[seed_flat].astype(np.float64)
+        if not np.all(np.abs(ref - values) <= threshold):
+            return None
+        inside = flat[seed_flat[0]]
+    lo, hi = _accepted_interval(ref, threshold, inside, image.dtype)
+    labels = _zeros_int32(image.shape)
+    stack = np.empty(4 * _STACK_START, np.int32)
+    state = np.zeros(3, np.int64)
+    while _k.flood_2d(image, lo, hi, connectivity == 2, seed_flat, 1, stack, state, labels):
+        bigger = np.empty(2 * stack.size, np.int32)
+        bigger[: state[0]] = stack[: state[0]]
+        stack = bigger
+    return labels
 
 
 def _steps(padded: tuple, connectivity: int) -> np.ndarray:
@@ -41,9 +142,14 @@ def _seed_labels(seeds, spatial: tuple, func: str):
         # regions in label order, the pixels of each in raster order
         order = np.argsort(lab, kind="stable")
         return idx[order], lab[order].astype(np.int32), int(lab.max())
-    allowed = f"a point ({ndim} ints), a list of points, or a bool/label mask of shape {spatial}"
     if isinstance(seeds, tuple) and len(seeds) == ndim and all(isinstance(v, numbers.Integral) for v in seeds):
+        if all(0 <= v < n for v, n in zip(seeds, spatial)):  # one point: no arrays to check
+            flat = 0
+            for v, n in zip(seeds, spatial):
+                flat = flat * n + int(v)
+            return np.array([flat], dtype=np.int64), np.ones(1, dtype=np.int32), 1
         seeds = [seeds]
+    allowed = f"a point ({ndim} ints), a list of points, or a bool/label mask of shape {spatial}"
     try:
         pts = np.asarray(seeds)
     except (TypeError, ValueError):
@@ -95,12 +201,7 @@ def _grow_2d(x, seed_flat, seed_lab, n_regions, criterion, connectivity, thresho
 
     h, w, n_ch = x.shape
     kind = x.dtype.type
-    if kind in (np.uint8, np.uint16, np.float32, np.float64):
-        image = np.ascontiguousarray(x)
-    elif kind in (np.int8, np.int16, np.float16):  # exact in float32, as in the N-D path
-        image = x.astype(np.float32)
-    else:
-        image = x.astype(np.float64)
+    image = _kernel_image(x)
     steps = [d for d in itertools.product((-1, 0, 1), repeat=2) if 0 < abs(d[0]) + abs(d[1]) <= connectivity]
     d_row = np.array([d[0] for d in steps], dtype=np.int64)
     d_col = np.array([d[1] for d in steps], dtype=np.int64)
@@ -108,7 +209,7 @@ def _grow_2d(x, seed_flat, seed_lab, n_regions, criterion, connectivity, thresho
     first = np.sort(np.unique(seed_flat, return_index=True)[1]) if seed_flat.size > 1 else np.zeros(1, np.int64)
     keep = seed_flat[first]
     keep_lab = seed_lab[first]
-    labels = np.zeros((h, w), dtype=np.int32)  # the result; calloc'd: only the pages the regions touch fault
+    labels = _zeros_int32((h, w))  # the result: only the pages the regions touch are ever zeroed
     flat_labels = labels.reshape(-1)
     # a small queue, compacted as it fills and doubled when full (a fresh H*W one costs page faults)
     queue = np.empty(max(_QUEUE_START, 2 * keep.size + 64), dtype=np.int32)
@@ -215,7 +316,11 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     pixel (with the mean of that moment). Colour uses the Euclidean distance between vectors. 2-D images are
     grown in place (no padded copy, the result array is the visited map), 3-D ones on a padded copy; uint8
     grey images test 'seed' and 'confidence' through a 256-entry table per region; the queue starts small
-    and grows. All paths visit pixels in the same order, so they give the same regions.
+    and grows. All paths visit pixels in the same order, so they give the same regions. One grey 2-D region
+    with ``'seed'`` and no ``max_size`` (a flood fill: the region is the connected component(s) of
+    {x : |I(x) - I(seed)| <= threshold} holding the seeds, whatever the order) is a scanline fill instead
+    (Smith 1979; Heckbert 1990): spans filled left and right, the rows above and below scanned for new spans, a stack of spans;
+    the test becomes lo <= I(x) <= hi with the exact ends of the accepted values of the image's type.
 
     References
     ----------
@@ -223,6 +328,9 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     R. Adams and L. Bischof, "Seeded region growing", IEEE Trans. PAMI 16(6), 641-647, 1994.
     DOI 10.1109/34.295913.
     ITK ConfidenceConnectedImageFilter (L. Ibanez et al., *The ITK Software Guide*, 2005, sec. 9.1.3).
+    A. R. Smith, "Tint fill", Computer Graphics (SIGGRAPH '79) 13(2), 276-283, 1979. DOI 10.1145/800249.807456.
+    P. S. Heckbert, "A seed fill algorithm", in A. S. Glassner (ed.), *Graphics Gems*, Academic Press, 1990,
+    pp. 275-277.
 
     Examples
     --------
@@ -254,6 +362,10 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     size_limit = 0 if max_size is None else _validate.positive_int(max_size, func, "max_size")
     seed_flat, seed_lab, n_regions = _seed_labels(seeds, tuple(spatial), func)
     n_ch = 1 if axis is None else x.shape[-1]
+    if ndim == 2 and n_ch == 1 and criterion == "seed" and n_regions == 1 and size_limit == 0:
+        labels = _flood_2d(_kernel_image(x.reshape(spatial)), seed_flat, connectivity, threshold)
+        if labels is not None:
+            return labels
     if ndim == 2 and max(spatial) < 32768:
         return _grow_2d(x.reshape(tuple(spatial) + (n_ch,)), seed_flat, seed_lab, n_regions, criterion,
                         connectivity, threshold, size_limit, k, num_iter)
