@@ -152,6 +152,24 @@ def test_idft_real_part_of_a_non_hermitian_spectrum(rng, shape):
     np.testing.assert_allclose(out32, expected, rtol=0, atol=2e-7)
 
 
+def test_large_half_spectra_take_the_in_place_path_without_touching_the_input(rng):
+    import scipy.fft
+
+    shape = (520, 1031)  # 520 x 516 half-spectrum coefficients: above the two-call in-place threshold
+    assert shape[0] * (shape[1] // 2 + 1) >= fourier._HALF_INVERSE_IN_PLACE_MIN
+    f = rng.random(shape, dtype=np.float32)
+    F = fourier.rdft2(f)
+    F_keep = F.copy()
+    back = fourier.irdft2(F, shape)
+    np.testing.assert_array_equal(F, F_keep)
+    np.testing.assert_allclose(back, scipy.fft.irfft2(F, s=shape), rtol=0, atol=2e-6)
+    np.testing.assert_allclose(back, f, rtol=0, atol=2e-6)
+    G = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
+    G_keep = G.copy()
+    np.testing.assert_allclose(fourier.idft2(G), np.fft.ifft2(G).real, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(G, G_keep)
+
+
 def test_round_trip_float32_identity_and_nan_spreads(rng):
     f = rng.random((33, 40), dtype=np.float32)
     np.testing.assert_allclose(fourier.idft2(fourier.dft2(f)), f, rtol=0, atol=1e-6)
