@@ -305,8 +305,164 @@ def test_dtype_uint8_is_the_rounded_result(rng):
     got = F.gaussian(image, 2.0, dtype=np.uint8)
     assert got.dtype == np.uint8
     expected = np.rint(ndi.gaussian_filter(image.astype(np.float64), 2.0))
-    assert np.abs(got.astype(int) - expected).max() <= 1  # ties at .5 may round either way in float32
-    assert np.mean(got == expected) > 0.999
+    np.testing.assert_array_equal(got, expected)  # written from the float64 sums, no float32 rounding
+
+
+def _rounded_mean(image, size, mode="reflect", cval=0):
+    """The exact mean of each window rounded half to even, from exact int64 sums (divmod by the count)."""
+    sums = ndi.correlate(image.astype(np.int64), np.ones(size, np.int64), mode=mode, cval=cval)
+    count = int(np.prod(size))
+    q, r = np.divmod(sums, count)
+    return q + ((2 * r > count) | ((2 * r == count) & (q % 2 == 1)))
+
+
+@pytest.mark.parametrize("size", [(2, 2), (4, 1), (3, 4), (5, 5), (25, 25)])
+@pytest.mark.parametrize("mode", MODES)
+def test_mean_uint8_output_is_the_exactly_rounded_mean(rng, size, mode):
+    image = rng.integers(0, 256, (37, 41), dtype=np.uint8)
+    image[:8, :8] = np.arange(8, dtype=np.uint8)[:, None] * 2 + 1  # odd and even sums: ties for even counts
+    got = F.mean(image, size, mode=mode, cval=3, dtype=np.uint8)
+    assert got.dtype == np.uint8
+    np.testing.assert_array_equal(got, np.clip(_rounded_mean(image, size, mode, 3), 0, 255))
+    wide = image.astype(np.uint16) * 257
+    np.testing.assert_array_equal(F.mean(wide, size, mode=mode, cval=3, dtype=np.uint16),
+                                  np.clip(_rounded_mean(wide, size, mode, 3), 0, 65535))
+
+
+def test_mean_uint8_ties_round_half_to_even():
+    image = np.array([[0, 1, 2, 3, 4, 5]], np.uint8)
+    # windows [i - 1, i] (size 2, 'nearest'): means 0, 0.5, 1.5, 2.5, 3.5, 4.5
+    np.testing.assert_array_equal(F.mean(image, (1, 2), mode="nearest", dtype=np.uint8), [[0, 0, 2, 2, 4, 4]])
+    np.testing.assert_array_equal(F.mean(image, (1, 2), mode="nearest"), [[0, 0.5, 1.5, 2.5, 3.5, 4.5]])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gaussian_uint8_output_is_the_rounded_float64_result(rng, mode):
+    image = rng.integers(0, 256, (60, 70), dtype=np.uint8)
+    for sigma in (0.8, 2.0, (1.0, 3.0)):
+        got = F.gaussian(image, sigma, mode=mode, cval=9, dtype=np.uint8)
+        ref = ndi.gaussian_filter(image.astype(np.float64), sigma, mode=mode, cval=9)
+        far = np.abs(ref - np.floor(ref) - 0.5) > 1e-9  # ties within 1e-9 may round either way
+        np.testing.assert_array_equal(got[far], np.rint(ref[far]))
+        assert np.abs(got.astype(float) - ref).max() <= 0.5 + 1e-9
+
+
+# -- precision: wide integers and float64 requests ----------------------------------------------------------------
+
+# (function, scipy reference on the float64 image, sum |w| of its kernel); the kernel of each pair is the same
+_WIDE_CASES = [
+    (lambda f, **kw: F.mean(f, 3, **kw), lambda r: ndi.uniform_filter(r, 3), 1.0),
+    (lambda f, **kw: F.mean(f, (2, 5), **kw), lambda r: ndi.uniform_filter(r, (2, 5)), 1.0),
+    (lambda f, **kw: F.gaussian(f, 1.5, **kw), lambda r: ndi.gaussian_filter(r, 1.5), 1.0),
+    (lambda f, **kw: F.correlate(f, np.arange(12.0).reshape(3, 4) / 66, **kw),
+     lambda r: ndi.correlate(r, np.arange(12.0).reshape(3, 4) / 66), 1.0),
+    (lambda f, **kw: F.convolve(f, np.outer([1.0, 2, 1], [1.0, 3, 1]) / 20, **kw),
+     lambda r: ndi.convolve(r, np.outer([1.0, 2, 1], [1.0, 3, 1]) / 20), 1.0),
+    (lambda f, **kw: F.separable(f, [np.ones(3) / 3, np.array([0.25, 0.75])], **kw),
+     lambda r: ndi.convolve(r, np.outer(np.ones(3) / 3, [0.25, 0.75])), 1.0),
+    (lambda f, **kw: F.laplacian(f, **kw), lambda r: -ndi.laplace(r), 8.0),
+    (lambda f, **kw: F.sobel(f, 0, **kw), lambda r: ndi.sobel(r, 0), 8.0),
+    (lambda f, **kw: F.prewitt(f, 1, **kw), lambda r: ndi.prewitt(r, 1), 6.0),
+    (lambda f, **kw: F.unsharp_mask(f, 1.0, 0.5, **kw), lambda r: 1.5 * r - 0.5 * ndi.gaussian_filter(r, 1.0),
+     2.0),
+]
+
+
+def test_issue_17_cases_keep_every_bit():
+    # these went through a float32 buffer: 16777216 and 2**40
+    assert F.mean(np.full((3, 3), 2**24 + 1, np.int32), 3, dtype=np.int32)[1, 1] == 2**24 + 1
+    assert ndi.uniform_filter(np.full((3, 3), 2**24 + 1, np.int32), 3)[1, 1] == 2**24 + 1
+    assert F.mean(np.full((3, 3), 2**40 + 1, np.int64), 3, dtype=np.int64)[1, 1] == 2**40 + 1
+    assert F.mean(np.full((3, 3), 2**40 + 1, np.int64), 3, dtype=np.float64)[1, 1] == 2**40 + 1
+    assert F.gaussian(np.full((5, 5), 2**40 + 1, np.int64), 1.0, dtype=np.int64)[2, 2] == 2**40 + 1
+    assert F.mean(np.full((3, 3), 2**24 + 1, np.uint32), 3, dtype=np.uint32)[1, 1] == 2**24 + 1
+
+
+@pytest.mark.parametrize("case", range(len(_WIDE_CASES)))
+@pytest.mark.parametrize("dtype, top", [(np.int32, 2**31 - 1), (np.int64, 2**40), (np.uint32, 2**32 - 1)])
+def test_wide_integer_images_are_computed_in_float64(rng, case, dtype, top):
+    ours, theirs, weight = _WIDE_CASES[case]
+    image = rng.integers(top // 2, top, (9, 10), endpoint=True).astype(dtype)
+    ref = theirs(image.astype(np.float64))
+    atol = 1e-14 * top * weight  # float64: a few ulps of the scale (float32 would be ~6e-8 of it)
+    got = ours(image, dtype=np.float64)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, ref, rtol=0, atol=atol)
+    out = np.dtype(np.int64)
+    got = ours(image, dtype=out)
+    assert got.dtype == out
+    assert np.abs(got - ref).max() <= 0.5 + atol
+
+
+@pytest.mark.parametrize("case", range(len(_WIDE_CASES)))
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_float64_requests_are_computed_in_float64(rng, case, dtype):
+    ours, theirs, weight = _WIDE_CASES[case]
+    image = _image(rng, (11, 12), dtype)
+    got = ours(image, dtype=np.float64)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, theirs(image.astype(np.float64)), rtol=0,
+                               atol=1e-13 * max(1.0, float(np.abs(image).max())) * weight)
+
+
+# 40 cases each, under 10 ms per case once compiled
+_WIDE_DTYPES = st.sampled_from([np.int32, np.int64, np.uint32, np.uint8, np.float32])
+_small_shapes = st.tuples(st.integers(1, 12), st.integers(1, 12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=_small_shapes,
+       size=st.tuples(st.integers(1, 6), st.integers(1, 6)), mode=st.sampled_from(MODES), dtype=_WIDE_DTYPES,
+       seed=st.integers(0, 2**32 - 1))
+def test_mean_in_float64_matches_uniform_filter(shape, size, mode, dtype, seed):
+    rng = np.random.default_rng(seed)
+    image = _wide_image(rng, shape, dtype)
+    ref = ndi.uniform_filter(image.astype(np.float64), size, mode=mode, cval=5)
+    scale = max(1.0, float(np.abs(image).max()))
+    np.testing.assert_allclose(F.mean(image, size, mode=mode, cval=5, dtype=np.float64), ref, rtol=0,
+                               atol=1e-14 * scale)
+    if np.dtype(dtype).kind in "ui":  # integer images: the exactly rounded mean for integer outputs
+        exact = _rounded_mean(image, size, mode, 5)
+        np.testing.assert_array_equal(F.mean(image, size, mode=mode, cval=5, dtype=np.int64), exact)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=_small_shapes, sigma=st.floats(0, 3), mode=st.sampled_from(MODES), dtype=_WIDE_DTYPES,
+       seed=st.integers(0, 2**32 - 1))
+def test_gaussian_in_float64_matches_gaussian_filter(shape, sigma, mode, dtype, seed):
+    rng = np.random.default_rng(seed)
+    image = _wide_image(rng, shape, dtype)
+    ref = ndi.gaussian_filter(image.astype(np.float64), sigma, mode=mode, cval=5)
+    scale = max(1.0, float(np.abs(image).max()))
+    np.testing.assert_allclose(F.gaussian(image, sigma, mode=mode, cval=5, dtype=np.float64), ref, rtol=0,
+                               atol=1e-14 * scale)
+    got = F.gaussian(image, sigma, mode=mode, cval=5, dtype=np.int64)
+    assert np.abs(got - ref).max() <= 0.5 + 1e-14 * scale
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=_small_shapes, kshape=st.tuples(st.integers(1, 5), st.integers(1, 5)), mode=st.sampled_from(MODES),
+       dtype=_WIDE_DTYPES, seed=st.integers(0, 2**32 - 1))
+def test_correlate_in_float64_matches_scipy(shape, kshape, mode, dtype, seed):
+    rng = np.random.default_rng(seed)
+    image = _wide_image(rng, shape, dtype)
+    kernel = rng.random(kshape) - 0.3
+    ref = ndi.correlate(image.astype(np.float64), kernel, mode=mode, cval=5)
+    scale = max(1.0, float(np.abs(image).max())) * np.abs(kernel).sum()
+    np.testing.assert_allclose(F.correlate(image, kernel, mode=mode, cval=5, dtype=np.float64), ref, rtol=0,
+                               atol=1e-14 * scale)
+    got = F.correlate(image, kernel, mode=mode, cval=5, dtype=np.int64)
+    assert np.abs(got - ref).max() <= 0.5 + 1e-14 * scale
+
+
+def _wide_image(rng, shape, dtype):
+    """Random values over most of a wide dtype's range (2**40 for int64), or a narrow one's full range."""
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return (rng.random(shape) * 2e6 - 1e6).astype(dt)
+    top = min(np.iinfo(dt).max, 2**40)
+    low = max(np.iinfo(dt).min, -top)
+    return rng.integers(low, top, shape, endpoint=True).astype(dt)
 
 
 # -- (c) properties ----------------------------------------------------------------------------------------------

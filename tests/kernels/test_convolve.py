@@ -11,6 +11,7 @@ from fastdip._modes import CODES
 from tests import _naive_linear as naive
 
 MODES = naive.MODES
+NO_BOUNDS = np.empty(0)  # ``bounds`` of a float output: a plain store
 
 
 def _taps(w2):
@@ -23,20 +24,26 @@ def _direct(kernel, src, w2, ah, aw, mode, cval, *extra):
     P, H, W = src.shape
     planes = np.arange(P, dtype=np.int64)[:, None]
     out = np.full(src.shape, np.nan)
-    kernel(src, planes, *_taps(w2), w2.shape[0], ah, aw, w2.shape[1], CODES[mode], cval, out, *extra)
+    kernel(src, planes, *_taps(w2), w2.shape[0], ah, aw, w2.shape[1], CODES[mode], cval, NO_BOUNDS, out, *extra)
     return out
 
 
 def _separable(kernel, src, wv, av, wh, ah, mode, cval, *extra):
     out = np.full(src.shape, np.nan)
-    kernel(src, wv, av, wh, ah, CODES[mode], cval, cval * wv.sum(), out, *extra)
+    kernel(src, wv, av, wh, ah, CODES[mode], cval, cval * wv.sum(), NO_BOUNDS, out, *extra)
     return out
 
 
 def _box(kernel, src, kv, av, kh, ah, mode, cval, proto, *extra):
     out = np.full(src.shape, np.nan)
-    bad = kernel(src, kv, av, kh, ah, CODES[mode], cval, cval * kv, float(kv * kh), out, proto, *extra)
+    t = proto.dtype.type
+    bad = kernel(src, kv, av, kh, ah, CODES[mode], t(cval), t(cval * kv), t(kv * kh), np.empty(0, _work(proto)),
+                 out, proto, *extra)
     return out, bad
+
+
+def _work(proto):
+    return np.float64 if proto.dtype.kind == "i" else proto.dtype
 
 
 def _reference_2d(src, w2, ah, aw, mode, cval):
@@ -98,7 +105,8 @@ def test_separable_rows_py_func(rng):
     out = np.full(src.shape, np.nan)
     line = np.empty(5 + 1)
     acc = np.empty(2)  # a chunk shorter than the row: two chunks and a tail
-    K._separable_rows.py_func(src, wv, 1, wh, 1, CODES["constant"], 2.0, 2.0 * wv.sum(), out, 0, 8, line, acc)
+    K._separable_rows.py_func(src, wv, 1, wh, 1, CODES["constant"], 2.0, 2.0 * wv.sum(), NO_BOUNDS, out, 0, 8, line,
+                              acc)
     np.testing.assert_allclose(out, expected, rtol=1e-12)
 
 
@@ -118,7 +126,8 @@ def test_separable_float32_accumulation_stays_within_tolerance(rng):
     w = naive.gaussian_kernel1d(3.0)
     expected = _reference_2d(src.astype(np.float64), np.outer(w, w), w.size // 2, w.size // 2, "reflect", 0.0)
     got = np.empty(src.shape, np.float32)
-    K.separable_2d(src, w.astype(np.float32), w.size // 2, w.astype(np.float32), w.size // 2, 0, 0.0, 0.0, got)
+    K.separable_2d(src, w.astype(np.float32), w.size // 2, w.astype(np.float32), w.size // 2, 0, 0.0, 0.0,
+                   np.empty(0, np.float32), got)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
 
 
@@ -144,7 +153,7 @@ def test_correlate_direct_3d_kernel_through_plane_map(rng):
     table = np.empty((3, 2), np.int64)
     K.index_map(3, 2, 1, CODES["constant"], table)
     out = np.empty(src.shape)
-    K.correlate_direct(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, out)
+    K.correlate_direct(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, NO_BOUNDS, out)
     np.testing.assert_allclose(out, naive.correlate(src, w, "constant", 0.25, (-1 + 1, 0, 0)), rtol=1e-12)
 
 
@@ -154,8 +163,8 @@ def test_direct_rows_py_func(rng):
     out = np.empty(src.shape)
     ring = np.empty((1, 3, 6 + 5))
     acc = np.empty(4)
-    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), *_taps(w2), 3, 1, 2, CODES["mirror"], 0.0, out, 0, 5,
-                           ring, acc)
+    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), *_taps(w2), 3, 1, 2, CODES["mirror"], 0.0, NO_BOUNDS,
+                           out, 0, 5, ring, acc)
     np.testing.assert_allclose(out, _reference_2d(src, w2, 1, 2, "mirror", 0.0), rtol=1e-12)
 
 
@@ -188,18 +197,18 @@ def test_box_rows_and_running_line_py_func(rng):
     for kh in (4, 7):  # summed and running rows
         colsum = np.empty(9, np.int64)
         line = np.zeros(9 + kh, np.int64)
-        bad = K._box_rows.py_func(src, 3, 1, kh, kh // 2, CODES["wrap"], 0, 0, 3.0 * kh, out, 0, 5, colsum, line,
-                                  np.empty(9, np.int64))
+        bad = K._box_rows.py_func(src, 3, 1, kh, kh // 2, CODES["wrap"], 0, 0, np.int64(3 * kh), NO_BOUNDS, out, 0,
+                                  5, colsum, line, np.empty(9, np.int64))
         assert bad == 0
         np.testing.assert_allclose(out[0], naive.box_mean(src[0], (3, kh), "wrap"), rtol=1e-15)
     for n in range(0, 11):  # four chains of n // 4 and a tail
         line = np.arange(n + 3.0)
         out = np.full(n, np.nan)
-        K._running_line.py_func(line, 3, 0.5, out)
-        np.testing.assert_array_equal(out, (3 * np.arange(n) + 3) * 0.5)
+        K._running_line.py_func(line, 3, out)
+        np.testing.assert_array_equal(out, 3 * np.arange(n) + 3)
         out = np.full(n, np.nan)
-        K._summed_line.py_func(line, 3, 0.5, out, np.empty(n))
-        np.testing.assert_array_equal(out, (3 * np.arange(n) + 3) * 0.5)
+        K._summed_line.py_func(line, 3, out)
+        np.testing.assert_array_equal(out, 3 * np.arange(n) + 3)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -210,6 +219,117 @@ def test_box_axis_against_naive(rng, mode):
         fn(src, 4, 2, CODES[mode], 5, out)
         expected = np.stack([naive.box_mean(p, (4, 1), mode, 5) * 4 for p in src])
         np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+# -- integer outputs and exact rounding --------------------------------------------------------------------------
+
+
+def test_store_rounds_half_to_even_and_clips():
+    a = np.array([-3.5, -0.5, 0.5, 1.5, 2.5, 2.4999, 254.5, 255.5, 300.0])
+    for fn in (K._store, K._store.py_func):
+        out = np.empty(a.size, np.uint8)
+        fn(a, out, np.array([0.0, 255.0]))
+        np.testing.assert_array_equal(out, [0, 0, 0, 2, 2, 2, 254, 255, 255])
+        out = np.empty(a.size, np.float32)
+        fn(a, out, np.empty(0))
+        np.testing.assert_array_equal(out, a.astype(np.float32))
+
+
+@pytest.mark.parametrize("sum_dtype", [np.float32, np.int64, np.float64])
+def test_mean_store_is_the_exactly_rounded_quotient(rng, sum_dtype):
+    for count in (1, 2, 4, 6, 9, 10, 25, 256, 625, 4096, 65535):
+        sums = np.concatenate([rng.integers(0, 256 * count, 500), np.arange(0, 4 * count + 1),
+                               256 * count - 1 - np.arange(3 * count)]).astype(sum_dtype)
+        sums = sums[(sums >= 0) & (sums < 256 * count)]
+        q, r = np.divmod(sums.astype(np.int64), count)
+        expected = np.minimum(q + ((2 * r > count) | ((2 * r == count) & (q % 2 == 1))), 255)
+        work = np.float64 if np.dtype(sum_dtype).kind == "i" else sum_dtype
+        for fn in (K._mean_store, K._mean_store.py_func):
+            out = np.empty(sums.size, np.uint8)
+            fn(sums, np.dtype(sum_dtype).type(count), out, np.array([0, 255], work))
+            np.testing.assert_array_equal(out, expected, err_msg=f"count {count}")
+        out = np.empty(sums.size, np.float64)
+        K._mean_store(sums, np.dtype(sum_dtype).type(count), out, np.empty(0, work))
+        np.testing.assert_allclose(out, sums / count, rtol=2e-7 if sum_dtype == np.float32 else 1e-15)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_separable_2d_writes_rounded_integers(rng, mode):
+    src = rng.integers(0, 256, (2, 6, 9)).astype(np.uint8)
+    wv, wh = rng.random(3), rng.random(4)
+    expected = _reference_2d(src, np.outer(wv, wh), 1, 2, mode, 300.0)
+    out = np.empty(src.shape, np.uint8)
+    K.separable_2d(src, wv, 1, wh, 2, CODES[mode], 300.0, 300.0 * wv.sum(), np.array([0.0, 255.0]), out)
+    np.testing.assert_array_equal(out, np.clip(np.rint(expected), 0, 255))
+
+
+# -- 3-D: plane by plane ------------------------------------------------------------------------------------------
+
+
+def _volume_reference(src, kernel, anchors, mode, cval):
+    origin = tuple(a - k // 2 for a, k in zip(anchors, kernel.shape))
+    return np.stack([naive.correlate(v, kernel, mode, cval, origin) for v in src])
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
+def test_separable_3d_against_naive(rng, mode, dtype):
+    src = (rng.random((2, 5, 4, 6)) * 200).astype(dtype)
+    wd, wv, wh = rng.random(3) - 0.2, rng.random(2), naive.gaussian_kernel1d(1.0)
+    kernel = np.einsum("i,j,k->ijk", wd, wv, wh)
+    anchors = (2, 0, wh.size // 2)
+    expected = _volume_reference(src, kernel, anchors, mode, 1.5)
+    cv = 1.5 * wd.sum()
+    args = (src.reshape(2, 5, 24), wd, anchors[0], wv, anchors[1], wh, anchors[2], CODES[mode], 1.5, cv,
+            cv * wv.sum(), NO_BOUNDS)
+    out = np.full(src.shape, np.nan)
+    K.separable_3d(*args, out)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-10)
+    for nblk in (1, 3, 10):  # blocks of planes; more blocks than planes
+        out = np.full(src.shape, np.nan)
+        K.separable_3d_parallel(*args, out, nblk)
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-10)
+
+
+def test_separable_planes_py_func(rng):
+    src = rng.random((1, 3, 2, 4))
+    wd, wv, wh = rng.random(2), rng.random(3), rng.random(2)
+    expected = _volume_reference(src, np.einsum("i,j,k->ijk", wd, wv, wh), (1, 1, 0), "wrap", 0.0)
+    out = np.full(src.shape, np.nan)
+    K._separable_planes.py_func(src.reshape(1, 3, 8), wd, 1, wv, 1, wh, 0, CODES["wrap"], 0.0, 0.0, 0.0, NO_BOUNDS,
+                                out, 0, 3, np.empty(8), np.empty(4 + 1), np.empty(3))
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [(3, 3, 3), (2, 1, 5), (4, 3, 1), (7, 2, 2)])
+def test_box_3d_against_naive(rng, mode, size):
+    src = rng.integers(0, 256, (2, 5, 4, 6)).astype(np.uint8)
+    kd, kv, kh = size
+    expected = np.stack([naive.box_mean(v, size, mode, 3) for v in src])
+    sums = np.stack([naive.correlate(v, np.ones(size), mode, 3) for v in src])
+    for proto, work in ((np.empty(0, np.float32), np.float32), (np.empty(0, np.int64), np.float64)):
+        t = proto.dtype.type
+        args = (src.reshape(2, 5, 24), kd, kd // 2, kv, kv // 2, kh, kh // 2, CODES[mode], t(3), t(3 * kd),
+                t(3 * kd * kv), t(kd * kv * kh))
+        out = np.full(src.shape, np.nan)
+        assert K.box_3d(*args, np.empty(0, work), out, proto) == 0
+        np.testing.assert_allclose(out, expected, rtol=1e-6 if work == np.float32 else 1e-15)
+        for nblk in (2, 7, 20):
+            rounded = np.empty(src.shape, np.uint8)
+            assert K.box_3d_parallel(*args, np.array([0, 255], work), rounded, proto, nblk) == 0
+            q, r = np.divmod(sums.astype(np.int64), kd * kv * kh)
+            exact = q + ((2 * r > kd * kv * kh) | ((2 * r == kd * kv * kh) & (q % 2 == 1)))
+            np.testing.assert_array_equal(rounded, exact)
+
+
+def test_box_3d_reports_nan_planes():
+    src = np.ones((1, 4, 3, 3))
+    src[0, 1, 1, 1] = np.nan
+    out = np.empty(src.shape)
+    bad = K.box_3d(src.reshape(1, 4, 9), 3, 1, 3, 1, 3, 1, CODES["nearest"], 0.0, 0.0, 0.0, 27.0, np.empty(0), out,
+                   np.empty(0))
+    assert bad >= 1
 
 
 # -- parallel twins (float64 only: each signature of a parallel kernel costs 1-2 s to compile) -----------------

@@ -10,8 +10,16 @@ value of the *input of that pass* outside the image, which the wrapper scales by
 the earlier passes, so a chain of passes equals the n-D correlation of the image extended by ``cval``.
 
 Precision. The working ("accumulator") dtype is the dtype of the weights: the wrapper passes float32 weights
-only for float32 images (error below n_taps * 2**-24 * sum|w f|, about 1e-6 of the data range here), float64
-otherwise. Box sums run in int64 for integer images (exact, one division at the end) and float64 otherwise.
+only for float32 images that ask for a float32-sized result (error below n_taps * 2**-24 * sum|w f|, about
+1e-6 of the data range here), float64 otherwise. The output array may be float32, float64, uint8 or uint16:
+``_store`` rounds half to even and clips for an integer output (``bounds`` = [lo, hi]; empty for floats), so
+no float copy of the result is needed. Box sums are exact for unsigned images: float32 while they stay below
+2**24 (uint8 windows of up to 65536 pixels: twice the lanes of int64), int64 above; float64 otherwise.
+``_mean_store`` divides, or for an integer output rounds the rational sum / count exactly.
+
+Memory. 3-D images run plane by plane (``separable_3d``, ``box_3d``): the pass along the first axis (or the
+running sum over planes) fills one plane of scratch per thread, then the fused 2-D pass writes the output
+plane; no intermediate volume.
 
 Speed (4096^2 float32, this 2-core machine). Inner loops are "axpy" passes over one output row (or one chunk
 of it) that LLVM vectorises; loops index views from 0 so that numba's negative-index wraparound does not
@@ -106,8 +114,26 @@ def _symmetric(w):
 
 
 @njit(**SERIAL)
-def _line_taps(line, w, acc, out):
-    """out[j] = sum_t w[t] * line[j + t] for j < out.size, through the accumulator chunk ``acc``.
+def _store(a, o, bounds):
+    """o[j] = a[j]. For an integer ``o`` (``bounds`` = [lo, hi], else empty) the value is rounded half to even
+    and clipped to [lo, hi] first: the kernel writes the requested integer dtype with no float copy."""
+    n = o.shape[0]
+    if bounds.shape[0] == 0:
+        for j in range(n):
+            o[j] = a[j]
+    else:
+        lo = bounds[0]
+        hi = bounds[1]
+        for j in range(n):
+            v = np.rint(a[j])
+            v = lo if v < lo else v
+            v = hi if v > hi else v
+            o[j] = v
+
+
+@njit(**SERIAL)
+def _line_taps(line, w, acc, out, bounds):
+    """out[j] = sum_t w[t] * line[j + t] for j < out.size, through the accumulator chunk ``acc`` (``_store``).
 
     Symmetric kernels are folded, w[c + d] * (x[j + c - d] + x[j + c + d]): half the multiplications and
     accumulator updates (sigma 2 Gaussian at 4096^2: 25-30% less time for the whole filter)."""
@@ -137,9 +163,7 @@ def _line_taps(line, w, acc, out):
                 x0 = line[j0 + t:j0 + t + m]
                 for j in range(m):
                     a[j] += wt * x0[j]
-        o = out[j0:j0 + m]
-        for j in range(m):
-            o[j] = a[j]
+        _store(a, out[j0:j0 + m], bounds)
 
 
 @njit(**SERIAL)
@@ -186,34 +210,45 @@ def _vertical_taps(plane, w, i, a, mode, cval, dst):
 
 
 @njit(**SERIAL)
-def _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, out, q0, q1, line, acc):
-    """Rows q0..q1 of the flattened (P*H) output rows of ``separable_2d``."""
-    H = src.shape[1]
-    W = src.shape[2]
+def _separable_plane(plane, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, i0, i1, line, acc):
+    """Rows i0..i1 of one output plane (H, W) of the 2-D separable correlation of ``plane``."""
+    W = plane.shape[1]
     mid = line[ah:ah + W]
-    for q in range(q0, q1):
-        p = q // H
-        i = q - p * H
-        _vertical_taps(src[p], wv, i, av, mode, cval_v, mid)
+    for i in range(i0, i1):
+        _vertical_taps(plane, wv, i, av, mode, cval_v, mid)
         _extend_line(line, ah, W, mode, cval_h)
-        _line_taps(line, wh, acc, out[p, i])
+        _line_taps(line, wh, acc, out[i], bounds)
 
 
 @njit(**SERIAL)
-def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, out):
+def _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc):
+    """Rows q0..q1 of the flattened (P*H) output rows of ``separable_2d``."""
+    H = src.shape[1]
+    q = q0
+    while q < q1:
+        p = q // H
+        i0 = q - p * H
+        i1 = min(H, i0 + q1 - q)
+        _separable_plane(src[p], wv, av, wh, ah, mode, cval_v, cval_h, bounds, out[p], i0, i1, line, acc)
+        q += i1 - i0
+
+
+@njit(**SERIAL)
+def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out):
     """out[p] = correlation of src[p] with wv along rows (axis 1) and wh along columns (axis 2).
 
     ``cval_v`` is the value outside the image for the vertical pass (``cval``), ``cval_h`` for the horizontal
-    pass (``cval * sum(wv)``). Works in the dtype of ``wv``.
+    pass (``cval * sum(wv)``). Works in the dtype of ``wv``; ``out`` may be an integer array (``_store``).
     """
     W = src.shape[2]
     line = np.empty(W + wh.shape[0] - 1, wv.dtype)
     acc = np.empty(min(CHUNK, W), wv.dtype)
-    _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, out, 0, src.shape[0] * src.shape[1], line, acc)
+    _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, 0, src.shape[0] * src.shape[1], line,
+                    acc)
 
 
 @njit(**PARALLEL)
-def separable_2d_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, out, nblk):
+def separable_2d_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, nblk):
     """``separable_2d`` with the rows split into ``nblk`` blocks run in parallel (same result)."""
     W = src.shape[2]
     rows = src.shape[0] * src.shape[1]
@@ -221,8 +256,57 @@ def separable_2d_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, out, nblk):
     for b in prange(nblk):
         line = np.empty(W + wh.shape[0] - 1, wv.dtype)
         acc = np.empty(min(CHUNK, W), wv.dtype)
-        _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, out, b * step, min(rows, (b + 1) * step),
-                        line, acc)
+        _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, b * step,
+                        min(rows, (b + 1) * step), line, acc)
+
+
+@njit(**SERIAL)
+def _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, q0, q1, plane,
+                      line, acc):
+    """Output planes q0..q1 (flattened O*D) of ``separable_3d``: the depth pass of one plane into the scratch
+    ``plane`` (H*W, working dtype), then the fused 2-D pass of that plane."""
+    D = src.shape[1]
+    H = out.shape[2]
+    W = out.shape[3]
+    scratch = plane.reshape((H, W))
+    for q in range(q0, q1):
+        o = q // D
+        i = q - o * D
+        _vertical_taps(src[o], wd, i, ad, mode, cval_d, plane)
+        _separable_plane(scratch, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out[o, i], 0, H, line, acc)
+
+
+@njit(**SERIAL)
+def separable_3d(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out):
+    """out[o] = 3-D correlation of the volume src[o] with wd (axis 1), wv (axis 2) and wh (axis 3).
+
+    ``src`` is (O, D, H*W) (the planes flattened), ``out`` is (O, D, H, W). Each output plane is made from
+    a depth pass into one plane of scratch in the working dtype (the dtype of ``wd``) and the fused 2-D pass
+    of ``separable_2d``, so no intermediate volume is allocated. ``cval_d``, ``cval_v``, ``cval_h``: the
+    values outside for the three passes (cval, cval * sum(wd), cval * sum(wd) * sum(wv)).
+    """
+    H = out.shape[2]
+    W = out.shape[3]
+    plane = np.empty(H * W, wd.dtype)
+    line = np.empty(W + wh.shape[0] - 1, wd.dtype)
+    acc = np.empty(min(CHUNK, W), wd.dtype)
+    _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, 0,
+                      out.shape[0] * out.shape[1], plane, line, acc)
+
+
+@njit(**PARALLEL)
+def separable_3d_parallel(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, nblk):
+    """``separable_3d`` with the output planes split into ``nblk`` blocks run in parallel (same result)."""
+    H = out.shape[2]
+    W = out.shape[3]
+    planes = out.shape[0] * out.shape[1]
+    step = (planes + nblk - 1) // nblk
+    for b in prange(nblk):
+        plane = np.empty(H * W, wd.dtype)
+        line = np.empty(W + wh.shape[0] - 1, wd.dtype)
+        acc = np.empty(min(CHUNK, W), wd.dtype)
+        _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, b * step,
+                          min(planes, (b + 1) * step), plane, line, acc)
 
 
 @njit(**SERIAL)
@@ -247,7 +331,7 @@ def _tap_view(ring, dr, c, i, KH, j0, m):
 
 
 @njit(**SERIAL)
-def _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, out, q0, q1, ring, acc):
+def _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc):
     """Rows q0..q1 of the flattened output rows of ``correlate_direct``.
 
     ``ring[d, r]`` holds padded input rows (in the working dtype) for kernel plane d and kernel row r, reused
@@ -307,30 +391,28 @@ def _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, out,
                     for j in range(m):
                         a[j] += w0 * x0[j]
                     t += 1
-                oc = o[j0:j0 + m]
-                for j in range(m):
-                    oc[j] = a[j]
+                _store(a, o[j0:j0 + m], bounds)
         q += i1 - i0
 
 
 @njit(**SERIAL)
-def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, out):
+def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out):
     """Direct correlation of a plane stack with an n-D kernel given as its nonzero taps.
 
     src (S, H, W) input planes; out (P, H, W); planes (P, KD): the source plane each output plane reads for
     kernel plane d (-1: outside, all ``cval``). Tap t sits at kernel plane and row ``tap_dr[t] = d * KH + r``
     and column ``tap_c[t]``, with weight ``tap_w[t]`` (the working dtype). Anchors: ``ah`` (rows), ``aw``
-    (columns).
+    (columns). ``out`` may be an integer array (``bounds``: see ``_store``).
     """
     W = src.shape[2]
     ring = np.empty((planes.shape[1], KH, W + KW - 1), tap_w.dtype)
     acc = np.empty(min(CHUNK, W), tap_w.dtype)
-    _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, out, 0, out.shape[0] * out.shape[1],
-                 ring, acc)
+    _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, bounds, out, 0,
+                 out.shape[0] * out.shape[1], ring, acc)
 
 
 @njit(**PARALLEL)
-def correlate_direct_parallel(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, out, nblk):
+def correlate_direct_parallel(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out, nblk):
     """``correlate_direct`` with the output rows split into ``nblk`` blocks run in parallel (same result)."""
     W = src.shape[2]
     rows = out.shape[0] * out.shape[1]
@@ -338,7 +420,7 @@ def correlate_direct_parallel(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW,
     for b in prange(nblk):
         ring = np.empty((planes.shape[1], KH, W + KW - 1), tap_w.dtype)
         acc = np.empty(min(CHUNK, W), tap_w.dtype)
-        _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, out, b * step,
+        _direct_rows(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, mode, cval, bounds, out, b * step,
                      min(rows, (b + 1) * step), ring, acc)
 
 
@@ -346,11 +428,45 @@ def correlate_direct_parallel(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW,
 
 
 @njit(**SERIAL)
-def _running_line(line, k, inv, out):
-    """out[j] = sum(line[j:j + k]) * inv (inv = 1 / count), by running sums in four interleaved segments (four
-    independent add chains instead of one: the loop is bound by add latency otherwise). ``line`` has
-    out.size + k items."""
-    n = out.shape[0]
+def _mean_store(sums, count, o, bounds):
+    """o[j] = sums[j] / count, in the dtype of the sums (float32 sums give float32 arithmetic).
+
+    A float ``o`` gets sums * (1 / count): multiplying, not dividing, is 3x faster here (a division per pixel
+    bound the loop); for exact sums it is within 1 ulp of the quotient. An integer ``o`` (``bounds`` = [lo,
+    hi]) gets the exact rounding, half to even, of the rational sums / count, clipped to [lo, hi]: the
+    rounded product q is corrected by the remainder r = 2 (sum - q count), whose sign and tie (r = +-count)
+    are exact for integer sums as long as sum + count stays exact (below 2**24 in float32, 2**53 otherwise).
+    """
+    one = count / count
+    inv = one / count
+    n = o.shape[0]
+    if bounds.shape[0] == 0:
+        for j in range(n):
+            o[j] = sums[j] * inv
+        return
+    two = one + one
+    half = one / two
+    lo = bounds[0]
+    hi = bounds[1]
+    for j in range(n):
+        v = sums[j]
+        q = np.rint(v * inv)
+        r = (v - q * count) * two
+        odd = q * half != np.floor(q * half)
+        if r > count or (r == count and odd):
+            q += one
+        elif r < -count or (r == -count and odd):
+            q -= one
+        q = lo if q < lo else q
+        q = hi if q > hi else q
+        o[j] = q
+
+
+@njit(**SERIAL)
+def _running_line(line, k, sums):
+    """sums[j] = sum(line[j:j + k]), by running sums in four interleaved segments (four independent add chains
+    instead of one: the loop is bound by add latency otherwise). ``line`` has sums.size + k items."""
+    n = sums.shape[0]
     L = n // 4
     s0 = line[0] - line[0]
     s1 = s0
@@ -365,123 +481,129 @@ def _running_line(line, k, inv, out):
     a1 = line[L:2 * L + k]
     a2 = line[2 * L:3 * L + k]
     a3 = line[3 * L:4 * L + k]
-    o0 = out[:L]
-    o1 = out[L:2 * L]
-    o2 = out[2 * L:3 * L]
-    o3 = out[3 * L:4 * L]
+    o0 = sums[:L]
+    o1 = sums[L:2 * L]
+    o2 = sums[2 * L:3 * L]
+    o3 = sums[3 * L:4 * L]
     for j in range(L):
-        o0[j] = s0 * inv
-        o1[j] = s1 * inv
-        o2[j] = s2 * inv
-        o3[j] = s3 * inv
+        o0[j] = s0
+        o1[j] = s1
+        o2[j] = s2
+        o3[j] = s3
         s0 += a0[j + k] - a0[j]
         s1 += a1[j + k] - a1[j]
         s2 += a2[j + k] - a2[j]
         s3 += a3[j + k] - a3[j]
     for j in range(4 * L, n):
-        out[j] = s3 * inv
+        sums[j] = s3
         s3 += line[j + k] - line[j]
 
 
 @njit(**SERIAL)
-def _summed_line(line, k, inv, out, tmp):
-    """out[j] = sum(line[j:j + k]) * inv, summing k shifted views (vectorised; for short windows)."""
-    n = out.shape[0]
+def _summed_line(line, k, sums):
+    """sums[j] = sum(line[j:j + k]), summing k shifted views (vectorised; for short windows)."""
+    n = sums.shape[0]
     for j in range(n):
-        tmp[j] = line[j]
+        sums[j] = line[j]
     for t in range(1, k):
         x = line[t:t + n]
         for j in range(n):
-            tmp[j] += x[j]
-    for j in range(n):
-        out[j] = tmp[j] * inv
+            sums[j] += x[j]
 
 
 @njit(**SERIAL)
-def _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, q0, q1, colsum, line, tmp):
-    """Rows q0..q1 of the flattened output rows of ``box_2d``: a running column sum of kv rows updated by one
-    row in and one row out, then a horizontal sum of kh of its (extended) values. Returns the number of planes
-    whose column sums met a NaN or inf (its output is then unreliable): such a value never leaves a running
-    sum (NaN - NaN and inf - inf are NaN), so the column sums are checked once, at the end."""
-    H = src.shape[1]
-    W = src.shape[2]
+def _box_plane(plane, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, i0, i1, colsum, line, tmp):
+    """Rows i0..i1 of the box mean of one plane (H, W): a running column sum of kv rows updated by one row in
+    and one row out, then a horizontal sum of kh of its (extended) values. Returns 1 if the column sums met a
+    NaN or inf (the output is then unreliable), else 0: such a value never leaves a running sum (NaN - NaN
+    and inf - inf are NaN), so the column sums are checked once, at the end."""
+    H = plane.shape[0]
+    W = plane.shape[1]
     mid = line[ah:ah + W]
-    # multiplying by 1/count (not dividing) is 3x faster here (a scalar division per pixel bound the loop); for
-    # exact integer sums and count < 2**20 both give the same float32, and float64 differs by at most 1 ulp
-    inv = 1.0 / count
+    for j in range(W):
+        colsum[j] = 0
+    for t in range(kv):
+        s = source_index(i0 + t - av, H, mode)
+        if s < 0:
+            for j in range(W):
+                colsum[j] += cval_v
+        else:
+            row = plane[s]
+            for j in range(W):
+                colsum[j] += row[j]
+    for i in range(i0, i1):
+        if i > i0:
+            s_in = source_index(i + kv - 1 - av, H, mode)
+            s_out = source_index(i - 1 - av, H, mode)
+            if s_in >= 0 and s_out >= 0:
+                r_in = plane[s_in]
+                r_out = plane[s_out]
+                for j in range(W):
+                    colsum[j] = (colsum[j] + r_in[j]) - r_out[j]
+            elif s_in >= 0:
+                r_in = plane[s_in]
+                for j in range(W):
+                    colsum[j] = (colsum[j] + r_in[j]) - cval_v
+            elif s_out >= 0:
+                r_out = plane[s_out]
+                for j in range(W):
+                    colsum[j] = (colsum[j] + cval_v) - r_out[j]
+        for j in range(W):
+            mid[j] = colsum[j]
+        _extend_line(line[:W + kh - 1], ah, W, mode, cval_h)
+        # short windows: k vectorised adds beat the scalar running sums (serial, 2048^2, float32 / uint8:
+        # 3x3 2.6 / 1.5 ms against 3.0 / 2.5 ms; even at k = 5 for float32, at 7 for uint8)
+        if kh <= 5:
+            _summed_line(line, kh, tmp)
+        else:
+            _running_line(line, kh, tmp)
+        _mean_store(tmp, count, out[i], bounds)
+    for j in range(W):
+        if colsum[j] - colsum[j] != 0:
+            return 1
+    return 0
+
+
+@njit(**SERIAL)
+def _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, q0, q1, colsum, line, tmp):
+    """Rows q0..q1 of the flattened output rows of ``box_2d``; returns the number of planes (or parts of
+    planes) whose sums met a NaN or inf."""
+    H = src.shape[1]
     bad = 0
     q = q0
     while q < q1:
         p = q // H
         i0 = q - p * H
         i1 = min(H, i0 + q1 - q)
-        plane = src[p]
-        for j in range(W):
-            colsum[j] = 0
-        for t in range(kv):
-            s = source_index(i0 + t - av, H, mode)
-            if s < 0:
-                for j in range(W):
-                    colsum[j] += cval_v
-            else:
-                row = plane[s]
-                for j in range(W):
-                    colsum[j] += row[j]
-        for i in range(i0, i1):
-            if i > i0:
-                s_in = source_index(i + kv - 1 - av, H, mode)
-                s_out = source_index(i - 1 - av, H, mode)
-                if s_in >= 0 and s_out >= 0:
-                    r_in = plane[s_in]
-                    r_out = plane[s_out]
-                    for j in range(W):
-                        colsum[j] = (colsum[j] + r_in[j]) - r_out[j]
-                elif s_in >= 0:
-                    r_in = plane[s_in]
-                    for j in range(W):
-                        colsum[j] = (colsum[j] + r_in[j]) - cval_v
-                elif s_out >= 0:
-                    r_out = plane[s_out]
-                    for j in range(W):
-                        colsum[j] = (colsum[j] + cval_v) - r_out[j]
-            for j in range(W):
-                mid[j] = colsum[j]
-            _extend_line(line[:W + kh - 1], ah, W, mode, cval_h)
-            # short windows: k vectorised adds beat the scalar running sums (serial, 2048^2, float32 / uint8:
-            # 3x3 2.6 / 1.5 ms against 3.0 / 2.5 ms; even at k = 5 for float32, at 7 for uint8)
-            if kh <= 5:
-                _summed_line(line, kh, inv, out[p, i], tmp)
-            else:
-                _running_line(line, kh, inv, out[p, i])
-        for j in range(W):
-            if colsum[j] - colsum[j] != 0:
-                bad += 1
-                break
+        bad += _box_plane(src[p], kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out[p], i0, i1, colsum,
+                          line, tmp)
         q += i1 - i0
     return bad
 
 
 @njit(**SERIAL)
-def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, proto):
+def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto):
     """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count.
 
-    Sums are kept in the dtype of ``proto`` (an empty int64 or float64 array): int64 for integer input (exact;
-    ``cval_v``/``cval_h`` then integers), float64 otherwise. ``cval_v`` is the value outside for the column
-    sums, ``cval_h`` for the row sums of column sums (``cval_v * kv``). Returns the number of planes (or
-    blocks of rows) whose sums met a NaN or inf.
+    Sums are kept in the dtype of ``proto`` (an empty array): float32 for uint8/uint16 images whose sums stay
+    below 2**24 (exact, and twice as many lanes as int64), int64 for other unsigned images (exact), float64
+    otherwise; ``cval_v`` (the value outside for the column sums), ``cval_h`` (for the row sums of column
+    sums, ``cval_v * kv``) and ``count`` come in that dtype. ``out`` may be an integer array (``bounds``: the
+    exact rounding of ``_mean_store``). Returns the number of planes (or blocks of rows) whose sums met a NaN
+    or inf.
     """
     W = src.shape[2]
     colsum = np.empty(W, proto.dtype)
     line = np.zeros(W + kh, proto.dtype)
     tmp = np.empty(W, proto.dtype)
-    return _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, 0, src.shape[0] * src.shape[1], colsum,
-                     line, tmp)
+    return _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, 0,
+                     src.shape[0] * src.shape[1], colsum, line, tmp)
 
 
 @njit(**PARALLEL)
-def box_2d_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, proto, nblk):
-    """``box_2d`` with the rows split into ``nblk`` blocks run in parallel: the same result for integer sums;
-    float sums restart in each block, so they differ from the serial ones by their rounding (~1e-16)."""
+def box_2d_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto, nblk):
+    """``box_2d`` with the rows split into ``nblk`` blocks run in parallel: the same result for exact (integer)
+    sums; float64 sums restart in each block, so they differ from the serial ones by their rounding (~1e-16)."""
     W = src.shape[2]
     rows = src.shape[0] * src.shape[1]
     step = (rows + nblk - 1) // nblk
@@ -490,8 +612,97 @@ def box_2d_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, proto
         colsum = np.empty(W, proto.dtype)
         line = np.zeros(W + kh, proto.dtype)
         tmp = np.empty(W, proto.dtype)
-        bad += _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, out, b * step,
+        bad += _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, b * step,
                          min(rows, (b + 1) * step), colsum, line, tmp)
+    return bad
+
+
+@njit(**SERIAL)
+def _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, q0, q1, dsum,
+                colsum, line, tmp):
+    """Output planes q0..q1 (flattened O*D) of ``box_3d``: a running sum over kd planes (one plane in, one
+    out), then the 2-D box of that plane of sums."""
+    D = src.shape[1]
+    H = out.shape[2]
+    W = out.shape[3]
+    n = H * W
+    plane = dsum.reshape((H, W))
+    bad = 0
+    q = q0
+    while q < q1:
+        o = q // D
+        i0 = q - o * D
+        i1 = min(D, i0 + q1 - q)
+        vol = src[o]
+        for j in range(n):
+            dsum[j] = 0
+        for t in range(kd):
+            s = source_index(i0 + t - ad, D, mode)
+            if s < 0:
+                for j in range(n):
+                    dsum[j] += cval_d
+            else:
+                row = vol[s]
+                for j in range(n):
+                    dsum[j] += row[j]
+        for i in range(i0, i1):
+            if i > i0:
+                s_in = source_index(i + kd - 1 - ad, D, mode)
+                s_out = source_index(i - 1 - ad, D, mode)
+                if s_in >= 0 and s_out >= 0:
+                    r_in = vol[s_in]
+                    r_out = vol[s_out]
+                    for j in range(n):
+                        dsum[j] = (dsum[j] + r_in[j]) - r_out[j]
+                elif s_in >= 0:
+                    r_in = vol[s_in]
+                    for j in range(n):
+                        dsum[j] = (dsum[j] + r_in[j]) - cval_d
+                elif s_out >= 0:
+                    r_out = vol[s_out]
+                    for j in range(n):
+                        dsum[j] = (dsum[j] + cval_d) - r_out[j]
+            bad += _box_plane(plane, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out[o, i], 0, H, colsum,
+                              line, tmp)
+        q += i1 - i0
+    return bad
+
+
+@njit(**SERIAL)
+def box_3d(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, proto):
+    """out[o, i] = (sum of the kd x kv x kh window of the volume src[o]) / count, plane by plane.
+
+    ``src`` is (O, D, H*W) (planes flattened), ``out`` (O, D, H, W). A running sum over kd planes lives in
+    one plane of scratch (the dtype of ``proto``, as ``box_2d``), so no intermediate volume is allocated;
+    ``cval_d``, ``cval_v``, ``cval_h``: the values outside for the three sums (cval, cval kd, cval kd kv).
+    Returns the number of planes (or blocks of planes) whose sums met a NaN or inf.
+    """
+    H = out.shape[2]
+    W = out.shape[3]
+    dsum = np.empty(H * W, proto.dtype)
+    colsum = np.empty(W, proto.dtype)
+    line = np.zeros(W + kh, proto.dtype)
+    tmp = np.empty(W, proto.dtype)
+    return _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, 0,
+                       out.shape[0] * out.shape[1], dsum, colsum, line, tmp)
+
+
+@njit(**PARALLEL)
+def box_3d_parallel(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, proto, nblk):
+    """``box_3d`` with the output planes split into ``nblk`` blocks run in parallel (each block restarts its
+    running sum over planes: the same result for exact sums)."""
+    H = out.shape[2]
+    W = out.shape[3]
+    planes = out.shape[0] * out.shape[1]
+    step = (planes + nblk - 1) // nblk
+    bad = 0
+    for b in prange(nblk):
+        dsum = np.empty(H * W, proto.dtype)
+        colsum = np.empty(W, proto.dtype)
+        line = np.zeros(W + kh, proto.dtype)
+        tmp = np.empty(W, proto.dtype)
+        bad += _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, b * step,
+                           min(planes, (b + 1) * step), dsum, colsum, line, tmp)
     return bad
 
 

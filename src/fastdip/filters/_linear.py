@@ -2,17 +2,30 @@
 Prewitt derivatives, unsharp masking.
 
 Every function here returns float32 for inputs of up to 32 bits and float64 for float64 input, in the input's
-value scale (``dtype=`` asks for another dtype; integer dtypes are rounded and clipped). Borders follow
-scipy.ndimage's ``mode`` names with ``cval``; an image is extended by ``mode`` and then filtered as an n-D
-whole (for 'constant' with ``cval != 0`` this is scipy.ndimage.correlate's meaning; scipy's one-axis-at-a-time
-sobel/prewitt extend each *intermediate* by ``cval`` instead and differ near the corners).
+value scale (``dtype=`` asks for another dtype; integer dtypes are rounded half to even and clipped). Borders
+follow scipy.ndimage's ``mode`` names with ``cval``; an image is extended by ``mode`` and then filtered as an
+n-D whole (for 'constant' with ``cval != 0`` this is scipy.ndimage.correlate's meaning; scipy's
+one-axis-at-a-time sobel/prewitt extend each *intermediate* by ``cval`` instead and differ near the corners).
+
+Precision. The passes run in float32 only for float32 (and float16) images that ask for a float32-sized
+result; every other image (uint8/uint16 as they are, other integers converted to float64) and every request
+for float64 or a 32/64-bit integer dtype runs in float64, and the last pass *writes* float64 whenever the
+result needs it, so int32 2**24 + 1 and int64 2**40 + 1 survive ``dtype=np.int32`` / ``np.int64``. For
+integer images, uint8 and uint16 results are rounded and clipped by the last pass itself; ``mean`` then
+returns the exact rounding (half to even) of the rational window mean.
+
+Memory. No filter allocates a float copy of the image or of an intermediate volume for 2-D and 3-D images:
+the last pass writes the requested dtype, and in 3-D each output plane is made from one plane of scratch
+(the pass along the first axis, or a running sum over planes for ``mean``) followed by the fused 2-D pass.
+Only the axes before the last three of a 4-D or larger image go through an intermediate array.
 
 How a filter runs (chosen per call, all paths give the same result up to float rounding):
 
 - a kernel of rank 1 (an outer product of 1-D kernels, found by SVD to a relative 1e-10) runs as one 1-D
   pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
 - other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
-- ``mean`` uses running sums: the time per pixel does not depend on the size;
+- ``mean`` uses running sums: the time per pixel does not depend on the size; the sums are exact (float32
+  while below 2**24, as for uint8 windows of up to 65536 pixels; else int64) for unsigned images;
 - large kernels go through the FFT (scipy.fft, real transforms, ``workers=`` fastdip.get_threads()) when the cost model below says
   it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
 
@@ -28,6 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,9 +72,53 @@ def _kernels():
 # -- argument handling ---------------------------------------------------------------------------------------
 
 
-def _prepare(image, func: str, channel_axis):
-    """Check the image; return (x, axis, out_dtype, acc): x is a C-contiguous (B, *spatial) array of a kernel
-    dtype with the channels (or a single batch of 1) first."""
+class _Plan(NamedTuple):
+    """The dtypes of one call: ``acc`` the working dtype of the passes, ``write`` what the last pass writes (the
+    requested dtype itself when the kernel can round to it), ``fwrite`` the float dtype a caller that keeps
+    working on the result (gradient magnitude, unsharp mask) writes, ``final`` the dtype returned."""
+
+    acc: np.dtype
+    write: np.dtype
+    fwrite: np.dtype
+    final: np.dtype
+
+
+#: integer dtypes the kernels write directly (rounded half to even and clipped), for integer images
+_KERNEL_INT_OUT = (np.uint8, np.uint16)
+
+
+def _plan(image_dtype: np.dtype, kernel_dtype: np.dtype, dtype) -> _Plan:
+    """Working and output dtypes: float64 wherever the input or the requested dtype needs more than float32.
+
+    float64 passes for every image that is not float32 (integers are converted to float64 or kept as uint8 /
+    uint16, both exact in float64) and for float32 images asked for float64 or a 32/64-bit integer dtype. The
+    last pass writes float64 when the requested dtype is float64 or an integer dtype that float32 cannot hold
+    exactly (so 2**24 + 1 survives), and uint8 / uint16 directly, rounded in the kernel, for integer images
+    (no float copy of the result).
+    """
+    final = _validate.float_dtype_for(image_dtype) if dtype is None else np.dtype(dtype)
+    integer_out = final.kind in "ui"
+    wide = final == np.float64 or (integer_out and (final.itemsize > 2 or kernel_dtype == np.float64))
+    fwrite = np.dtype(np.float64) if wide else np.dtype(np.float32)
+    acc = np.dtype(np.float32) if kernel_dtype == np.float32 and not wide else np.dtype(np.float64)
+    if final.type in _KERNEL_INT_OUT and image_dtype.kind in "ui":
+        write = final
+    else:
+        write = final if final.type in (np.float32, np.float64) else fwrite
+    return _Plan(acc, write, fwrite, final)
+
+
+def _bounds(write: np.dtype, work) -> np.ndarray:
+    """The ``bounds`` argument of the kernels: [min, max] of an integer ``write`` dtype, else empty."""
+    if write.kind in "ui":
+        info = np.iinfo(write)
+        return np.array([info.min, info.max], work)
+    return np.empty(0, work)
+
+
+def _prepare(image, func: str, channel_axis, dtype):
+    """Check the image; return (x, axis, plan): x is a C-contiguous (B, *spatial) array of a kernel dtype with
+    the channels (or a single batch of 1) first, plan its ``_Plan``."""
     arr = _validate.image(image, func)
     axis = _validate.channel_axis(channel_axis, arr.ndim, func)
     if axis is not None and arr.ndim < 2:
@@ -72,17 +130,19 @@ def _prepare(image, func: str, channel_axis):
         kd = np.dtype(np.float32)
     else:
         kd = np.dtype(np.float64)
+    plan = _plan(dt, kd, dtype)
+    if kd == np.float32 and plan.acc == np.float64:
+        kd = plan.acc  # float32 sums of two samples (folded kernels) would round before the float64 product
     x = arr[None] if axis is None else np.moveaxis(arr, axis, 0)
     x = np.ascontiguousarray(x, dtype=kd)
     if not x.flags.writeable:  # a read-only array is another numba signature (another compile)
         x = x.copy()
-    acc = np.dtype(np.float32) if kd == np.float32 else np.dtype(np.float64)
-    return x, axis, _validate.float_dtype_for(dt), acc
+    return x, axis, plan
 
 
-def _finish(y: np.ndarray, axis, dtype) -> np.ndarray:
+def _finish(y: np.ndarray, axis, plan: _Plan) -> np.ndarray:
     result = y[0] if axis is None else np.ascontiguousarray(np.moveaxis(y, 0, axis))
-    return _validate.cast_result(result, dtype)
+    return _validate.cast_result(result, plan.final)
 
 
 def _common(func: str, mode, cval, dtype):
@@ -247,13 +307,20 @@ def _as_planes(arr: np.ndarray) -> np.ndarray:
 
 
 def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
+    """Separable correlation of (B, *S) ``x``: one pass per axis in ``acc``, the last pass writing ``out_dtype``.
+
+    The last two axes run fused row by row (``separable_2d``); for 3-D and more the third-last axis joins them
+    plane by plane (``separable_3d``: one plane of scratch, no intermediate volume); the axes before it (4-D
+    and more) run one pass each through an intermediate array of the working dtype.
+    """
     k = _kernels()
     code = _modes.code(mode)
     spatial = x.shape[1:]
     n = len(spatial)
+    bounds = _bounds(np.dtype(out_dtype), acc)
     cur = x
     cval_cur = float(cval)
-    for m in range(n - 2):
+    for m in range(n - 3):
         f = factors[m]
         if f is None:
             continue
@@ -268,9 +335,23 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
     else:
         wv, av = one, 0
     wh, ah = (one, 0) if factors[-1] is None else (factors[-1], anchors[-1])
+    if n >= 3 and factors[-3] is not None:
+        wd, ad = factors[-3], anchors[-3]
+        D, H, W = spatial[-3:]
+        src = cur.reshape(-1, D, H * W)
+        out = np.empty(src.shape[:2] + (H, W), out_dtype)
+        cval_v = cval_cur * float(wd.sum())
+        args = (src, wd.astype(acc), ad, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_v,
+                cval_v * float(wv.sum()), bounds, out)
+        with _parallel(out.reshape(-1, H, W)) as threads:
+            if threads > 1:
+                k.separable_3d_parallel(*args, min(threads, out.shape[0] * D))
+            else:
+                k.separable_3d(*args)
+        return out.reshape(x.shape)
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
-    args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_cur * float(wv.sum()), out)
+    args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_cur * float(wv.sum()), bounds, out)
     with _parallel(src) as threads:
         if threads > 1:
             k.separable_2d_parallel(*args, threads)
@@ -318,7 +399,7 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype):
     src = _as_planes(x)
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
     args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
-            code, float(cval), out)
+            code, float(cval), _bounds(np.dtype(out_dtype), acc), out)
     with _parallel(out) as threads:
         if threads > 1:
             k.correlate_direct_parallel(*args, threads)
@@ -342,41 +423,68 @@ def _run_fft(x, w, anchors, mode, cval, out_dtype):
     spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=parallel.get_threads())
     y = fft.irfftn(spec, s=shape, axes=axes, workers=parallel.get_threads())
     window = (slice(None),) + tuple(slice(s - 1, s - 1 + m) for s, m in zip(w.shape, x.shape[1:]))
-    return y[window].astype(out_dtype)
+    return _validate.cast_result(y[window], np.dtype(out_dtype))
 
 
-def _run_box(x, sizes, anchors, mode, cval, out_dtype):
-    """Box sums / count by running sums; exact int64 sums for unsigned integer images."""
+def _box_sum_dtype(x: np.ndarray, count: int, mode: str, cval: float, out_dtype) -> np.dtype:
+    """The dtype of exact box sums: float32 for unsigned images whose sums stay below 2**24 (with room for the
+    remainder of ``_mean_store``) unless float64 is written (the division happens in the sums' dtype), int64
+    for other unsigned images, float64 for float images or a fractional ``cval``."""
+    if x.dtype.kind != "u" or (mode == "constant" and not (float(cval).is_integer() and abs(cval) < 2**31)):
+        return np.dtype(np.float64)
+    top = max(float(np.iinfo(x.dtype).max), abs(float(cval)) if mode == "constant" else 0.0) + 1.0
+    small = top * count <= 2**24 and np.dtype(out_dtype) != np.float64
+    return np.dtype(np.float32) if small else np.dtype(np.int64)
+
+
+def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
+    """Box sums / count by running sums (exact for unsigned integer images), plane by plane for 3-D and more
+    (``box_3d``); the leading axes of 4-D and more run one pass each through an intermediate of the sums'
+    dtype."""
     k = _kernels()
     code = _modes.code(mode)
-    exact = x.dtype.kind == "u" and (mode != "constant" or (float(cval).is_integer() and abs(cval) < 2**31))
-    proto = np.empty(0, np.int64 if exact else np.float64)
-    cv = int(cval) if exact else float(cval)
+    count = math.prod(sizes)
+    sd = _box_sum_dtype(x, count, mode, cval, out_dtype)
+    proto = np.empty(0, sd)
+    cv = sd.type(cval)
+    bounds = _bounds(np.dtype(out_dtype), np.float64 if sd == np.int64 else sd)
     spatial = x.shape[1:]
     n = len(spatial)
     cur = x
-    for m in range(n - 2):
+    for m in range(n - 3):
         if sizes[m] == 1:
             continue
         shape3 = (x.shape[0] * math.prod(spatial[:m]), spatial[m], math.prod(spatial[m + 1:]))
-        nxt = np.empty(x.shape, proto.dtype)
+        nxt = np.empty(x.shape, sd)
         k.box_axis(cur.reshape(shape3), sizes[m], anchors[m], code, cv, nxt.reshape(shape3))
-        cv *= sizes[m]
+        cv = sd.type(cv * sizes[m])
         cur = nxt
     kv, av = (sizes[-2], anchors[-2]) if n >= 2 else (1, 0)
     kh, ah = sizes[-1], anchors[-1]
-    src = _as_planes(cur)
-    out = np.empty(src.shape, out_dtype)
-    args = (src, kv, av, kh, ah, code, cv, cv * kv, float(math.prod(sizes)), out, proto)
-    with _parallel(src) as threads:
-        if threads > 1:
-            bad = k.box_2d_parallel(*args, threads)
-        else:
-            bad = k.box_2d(*args)
+    if n >= 3 and sizes[-3] > 1:
+        D, H, W = spatial[-3:]
+        src = cur.reshape(-1, D, H * W)
+        out = np.empty(src.shape[:2] + (H, W), out_dtype)
+        cv_v = sd.type(cv * sizes[-3])
+        args = (src, sizes[-3], anchors[-3], kv, av, kh, ah, code, cv, cv_v, sd.type(cv_v * kv), sd.type(count),
+                bounds, out, proto)
+        with _parallel(out.reshape(-1, H, W)) as threads:
+            if threads > 1:
+                bad = k.box_3d_parallel(*args, min(threads, out.shape[0] * D))
+            else:
+                bad = k.box_3d(*args)
+    else:
+        src = _as_planes(cur)
+        out = np.empty(src.shape, out_dtype)
+        args = (src, kv, av, kh, ah, code, cv, sd.type(cv * kv), sd.type(count), bounds, out, proto)
+        with _parallel(src) as threads:
+            if threads > 1:
+                bad = k.box_2d_parallel(*args, threads)
+            else:
+                bad = k.box_2d(*args)
     if bad:
         # a NaN or inf never leaves a running sum; the direct passes confine it to its own windows
         factors = [np.full(s, 1.0 / s) for s in sizes]
-        acc = np.dtype(np.float32) if x.dtype == np.float32 else np.dtype(np.float64)
         return _run_separable(x, factors, anchors, mode, cval, acc, out_dtype)
     return out.reshape(x.shape)
 
@@ -394,7 +502,8 @@ def _gaussian_core(x, sigmas, truncate, mode, cval, acc, out_dtype):
     factors = [None if s == 0 else _gaussian_weights(s, truncate) for s in sigmas]
     factors = [None if f is not None and f.size == 1 else f for f in factors]
     if all(f is None for f in factors):
-        return x.astype(out_dtype)
+        return _validate.cast_result(x.astype(np.float64 if np.dtype(out_dtype).kind in "ui" else out_dtype),
+                                     np.dtype(out_dtype))
     anchors = [0 if f is None else f.size // 2 for f in factors]
     return _separable_any(x, factors, anchors, mode, cval, acc, out_dtype)
 
@@ -404,7 +513,7 @@ def _gaussian_core(x, sigmas, truncate, mode, cval, acc, out_dtype):
 
 def _filter(func, image, kernel, flip, mode, cval, origin, channel_axis, dtype):
     mode, cval, dtype = _common(func, mode, cval, dtype)
-    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     w = _kernel_array(kernel, func, x.ndim - 1)
     origins = _origins(origin, w.shape, func)
     centres = [s // 2 + o for s, o in zip(w.shape, origins)]
@@ -413,8 +522,8 @@ def _filter(func, image, kernel, flip, mode, cval, origin, channel_axis, dtype):
         anchors = [s - 1 - c for s, c in zip(w.shape, centres)]
     else:
         anchors = centres
-    y = _correlate_any(x, np.ascontiguousarray(w), anchors, mode, cval, acc, out_dtype)
-    return _finish(y, axis, dtype)
+    y = _correlate_any(x, np.ascontiguousarray(w), anchors, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
 
 
 @fill
@@ -589,7 +698,7 @@ def separable(image, kernels, *, mode="reflect", cval=0.0, channel_axis=None, dt
     """
     func = "separable"
     mode, cval, dtype = _common(func, mode, cval, dtype)
-    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     n = x.ndim - 1
     if isinstance(kernels, (str, bytes, np.ndarray)) or not hasattr(kernels, "__len__"):
         _validate.fail(func, "kernels", kernels, f"a sequence of {n} 1-D kernels or None", TypeError)
@@ -605,9 +714,9 @@ def separable(image, kernels, *, mode="reflect", cval=0.0, channel_axis=None, dt
         factors.append(f)
         anchors.append(f.size - 1 - f.size // 2)
     if all(f is None for f in factors):
-        return _finish(x.astype(out_dtype), axis, dtype)
-    y = _separable_any(x, factors, anchors, mode, cval, acc, out_dtype)
-    return _finish(y, axis, dtype)
+        return _finish(x.astype(plan.fwrite), axis, plan)
+    y = _separable_any(x, factors, anchors, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
 
 
 @fill
@@ -666,11 +775,11 @@ def mean(image, size=3, *, mode="reflect", cval=0.0, channel_axis=None, dtype=No
     """
     func = "mean"
     mode, cval, dtype = _common(func, mode, cval, dtype)
-    x, axis, out_dtype, _ = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     sizes = _validate.sizes(size, func, x.ndim - 1)
     anchors = [s // 2 for s in sizes]
-    y = _run_box(x, sizes, anchors, mode, cval, out_dtype)
-    return _finish(y, axis, dtype)
+    y = _run_box(x, sizes, anchors, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
 
 
 @fill
@@ -729,11 +838,11 @@ def gaussian(image, sigma, *, truncate=4.0, mode="reflect", cval=0.0, channel_ax
     """
     func = "gaussian"
     mode, cval, dtype = _common(func, mode, cval, dtype)
-    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     sigmas = _sigmas(sigma, func, x.ndim - 1)
     truncate = _validate.number(truncate, func, "truncate", low=0)
-    y = _gaussian_core(x, sigmas, truncate, mode, cval, acc, out_dtype)
-    return _finish(y, axis, dtype)
+    y = _gaussian_core(x, sigmas, truncate, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
 
 
 @fill
@@ -792,7 +901,7 @@ def laplacian(image, *, kind=4, mode="reflect", cval=0.0, channel_axis=None, dty
     func = "laplacian"
     mode, cval, dtype = _common(func, mode, cval, dtype)
     _validate.choice(kind, func, "kind", (4, 8))
-    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     n = x.ndim - 1
     if kind == 8:
         if n != 2:
@@ -806,20 +915,21 @@ def laplacian(image, *, kind=4, mode="reflect", cval=0.0, channel_axis=None, dty
         for m in range(n):
             for side in (0, 2):
                 w[centre[:m] + (side,) + centre[m + 1:]] = -1.0
-    y = _run_direct(x, w, [1] * n, mode, cval, acc, out_dtype)
-    return _finish(y, axis, dtype)
+    y = _run_direct(x, w, [1] * n, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
 
 
 def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
     mode, cval, dtype = _common(func, mode, cval, dtype)
-    x, ch, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, ch, plan = _prepare(image, func, channel_axis, dtype)
     n = x.ndim - 1
     axes = range(n) if axis is None else (_spatial_axis(axis, n, func),)
     deriv = np.array([-1.0, 0.0, 1.0])
     result = None
     for ax in axes:
         factors = [deriv if m == ax else smooth for m in range(n)]
-        d = _run_separable(x, *_fold_trivial(factors, [1] * n), mode, cval, acc, out_dtype)
+        d = _run_separable(x, *_fold_trivial(factors, [1] * n), mode, cval, plan.acc,
+                           plan.write if axis is not None else plan.fwrite)
         if axis is not None:
             result = d
         elif result is None:
@@ -828,7 +938,7 @@ def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
             result += np.square(d, out=d)
     if axis is None:
         np.sqrt(result, out=result)
-    return _finish(result, ch, dtype)
+    return _finish(result, ch, plan)
 
 
 _GRADIENT_DOC = """{name} derivative along one axis, or the gradient magnitude sqrt(sum_a d_a^2) over all axes.
@@ -961,11 +1071,12 @@ def unsharp_mask(image, sigma=1.0, amount=1.0, *, mode="reflect", cval=0.0, chan
     func = "unsharp_mask"
     mode, cval, dtype = _common(func, mode, cval, dtype)
     amount = _validate.number(amount, func, "amount")
-    x, axis, out_dtype, acc = _prepare(image, func, channel_axis)
+    x, axis, plan = _prepare(image, func, channel_axis, dtype)
     sigmas = _sigmas(sigma, func, x.ndim - 1)
-    blur = _gaussian_core(x, sigmas, 4.0, mode, cval, acc, out_dtype)
-    f = x.astype(out_dtype, copy=False)
+    work = plan.fwrite
+    blur = _gaussian_core(x, sigmas, 4.0, mode, cval, plan.acc, work)
+    f = x.astype(work, copy=False)
     np.subtract(f, blur, out=blur)
-    blur *= out_dtype.type(amount)
+    blur *= work.type(amount)
     blur += f
-    return _finish(blur, axis, dtype)
+    return _finish(blur, axis, plan)
