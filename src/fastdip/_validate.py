@@ -47,10 +47,14 @@ def image(
     allow_empty: bool = False,
     finite: bool = False,
 ) -> np.ndarray:
-    """Check an image argument and return it as an ndarray (never copied, never modified)."""
+    """Check an image argument and return it as an ndarray (never modified; copied only to convert a
+    non-native byte order to native, the one normalisation every kernel relies on: arrays from FITS, some
+    TIFFs and network formats are big-endian)."""
     if isinstance(image, (str, bytes)) or image is None:
         fail(func, param, image, "a numpy array", TypeError)
     arr = np.asarray(image)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     kind = arr.dtype.kind
     if kind == "b":
         if not allow_bool:

@@ -322,7 +322,8 @@ def equalize(image, bins=256, *, channel_axis=None, colour="channels", definitio
     TypeError
         For signed or other integer dtypes.
     ValueError
-        For a bad ``colour``, ``definition`` or a luminance request without 3 channels.
+        For a bad ``colour``, ``definition`` or a luminance request without 3 channels, or an image holding
+        NaN or inf.
 
     Notes
     -----
@@ -342,7 +343,7 @@ def equalize(image, bins=256, *, channel_axis=None, colour="channels", definitio
            [128, 255]], dtype=uint8)
     """
     func = "equalize"
-    arr = _validate.image(image, func)
+    arr = _validate.image(image, func, finite=True)  # NaN has no place in a cumulative histogram
     _validate.choice(definition, func, "definition", ("gonzalez", "opencv"))
     _validate.choice(colour, func, "colour", ("channels", "luminance"))
     n_bins = _validate.positive_int(bins, func, "bins")
@@ -407,7 +408,7 @@ def match(image, reference, *, channel_axis=None) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the channel counts differ or an input is empty.
+        If the channel counts differ, an input is empty, or an input holds NaN or inf.
 
     Notes
     -----
@@ -427,8 +428,8 @@ def match(image, reference, *, channel_axis=None) -> np.ndarray:
     array([ 10,  10, 200, 200], dtype=uint8)
     """
     func = "match"
-    arr = _validate.image(image, func)
-    ref = _validate.image(reference, func, param="reference")
+    arr = _validate.image(image, func, finite=True)  # a NaN pixel would be mapped to an arbitrary level
+    ref = _validate.image(reference, func, param="reference", finite=True)
     axis = _validate.channel_axis(channel_axis, arr.ndim, func)
     if axis is None:
         return _match_one(arr, ref)

@@ -525,8 +525,8 @@ def gradient(image, footprint=None, *, size=None, mode="nearest", cval=0.0, iter
     >>> print(gradient(np.array([[0, 0, 5, 5, 5]], dtype=np.uint8), size=(1, 3)))
     [[0 5 5 0 0]]
     """
-    d = dilate(image, footprint, size=size, mode=mode, cval=cval, iterations=iterations)
-    e = erode(image, footprint, size=size, mode=mode, cval=cval, iterations=iterations)
+    d = _run(image, footprint, size, mode, cval, iterations, "gradient", ("dilate",))
+    e = _run(image, footprint, size, mode, cval, iterations, "gradient", ("erode",))
     return _difference(d, e)
 
 
@@ -564,7 +564,7 @@ def tophat(image, footprint=None, *, size=None, mode="nearest", cval=0.0, iterat
     [[0 0 7 0 0]]
     """
     arr = _image(image, "tophat")
-    return _difference(arr, open(arr, footprint, size=size, mode=mode, cval=cval, iterations=iterations))
+    return _difference(arr, _run(arr, footprint, size, mode, cval, iterations, "tophat", ("erode", "dilate")))
 
 
 @_doc
@@ -601,7 +601,7 @@ def blackhat(image, footprint=None, *, size=None, mode="nearest", cval=0.0, iter
     [[0 0 6 0 0]]
     """
     arr = _image(image, "blackhat")
-    return _difference(close(arr, footprint, size=size, mode=mode, cval=cval, iterations=iterations), arr)
+    return _difference(_run(arr, footprint, size, mode, cval, iterations, "blackhat", ("dilate", "erode")), arr)
 
 
 # -- footprints ---------------------------------------------------------------------------------------------

@@ -75,6 +75,16 @@ def _display_range(image, vmin, vmax):
     return (lo if vmin is None else vmin), (hi if vmax is None else vmax)
 
 
+def _displayable(image, func: str, param: str = "image"):
+    """Check an image that matplotlib is to show: grey (M, N) or colour (M, N, 3|4), real, non-empty."""
+    from fastdip import _validate
+
+    arr = _validate.image(image, func, param=param, ndim=(2, 3), allow_bool=True)
+    if arr.ndim == 3 and arr.shape[-1] not in (3, 4):
+        _validate.fail(func, param, arr, "a grey (M, N) or colour (M, N, 3) / (M, N, 4) image")
+    return arr
+
+
 def show_image(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None):
     """Show one image on an axes, without ticks, over an explicit display range.
 
@@ -94,6 +104,11 @@ def show_image(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None)
     matplotlib.axes.Axes
         The axes drawn on.
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` is not a real (or bool) grey (M, N) or colour (M, N, 3|4) image.
+
     References
     ----------
     J. D. Hunter, "Matplotlib: A 2D graphics environment", *Computing in Science & Engineering* 9(3),
@@ -109,7 +124,7 @@ def show_image(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None)
     """
     import numpy as np
 
-    im = np.asarray(image)
+    im = _displayable(image, "show_image")
     if ax is None:
         _, ax = new_figure(size=(3.0, 3.0 * im.shape[0] / max(im.shape[1], 1)))
     if im.ndim == 3 and im.shape[-1] in (3, 4):
@@ -156,7 +171,10 @@ def show_images(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax
     Raises
     ------
     ValueError
-        If ``images`` is empty or ``titles`` has another length.
+        If ``images`` is empty or one 2-D array, an image is empty or not (M, N) / (M, N, 3|4), or ``titles``
+        has another length.
+    TypeError
+        If ``images`` is not a sequence, or an image is not a real (or bool) array.
 
     References
     ----------
@@ -176,7 +194,13 @@ def show_images(images, titles=None, *, ncols=None, cmap="gray", vmin=None, vmax
     """
     import numpy as np
 
-    images = [np.asarray(im) for im in images]
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        raise ValueError("show_images: images must be a sequence of images, got one 2-D array; pass [image], "
+                         "or use show_image")
+    if isinstance(images, (str, bytes)) or not hasattr(images, "__iter__"):
+        raise TypeError(f"show_images: images must be a sequence of images (list, tuple or 3-D stack), "
+                        f"got {type(images).__name__}")
+    images = [_displayable(im, "show_images", f"images[{i}]") for i, im in enumerate(images)]
     if not images:
         raise ValueError("show_images: images must contain at least one image, got an empty sequence")
     if titles is not None and len(titles) != len(images):
@@ -239,7 +263,9 @@ def plot_histogram(image, ax=None, *, cumulative=False, bins=None, color="0.25",
 
     from fastdip import histogram as _histogram
 
-    image = np.asarray(image)
+    from fastdip import _validate
+
+    image = _validate.image(image, "plot_histogram")
     if bins is None and image.dtype.kind == "f":
         bins = 256
     counts, edges = _histogram.histogram(image) if bins is None else _histogram.histogram(image, bins=bins)
