@@ -66,6 +66,15 @@ def _offsets(ndim: int, conn: int, padded_shape) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
+def _steps(conn: int) -> np.ndarray:
+    """(dz, dy, dx) of the 3-D neighbours within ``conn`` that come before a voxel in raster order;
+    (-1, 0, 0) first (adjacent to all the others under full connectivity: ``dominant`` in the kernel)."""
+    steps = [o for o in itertools.product((-1, 0, 1), repeat=3)
+             if 0 < sum(1 for v in o if v) <= conn and o < (0, 0, 0)]
+    steps.sort(key=lambda o: o != (-1, 0, 0))
+    return np.array(steps, dtype=np.int64).reshape(-1, 3)
+
+
 def _foreground_u8(arr: np.ndarray) -> np.ndarray:
     """A C-contiguous uint8 array, 1 where ``arr`` is non-zero, else 0; a view (no copy) of a bool array."""
     if arr.dtype == bool:
@@ -86,14 +95,14 @@ def _label(fg: np.ndarray, conn: int) -> tuple[np.ndarray, int]:
                             np.empty(h + 1, np.int32), np.empty(runs + 1, np.int32), np.empty(runs + 1, np.int32),
                             out)
         return out.reshape(shape), int(n)
-    fg = fg != 0
-    out = np.empty((p, h, w), np.int32)
+    # 3-D: no padded copies; the result is the provisional-label scratch too, so the peak is the result plus
+    # the parent entries actually used (np.empty pages are only touched as far as used) plus, for non-bool
+    # input, one byte a voxel for the foreground
+    image = _foreground_u8(fg)
+    out = np.empty(shape, np.int32)
     parent = np.empty(p * h * ((w + 1) // 2) + 2, np.int32)
-    image = np.zeros((p + 1, h + 2, w + 2), np.uint8)
-    image[1:, 1:-1, 1:-1] = fg.reshape(p, h, w)
-    n = k.label_flat(image, _offsets(fg.ndim, conn, image.shape), conn == fg.ndim,
-                     np.zeros(image.shape, np.int32), parent, out)
-    return out.reshape(shape), int(n)
+    n = k.label_3d(image, _steps(conn), conn == 3, parent, out)
+    return out, int(n)
 
 
 @_doc
@@ -126,7 +135,8 @@ def label(image, *, connectivity=None):
     Two-pass labelling with union-find. In 1-D and 2-D it is run-based [4]_: each row's runs of foreground
     take the provisional label of a touching run of the row above (or a new one) and merge the labels of
     the others (smaller root wins, path compression); a second pass writes each run's final number. In 3-D
-    the scan is per voxel over its earlier neighbours. O(pixels) time.
+    the scan is per voxel over its earlier neighbours, the provisional labels kept in the result array and
+    renumbered in place (no padded copy: extra memory only for the equivalences). O(pixels) time.
 
     References
     ----------
