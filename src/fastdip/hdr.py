@@ -117,6 +117,8 @@ def gaussian_pyramid(image, levels=None, *, channel_axis=None) -> list:
     x, axis = _prepare(image, func, channel_axis)
     n = _levels(levels, x.shape, func)
     channels = axis is not None
+    if np.shares_memory(x, image):
+        x = x.copy()  # level 0 is the caller's data: never hand out a view of it
     out = [x]
     for _ in range(n - 1):
         out.append(_reduce(out[-1], channels))
