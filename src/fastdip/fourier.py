@@ -28,7 +28,8 @@ import scipy.fft as _fft
 from . import _modes, _validate, parallel
 
 __all__ = [
-    "dft2", "idft2", "dftn", "idftn", "rdft2", "irdft2", "rdftn", "irdftn", "shift", "ishift", "magnitude", "phase", "power", "swap_phase",
+    "dft2", "idft2", "dftn", "idftn", "rdft2", "irdft2", "rdftn", "irdftn", "shift", "ishift", "magnitude",
+    "phase", "power", "swap_phase",
     "SwapPhase", "frequencies", "padded_shape", "lowpass", "highpass", "bandreject", "bandpass", "notch_reject",
     "notch_pass", "apply", "find_peaks", "optimum_notch", "OptimumNotch",
 ]

@@ -90,22 +90,21 @@ def _lookup(arr: np.ndarray, table: np.ndarray, pairs=None) -> np.ndarray:
     return out
 
 
+def _formula(r: np.ndarray, top: float, op: str, a: float, b: float) -> np.ndarray:
+    """op "negative": a - r; "log": a · log1p(r); "gamma": top · b · (r / top)**a (float64 levels in and out)."""
+    if op == "negative":
+        return a - r
+    if op == "log":
+        return a * np.log1p(r)
+    return top * b * np.power(r / top, a)
+
+
 @functools.lru_cache(maxsize=64)
 def _formula_table(dtype: np.dtype, op: str, a: float, b: float) -> np.ndarray:
-    """The LUT of one of this module's formulas over all levels of ``dtype``, rounded and clipped; cached, as
-    building it costs 10-40 µs for uint8 and ~1 ms for uint16 (the tables are private, never handed out).
-
-    op "negative": a - r; "log": a · log1p(r); "gamma": (L-1) · b · (r / (L-1))**a.
-    """
-    levels = np.arange(_top(dtype) + 1, dtype=np.float64)
-    if op == "negative":
-        values = a - levels
-    elif op == "log":
-        values = a * np.log1p(levels)
-    else:
-        top = float(_top(dtype))
-        values = top * b * np.power(levels / top, a)
-    return _finish(values, dtype)
+    """The LUT of ``_formula`` over all levels of ``dtype``, rounded and clipped; cached, as building it costs
+    10-40 µs for uint8 and ~1 ms for uint16 (the tables are private: read by the kernel, never handed out)."""
+    top = _top(dtype)
+    return _finish(_formula(np.arange(top + 1, dtype=np.float64), float(top), op, a, b), dtype)
 
 
 @functools.lru_cache(maxsize=64)
@@ -114,20 +113,12 @@ def _formula_pairs(dtype: np.dtype, op: str, a: float, b: float) -> np.ndarray:
 
 
 def _map_formula(arr: np.ndarray, op: str, a: float, b: float = 0.0) -> np.ndarray:
-    """Apply a cached formula table to an integer image; dtypes without a LUT use the formula elementwise."""
-    if arr.dtype.type in _LUT_DTYPES:
-        dt = arr.dtype
+    """Apply ``_formula`` to an integer image: a cached table for uint8/uint16, elementwise otherwise."""
+    dt = arr.dtype
+    if dt.type in _LUT_DTYPES:
         pairs = _formula_pairs(dt, op, a, b) if dt == np.uint8 and arr.size >= _PAIR_TABLE_MIN_PIXELS else None
         return _lookup(arr, _formula_table(dt, op, a, b), pairs)
-    r = arr.astype(np.float64)
-    if op == "negative":
-        values = a - r
-    elif op == "log":
-        values = a * np.log1p(r)
-    else:
-        top = float(_top(arr.dtype))
-        values = top * b * np.power(r / top, a)
-    return _finish(values, arr.dtype)
+    return _finish(_formula(arr.astype(np.float64), float(_top(dt)), op, a, b), dt)
 
 
 def _map_integer(arr: np.ndarray, formula) -> np.ndarray:
@@ -139,7 +130,8 @@ def _map_integer(arr: np.ndarray, formula) -> np.ndarray:
 
 
 def _negative_found(arr: np.ndarray, func: str):
-    raise ValueError(f"{func}: image must have non-negative intensities, got a minimum of {np.nanmin(arr).item()!r}")
+    low = np.nanmin(arr).item()
+    raise ValueError(f"{func}: image must have non-negative intensities, got a minimum of {low!r}")
 
 
 def _refuse_negative(arr: np.ndarray, func: str) -> None:

@@ -52,7 +52,8 @@ def apply_lut_quads(words, pairs, out):
 # log1p(x) for float32 x, evaluated in float64 and rounded once: u = 1 + x is exact in float64 for
 # |x| >= 2**-29 (x has 24 significant bits), and log(u) = k ln2 + log(m), m = u / 2**k in [sqrt(2)/2, sqrt(2)),
 # comes from fdlibm's e_log.c polynomial (error < 1 ulp of float64), so the float32 result is correctly rounded
-# (checked against float64 log1p on 16 Mpx: no difference). Below 2**-29, log1p(x) rounds to x itself.
+# unless the float64 value lies within ~2**-52 of a float32 rounding midpoint (none among 17 M values checked
+# against float64 log1p). Below 2**-29, log1p(x) rounds to x itself.
 # Branch-free passes over a block held in L1, so LLVM vectorises them (AVX2: 4 lanes): 2048² took 10 ms here
 # against 45 ms for numpy's float32 log1p (glibc log1pf, one element at a time, up to 0.84 ulp off).
 # error_model="numpy" on the polynomial: the Python model's zero-division check on f / (2 + f) (never zero
@@ -135,7 +136,8 @@ def _log1p_span(image, scale, out, u, k):
 @njit(**SERIAL)
 def log1p_f32(image, scale, out):
     """out = scale · log1p(image) over flat float32 arrays (``scale`` a float32 applied after rounding), in
-    blocks of 1024 (8 KiB of float64 scratch, in L1). Returns (number of negative inputs, number of NaN inputs) for the wrapper's check."""
+    blocks of 1024 (8 KiB of float64 scratch, in L1). Returns (number of negative inputs, number of NaN
+    inputs) for the wrapper's check."""
     u = np.empty(1024, np.float64)
     k = np.empty(1024, np.float64)
     return _log1p_span(image, scale, out, u, k)
