@@ -44,3 +44,13 @@ def astronaut():
     img = data.astronaut()
     img.setflags(write=False)
     return img
+
+
+@pytest.fixture(autouse=True)
+def _parallel_paths_do_not_depend_on_machine_load(monkeypatch):
+    """fastdip runs kernels serially when other tasks hold the cores (fastdip.parallel._idle_cores); under
+    pytest-xdist that would make a test take the parallel or the serial path depending on what the other
+    worker does. Tests see every usable core as idle, so each path is chosen by size alone."""
+    from fastdip import parallel
+
+    monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)

@@ -25,6 +25,10 @@ def _automatic_threads():
     parallel.set_threads(None)
 
 
+#: the real load check (tests/conftest.py replaces parallel._idle_cores for every test)
+_REAL_IDLE_CORES = parallel._idle_cores
+
+
 @pytest.fixture
 def idle_machine(monkeypatch):
     """Pretend every core is idle (the tests themselves keep the cores busy under pytest-xdist)."""
@@ -159,7 +163,7 @@ def test_idle_cores_from_the_running_tasks(tmp_path, monkeypatch, text, cores, i
     monkeypatch.setattr(parallel, "_loadavg_file", str(path))
     monkeypatch.setattr(parallel, "_usable_cores", lambda: cores)
     monkeypatch.setattr(parallel, "_idle_cache", [-1.0, 0])
-    assert parallel._idle_cores() == idle
+    assert _REAL_IDLE_CORES() == idle
 
 
 def test_a_busy_machine_runs_kernels_serially(monkeypatch):
