@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from fastdip import data
 from fastdip.segmentation import apply_thresholds, multi_otsu, otsu, threshold_mean, threshold_percentile
@@ -227,3 +228,53 @@ def test_multi_otsu_int16_volume_is_the_exact_optimum_near_its_thresholds():
             moved = t.copy()
             moved[i] = levels[j + step]
             assert naive.between_class_variance(vol, moved) <= best
+
+
+# ------------------------------------------------------------------------------------------------- binarize
+
+
+def test_binarize_equals_skimage_thresholds(camera):
+    from skimage import filters as skf
+
+    from fastdip.segmentation import binarize
+
+    np.testing.assert_array_equal(binarize(camera), camera > skf.threshold_otsu(camera))
+    top = skf.threshold_multiotsu(camera, classes=4)[-1]
+    np.testing.assert_array_equal(binarize(camera, "multi_otsu", classes=4), camera > top)
+    np.testing.assert_array_equal(binarize(camera, "mean"), camera > camera.mean())
+    np.testing.assert_array_equal(binarize(camera, "percentile", q=90), camera > np.percentile(camera, 90))
+    np.testing.assert_array_equal(binarize(camera, 100.5, dark=True), camera <= 100.5)
+
+
+@settings(max_examples=30, deadline=None)  # ~0.3 s
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=1, max_dims=3, max_side=12)), st.booleans())
+def test_binarize_splits_at_its_threshold(image, dark):
+    from fastdip.segmentation import binarize, otsu
+
+    mask = binarize(image, dark=dark)
+    t = otsu(image)
+    assert mask.dtype == bool and mask.shape == image.shape
+    np.testing.assert_array_equal(mask, image <= t if dark else image > t)
+    np.testing.assert_array_equal(binarize(image, dark=not dark), ~mask)
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "message"), [
+    ({"threshold": "triangle"}, ValueError, "binarize: threshold must be one of"),
+    ({"threshold": "percentile"}, ValueError, "binarize: q must be"),
+    ({"threshold": "otsu", "q": 5}, ValueError, "binarize: q must be"),
+    ({"threshold": float("nan")}, ValueError, "binarize: threshold must be a finite number"),
+    ({"threshold": "multi_otsu", "classes": 9}, ValueError, "binarize: classes must be in"),
+    ({"dark": "yes"}, TypeError, "binarize: dark must be True or False"),
+])
+def test_binarize_errors(kwargs, exc, message):
+    from fastdip.segmentation import binarize
+
+    with pytest.raises(exc, match=message):
+        binarize(np.arange(16, dtype=np.uint8).reshape(4, 4), **kwargs)
+
+
+def test_binarize_refuses_nan():
+    from fastdip.segmentation import binarize
+
+    with pytest.raises(ValueError, match="binarize: image must contain only finite values"):
+        binarize(np.array([[0.0, np.nan], [1.0, 2.0]]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 
 _FAMILIES = {
-    "_threshold": ('otsu', 'multi_otsu', 'apply_thresholds', 'threshold_mean', 'threshold_percentile'),
+    "_threshold": ('otsu', 'multi_otsu', 'apply_thresholds', 'threshold_mean', 'threshold_percentile', 'binarize'),
     "_grow": ('region_growing',),
     "_cluster": ('mean_shift', 'kmeans'),
     "_label": ('label', 'relabel_sequential', 'remove_small_objects', 'fill_holes', 'clear_border'),

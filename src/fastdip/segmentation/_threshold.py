@@ -20,7 +20,7 @@ import numpy as np
 from .. import _validate
 from .._docs import fill
 
-__all__ = ["otsu", "multi_otsu", "apply_thresholds", "threshold_mean", "threshold_percentile"]
+__all__ = ["otsu", "multi_otsu", "apply_thresholds", "threshold_mean", "threshold_percentile", "binarize"]
 
 #: relative closeness under which Otsu's float64 objective values are re-compared in exact integer arithmetic
 _NEAR_TIE = 1e-9
@@ -336,3 +336,84 @@ def threshold_percentile(image, q) -> float:
     arr = _validate.image(image, func, finite=True)
     q = _validate.number(q, func, "q", low=0, high=100)
     return float(np.percentile(arr, q))
+
+
+_BINARIZE_METHODS = ("otsu", "multi_otsu", "mean", "percentile")
+
+
+@fill
+def binarize(image, threshold="otsu", *, q=None, classes=3, bins=256, dark=False) -> np.ndarray:
+    """A foreground mask from a global threshold: the image -> mask counterpart of the threshold functions.
+
+    Parameters
+    ----------
+    {image}
+        Grey-level, any number of dimensions; float images must be finite.
+    threshold : {{'otsu', 'multi_otsu', 'mean', 'percentile'}} or float, optional
+        How to find the threshold t: :func:`otsu`; the highest of :func:`multi_otsu`'s ``classes - 1``
+        thresholds (the brightest class is the foreground); :func:`threshold_mean`;
+        :func:`threshold_percentile` at ``q``; or the number t itself.
+    q : float, optional
+        The percentile in [0, 100] for ``threshold='percentile'`` (required there, refused elsewhere).
+    classes : int, optional
+        The number of classes for ``threshold='multi_otsu'`` (2 to 6).
+    bins : int, optional
+        Histogram bins for float images ('otsu', 'multi_otsu').
+    dark : bool, optional
+        False: pixels above t are the foreground (bright objects, ``image > t``, the convention of
+        :func:`otsu`); True: pixels at or below t are (dark objects, ``image <= t``).
+
+    Returns
+    -------
+    ndarray of bool
+        The mask, the image's shape.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, a missing or misplaced ``q``, a non-finite number, or a float image with NaN.
+    TypeError
+        If the image is not numeric.
+
+    Notes
+    -----
+    A constant image has no foreground with ``dark=False`` (every pixel equals t).
+
+    References
+    ----------
+    N. Otsu, "A threshold selection method from gray-level histograms", IEEE Trans. Systems, Man, and
+    Cybernetics 9(1), 62-66, 1979. DOI 10.1109/TSMC.1979.4310076.
+    R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 10.3.
+
+    Examples
+    --------
+    >>> img = np.array([[10, 12, 11], [200, 210, 205]], dtype=np.uint8)
+    >>> print(binarize(img).astype(int))
+    [[0 0 0]
+     [1 1 1]]
+    >>> print(binarize(img, 11, dark=True).astype(int))
+    [[1 0 1]
+     [0 0 0]]
+    """
+    func = "binarize"
+    arr = _validate.image(image, func, finite=True)
+    if not isinstance(dark, (bool, np.bool_)):
+        _validate.fail(func, "dark", dark, "True or False", TypeError)
+    if isinstance(threshold, str):
+        _validate.choice(threshold, func, "threshold", _BINARIZE_METHODS)
+        if (q is not None) != (threshold == "percentile"):
+            _validate.fail(func, "q", q, "a percentile with threshold='percentile' and None otherwise")
+        if threshold == "otsu":
+            t = otsu(arr, bins=bins)
+        elif threshold == "multi_otsu":
+            classes = _validate.number(classes, func, "classes", low=2, high=6, integer=True)
+            t = float(multi_otsu(arr, classes=classes, bins=bins)[-1])
+        elif threshold == "mean":
+            t = threshold_mean(arr)
+        else:
+            t = threshold_percentile(arr, q)
+    else:
+        if q is not None:
+            _validate.fail(func, "q", q, "None when threshold is a number")
+        t = _validate.number(threshold, func, "threshold")
+    return arr <= t if dark else arr > t
