@@ -37,6 +37,8 @@ __all__ = [
 _KINDS = ("ideal", "butterworth", "gaussian")
 # half spectra of at least this many coefficients are inverted in place in two calls (see _half_inverse)
 _HALF_INVERSE_IN_PLACE_MIN = 1 << 18
+# real images of at least this many values get their full spectrum from scipy's fftn (see _forward)
+_FULL_REAL_FORWARD_MIN = 1 << 22
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -81,8 +83,10 @@ def _finish(h: np.ndarray, centred: bool) -> np.ndarray:
 
 def _forward(arr: np.ndarray) -> np.ndarray:
     """fftn over every axis. A real input goes through rfftn (about half the work) and the missing half is
-    filled by Hermitian symmetry, F(k) = conj(F(-k)), with block views: the same full spectrum."""
-    if arr.dtype.kind == "c":
+    filled by Hermitian symmetry, F(k) = conj(F(-k)), with block views: the same full spectrum. From 2**22
+    values scipy's fftn does the same for a real input in one call, without the half-spectrum intermediate
+    (minimum times here, float32, ours / scipy's: 512² 0.73 / 0.85 ms, 2048² 25 / 25 ms, 4096² 118 / 108 ms)."""
+    if arr.dtype.kind == "c" or arr.size >= _FULL_REAL_FORWARD_MIN:
         return _fft.fftn(arr, workers=parallel.get_threads())
     r = _fft.rfftn(arr, workers=parallel.get_threads())
     n = arr.shape[-1]
