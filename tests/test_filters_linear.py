@@ -347,6 +347,33 @@ def test_gaussian_uint8_output_is_the_rounded_float64_result(rng, mode):
         assert np.abs(got.astype(float) - ref).max() <= 0.5 + 1e-9
 
 
+# 40 cases, a few ms each once compiled
+@settings(max_examples=40, deadline=None)
+@given(shape=st.tuples(st.integers(1, 40), st.integers(1, 70)), sigma=st.floats(0.3, 4),
+       sigma2=st.floats(0, 4), mode=st.sampled_from(MODES), cval=st.integers(0, 255),
+       seed=st.integers(0, 2**32 - 1))
+def test_uint8_gaussian_to_uint8_is_the_rounded_float64_result(shape, sigma, sigma2, mode, cval, seed):
+    # float32 passes with the float64 result for pixels near a tie: always the rounded float64 result
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, shape, dtype=np.uint8)
+    got = F.gaussian(image, (sigma, sigma2), mode=mode, cval=cval, dtype=np.uint8)
+    f64 = F.gaussian(image, (sigma, sigma2), mode=mode, cval=cval, dtype=np.float64)
+    np.testing.assert_array_equal(got, np.clip(np.rint(f64), 0, 255))
+    ref = ndi.gaussian_filter(image.astype(np.float64), (sigma, sigma2), mode=mode, cval=cval)
+    assert np.abs(got - ref).max() <= 0.5 + 1e-9
+
+
+def test_float32_error_bound_holds(rng):
+    image = rng.integers(0, 256, (200, 300), dtype=np.uint8)
+    for sigma in (0.7, 2.0, 5.0):
+        w = _linear._gaussian_weights(sigma, 4.0)
+        eps = _linear._float32_error_bound(w, w, 255.0)
+        f32 = F.gaussian(image.astype(np.float32), sigma)  # float32 passes, as the checked path's
+        f64 = F.gaussian(image, sigma, dtype=np.float64)
+        assert np.abs(f32 - f64).max() <= eps
+        assert eps < 2e-3  # few enough pixels near a tie to recompute
+
+
 # -- precision: wide integers and float64 requests ----------------------------------------------------------------
 
 # (function, scipy reference on the float64 image, sum |w| of its kernel); the kernel of each pair is the same

@@ -237,7 +237,7 @@ def test_store_rounds_half_to_even_and_clips():
 
 @pytest.mark.parametrize("sum_dtype", [np.float32, np.int64, np.float64])
 def test_mean_store_is_the_exactly_rounded_quotient(rng, sum_dtype):
-    for count in (1, 2, 4, 6, 9, 10, 25, 256, 625, 4096, 65535):
+    for count in (1, 2, 4, 6, 9, 10, 25, 256, 625, 4096, 32768):
         sums = np.concatenate([rng.integers(0, 256 * count, 500), np.arange(0, 4 * count + 1),
                                256 * count - 1 - np.arange(3 * count)]).astype(sum_dtype)
         sums = sums[(sums >= 0) & (sums < 256 * count)]
@@ -261,6 +261,50 @@ def test_separable_2d_writes_rounded_integers(rng, mode):
     out = np.empty(src.shape, np.uint8)
     K.separable_2d(src, wv, 1, wh, 2, CODES[mode], 300.0, 300.0 * wv.sum(), np.array([0.0, 255.0]), out)
     np.testing.assert_array_equal(out, np.clip(np.rint(expected), 0, 255))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kv, kh", [(5, 3), (4, 1), (1, 6), (7, 7)])
+def test_pixel_value_is_the_float64_kernel_bit_for_bit(rng, mode, kv, kh):
+    src = rng.integers(0, 256, (1, 6, 9)).astype(np.uint8)
+    wv = naive.gaussian_kernel1d(1.0)[:kv] if kv % 2 else rng.random(kv)
+    wh = rng.random(kh)
+    wh = (wh + wh[::-1]) if kh % 2 else wh  # symmetric (folded) and plain rows
+    av, ah = kv // 2, (kh - 1) // 2
+    out = np.empty(src.shape)
+    K.separable_2d(src, wv, av, wh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), NO_BOUNDS, out)
+    fv, fh = K._symmetric(wv), K._symmetric(wh)
+    for i in range(6):
+        ridx = np.array([K.source_index(i + t - av, 6, CODES[mode]) for t in range(kv)], np.int64)
+        got = [K._pixel_value(src[0], wv, ridx, fv, wh, fh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), j)
+               for j in range(9)]
+        np.testing.assert_array_equal(got, out[0, i])
+    ridx = np.array([K.source_index(t - av, 6, CODES[mode]) for t in range(kv)], np.int64)
+    assert K._pixel_value.py_func(src[0], wv, ridx, fv, wh, fh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), 0) == \
+        out[0, 0, 0]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_checked_float32_equals_the_rounded_float64_kernel(rng, mode):
+    src = rng.integers(0, 256, (2, 40, 70)).astype(np.uint8)
+    src[0, :, :10] = np.arange(10, dtype=np.uint8) * 3  # ramps: many exact ties for dyadic weights
+    for wv, wh in ((naive.gaussian_kernel1d(2.0), naive.gaussian_kernel1d(1.5)),
+                   (np.array([0.25, 0.5, 0.25]), np.array([0.5, 0.5])), (rng.random(4) / 2, rng.random(3))):
+        av, ah = wv.size // 2, wh.size // 2
+        cv_h = 3.0 * wv.sum()
+        f64 = np.empty(src.shape)
+        K.separable_2d(src, wv, av, wh, ah, CODES[mode], 3.0, cv_h, NO_BOUNDS, f64)
+        expected = np.clip(np.rint(f64), 0, 255)
+        top = 255.0 * wv.sum() * wh.sum()
+        for eps in (top * 1e-6, 1.0):  # a working bound; every pixel through the float64 fallback
+            args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, CODES[mode], 3.0, cv_h,
+                    np.array([0, 255], np.float32))
+            out = np.empty(src.shape, np.uint8)
+            K.separable_2d_checked(*args, out, wv, wh, eps)
+            np.testing.assert_array_equal(out, expected)
+            out = np.empty(src.shape, np.uint8)
+            K.separable_2d_checked_parallel(*args, out, wv, wh, eps, 3)
+            np.testing.assert_array_equal(out, expected)
 
 
 # -- 3-D: plane by plane ------------------------------------------------------------------------------------------

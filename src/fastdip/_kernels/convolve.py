@@ -14,8 +14,11 @@ only for float32 images that ask for a float32-sized result (error below n_taps 
 1e-6 of the data range here), float64 otherwise. The output array may be float32, float64, uint8 or uint16:
 ``_store`` rounds half to even and clips for an integer output (``bounds`` = [lo, hi]; empty for floats), so
 no float copy of the result is needed. Box sums are exact for unsigned images: float32 while they stay below
-2**24 (uint8 windows of up to 65536 pixels: twice the lanes of int64), int64 above; float64 otherwise.
+2**23 (uint8 windows of up to 32768 pixels: twice the lanes of int64), int64 above; float64 otherwise.
 ``_mean_store`` divides, or for an integer output rounds the rational sum / count exactly.
+
+uint8 to integer outputs (``separable_2d_checked``): float32 passes, and the float64 kernel's value, recomputed
+by ``_pixel_value`` with the same operations, for the pixels within the wrapper's error bound of a tie.
 
 Memory. 3-D images run plane by plane (``separable_3d``, ``box_3d``): the pass along the first axis (or the
 running sum over planes) fills one plane of scratch per thread, then the fused 2-D pass writes the output
@@ -260,6 +263,168 @@ def separable_2d_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out
                         min(rows, (b + 1) * step), line, acc)
 
 
+# -- integer images to integer outputs: float32 passes, float64 near ties ------------------------------------
+
+
+@njit(**SERIAL)
+def _column_value(plane, w, ridx, folded, cval, col):
+    """One element of ``_vertical_taps``' result, dst[col], by the same operations in the same order (so the
+    same float64 value, bit for bit); ridx[t] = source_index(i + t - a) are the rows it reads."""
+    k = w.shape[0]
+    dst = 0.0
+    if folded:
+        c = k // 2
+        s = ridx[c]
+        dst += w[c] * cval if s < 0 else w[c] * plane[s, col]
+        for d in range(1, c + 1):
+            s0 = ridx[c - d]
+            s1 = ridx[c + d]
+            wt = w[c + d]
+            if s0 >= 0 and s1 >= 0:
+                dst += wt * (plane[s0, col] + plane[s1, col])
+            else:
+                dst += wt * cval if s0 < 0 else wt * plane[s0, col]
+                dst += wt * cval if s1 < 0 else wt * plane[s1, col]
+    else:
+        for t in range(k):
+            s = ridx[t]
+            dst += w[t] * cval if s < 0 else w[t] * plane[s, col]
+    return dst
+
+
+@njit(**SERIAL)
+def _line_value(plane, wv, ridx, fv, mode, cval_v, cval_h, x):
+    """Element ``x`` (relative to the row start, may be outside) of the extended row of vertical sums."""
+    s = source_index(x, plane.shape[1], mode)
+    if s < 0:
+        return cval_h
+    return _column_value(plane, wv, ridx, fv, cval_v, s)
+
+
+@njit(**SERIAL)
+def _pixel_value(plane, wv, ridx, fv, wh, fh, ah, mode, cval_v, cval_h, j):
+    """Output column j of one row of ``_separable_plane`` in float64 by the same operations in the same order
+    (for float64 ``wv``, ``wh``; ``fv``, ``fh``: ``_symmetric`` of each): ``_line_taps``' sum over the
+    extended row of ``_vertical_taps``' column sums."""
+    k = wh.shape[0]
+    a = 0.0
+    if fh:
+        c = k // 2
+        a += wh[c] * _line_value(plane, wv, ridx, fv, mode, cval_v, cval_h, j + c - ah)
+        for d in range(1, c + 1):
+            x0 = _line_value(plane, wv, ridx, fv, mode, cval_v, cval_h, j + c - d - ah)
+            x1 = _line_value(plane, wv, ridx, fv, mode, cval_v, cval_h, j + c + d - ah)
+            a += wh[c + d] * (x0 + x1)
+    else:
+        for t in range(k):
+            a += wh[t] * _line_value(plane, wv, ridx, fv, mode, cval_v, cval_h, j + t - ah)
+    return a
+
+
+@njit(**SERIAL)
+def _vertical_taps_float(plane, w, i, a, mode, cval, dst):
+    """``_vertical_taps`` for an integer ``plane`` and float32 ``w``: each sample is converted to the working
+    dtype before the pair is added (uint8 + uint8 is an int64 in numba, and int64 -> float32 has no AVX2
+    instruction: 0.26 against 0.12 ns per element, measured)."""
+    H = plane.shape[0]
+    k = w.shape[0]
+    z = w[0] - w[0]
+    for j in range(dst.shape[0]):
+        dst[j] = z
+    if _symmetric(w):
+        c = k // 2
+        _add_row(dst, plane, source_index(i + c - a, H, mode), w[c], cval)
+        for d in range(1, c + 1):
+            s0 = source_index(i + c - d - a, H, mode)
+            s1 = source_index(i + c + d - a, H, mode)
+            wt = w[c + d]
+            if s0 >= 0 and s1 >= 0:
+                r0 = plane[s0]
+                r1 = plane[s1]
+                for j in range(dst.shape[0]):
+                    dst[j] += wt * ((z + r0[j]) + r1[j])
+            else:
+                _add_row(dst, plane, s0, wt, cval)
+                _add_row(dst, plane, s1, wt, cval)
+    else:
+        for t in range(k):
+            _add_row(dst, plane, source_index(i + t - a, H, mode), w[t], cval)
+
+
+@njit(**SERIAL)
+def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc, row, wv64, wh64,
+                  eps):
+    """Rows q0..q1 of ``separable_2d_checked``."""
+    H = src.shape[1]
+    W = src.shape[2]
+    mid = line[ah:ah + W]
+    nobounds = bounds[:0]
+    half = np.float32(0.5)
+    lo = bounds[0]
+    hi = bounds[1]
+    fv = _symmetric(wv64)
+    fh = _symmetric(wh64)
+    ridx = np.empty(wv64.shape[0], np.int64)
+    for q in range(q0, q1):
+        p = q // H
+        i = q - p * H
+        plane = src[p]
+        _vertical_taps_float(plane, wv, i, av, mode, cval_v, mid)
+        _extend_line(line, ah, W, mode, cval_h)
+        _line_taps(line, wh, acc, row, nobounds)
+        o = out[p, i]
+        _store(row, o, bounds)
+        have_rows = False
+        for j0 in range(0, W, 64):  # chunks of 64: a vectorised count, a scalar look only where it found one
+            x = row[j0:min(W, j0 + 64)]
+            near = 0
+            for j in range(x.shape[0]):
+                near += 1 if abs(x[j] - np.floor(x[j]) - half) <= eps else 0
+            if near == 0:
+                continue
+            if not have_rows:
+                for t in range(ridx.shape[0]):
+                    ridx[t] = source_index(i + t - av, H, mode)
+                have_rows = True
+            for j in range(x.shape[0]):
+                if abs(x[j] - np.floor(x[j]) - half) <= eps:
+                    v = np.rint(_pixel_value(plane, wv64, ridx, fv, wh64, fh, ah, mode, cval_v, cval_h, j0 + j))
+                    v = lo if v < lo else v
+                    v = hi if v > hi else v
+                    o[j0 + j] = v
+
+
+@njit(**SERIAL)
+def separable_2d_checked(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, wv64, wh64, eps):
+    """``separable_2d`` of an integer image into an integer ``out`` (bounds = [lo, hi]) in float32 (``wv``,
+    ``wh``; twice the lanes of float64), equal to the float64 kernel's rounded result (``wv64``, ``wh64``).
+
+    ``eps`` bounds |float32 result - float64 result|; a pixel whose float32 value lies within ``eps`` of a
+    tie (k + 1/2) is recomputed in float64 by ``_pixel_value`` (the float64 kernel's own operations, so its
+    rounding is the float64 kernel's), every other pixel rounds to the same integer either way.
+    """
+    W = src.shape[2]
+    line = np.empty(W + wh.shape[0] - 1, wv.dtype)
+    acc = np.empty(min(CHUNK, W), wv.dtype)
+    row = np.empty(W, wv.dtype)
+    _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, 0, src.shape[0] * src.shape[1], line,
+                  acc, row, wv64, wh64, eps)
+
+
+@njit(**PARALLEL)
+def separable_2d_checked_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, wv64, wh64, eps, nblk):
+    """``separable_2d_checked`` with the rows split into ``nblk`` blocks run in parallel (same result)."""
+    W = src.shape[2]
+    rows = src.shape[0] * src.shape[1]
+    step = (rows + nblk - 1) // nblk
+    for b in prange(nblk):
+        line = np.empty(W + wh.shape[0] - 1, wv.dtype)
+        acc = np.empty(min(CHUNK, W), wv.dtype)
+        row = np.empty(W, wv.dtype)
+        _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, b * step, min(rows, (b + 1) * step),
+                      line, acc, row, wv64, wh64, eps)
+
+
 @njit(**SERIAL)
 def _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, q0, q1, plane,
                       line, acc):
@@ -433,30 +598,22 @@ def _mean_store(sums, count, o, bounds):
 
     A float ``o`` gets sums * (1 / count): multiplying, not dividing, is 3x faster here (a division per pixel
     bound the loop); for exact sums it is within 1 ulp of the quotient. An integer ``o`` (``bounds`` = [lo,
-    hi]) gets the exact rounding, half to even, of the rational sums / count, clipped to [lo, hi]: the
-    rounded product q is corrected by the remainder r = 2 (sum - q count), whose sign and tie (r = +-count)
-    are exact for integer sums as long as sum + count stays exact (below 2**24 in float32, 2**53 otherwise).
+    hi]) gets rint(sums / count) clipped to [lo, hi], which is the exact rounding (half to even) of the
+    rational mean when the sums are exact integers below 2**(p - 1) (p = 24 for float32, 53 for float64 and
+    int64 sums): a quotient at a tie q + 1/2 is representable, so the division returns it exactly; any other
+    quotient is at least 1 / (2 count) from a tie while the division errs by at most 2**-p |sums| / count <
+    1 / (2 count) (Goldberg 1991, section 1.2, for the correctly rounded division).
     """
-    one = count / count
-    inv = one / count
     n = o.shape[0]
     if bounds.shape[0] == 0:
+        inv = (count / count) / count
         for j in range(n):
             o[j] = sums[j] * inv
         return
-    two = one + one
-    half = one / two
     lo = bounds[0]
     hi = bounds[1]
     for j in range(n):
-        v = sums[j]
-        q = np.rint(v * inv)
-        r = (v - q * count) * two
-        odd = q * half != np.floor(q * half)
-        if r > count or (r == count and odd):
-            q += one
-        elif r < -count or (r == -count and odd):
-            q -= one
+        q = np.rint(sums[j] / count)
         q = lo if q < lo else q
         q = hi if q > hi else q
         o[j] = q
@@ -586,7 +743,7 @@ def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto)
     """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count.
 
     Sums are kept in the dtype of ``proto`` (an empty array): float32 for uint8/uint16 images whose sums stay
-    below 2**24 (exact, and twice as many lanes as int64), int64 for other unsigned images (exact), float64
+    below 2**23 (exact, and twice as many lanes as int64), int64 for other unsigned images (exact), float64
     otherwise; ``cval_v`` (the value outside for the column sums), ``cval_h`` (for the row sums of column
     sums, ``cval_v * kv``) and ``count`` come in that dtype. ``out`` may be an integer array (``bounds``: the
     exact rounding of ``_mean_store``). Returns the number of planes (or blocks of rows) whose sums met a NaN

@@ -12,7 +12,10 @@ result; every other image (uint8/uint16 as they are, other integers converted to
 for float64 or a 32/64-bit integer dtype runs in float64, and the last pass *writes* float64 whenever the
 result needs it, so int32 2**24 + 1 and int64 2**40 + 1 survive ``dtype=np.int32`` / ``np.int64``. For
 integer images, uint8 and uint16 results are rounded and clipped by the last pass itself; ``mean`` then
-returns the exact rounding (half to even) of the rational window mean.
+returns the exact rounding (half to even) of the rational window mean. A 2-D separable filter of a uint8 image
+into an integer dtype runs its passes in float32 (twice the SIMD lanes) and recomputes in float64, with the
+float64 kernel's own operations, every pixel whose float32 value lies within a proven error bound of a tie
+k + 1/2 (about 0.06 % of the pixels for a sigma 2 Gaussian): the result is always the rounded float64 one.
 
 Memory. No filter allocates a float copy of the image or of an intermediate volume for 2-D and 3-D images:
 the last pass writes the requested dtype, and in 3-D each output plane is made from one plane of scratch
@@ -25,7 +28,7 @@ How a filter runs (chosen per call, all paths give the same result up to float r
   pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
 - other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
 - ``mean`` uses running sums: the time per pixel does not depend on the size; the sums are exact (float32
-  while below 2**24, as for uint8 windows of up to 65536 pixels; else int64) for unsigned images;
+  while below 2**23, as for uint8 windows of up to 32768 pixels; else int64) for unsigned images;
 - large kernels go through the FFT (scipy.fft, real transforms, ``workers=`` fastdip.get_threads()) when the cost model below says
   it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
 
@@ -351,13 +354,54 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
         return out.reshape(x.shape)
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
-    args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_cur * float(wv.sum()), bounds, out)
+    cval_h = cval_cur * float(wv.sum())
+    top = max(255.0, abs(cval_cur) if mode == "constant" else 0.0)
+    if cur.dtype == np.uint8 and out.dtype.kind == "u" and acc == np.float64 and top == 255.0:
+        # uint8 in, integer out: float32 passes, the float64 result only for pixels near a tie (uint16 values
+        # make the bound 257x wider: too many pixels would be recomputed)
+        eps = _float32_error_bound(wv, wh, top)
+        args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, code, cval_cur, cval_h,
+                _bounds(out.dtype, np.float32), out, wv.astype(np.float64), wh.astype(np.float64), eps)
+        with _parallel(src) as threads:
+            if threads > 1:
+                k.separable_2d_checked_parallel(*args, threads)
+            else:
+                k.separable_2d_checked(*args)
+        return out.reshape(x.shape)
+    args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_h, bounds, out)
     with _parallel(src) as threads:
         if threads > 1:
             k.separable_2d_parallel(*args, threads)
         else:
             k.separable_2d(*args)
     return out.reshape(x.shape)
+
+
+def _float32_error_bound(wv: np.ndarray, wh: np.ndarray, top: float) -> float:
+    """A bound on |float32 - float64 result| of ``separable_2d`` for inputs (and cval) of magnitude <= top.
+
+    Each pass sums n products (n = c + 1 for a folded symmetric kernel of radius c, else its length); with
+    weights rounded to float32 (relative error u = 2**-24) a pass errs by at most (gamma_n + u) sum|w| max|in|,
+    gamma_n = n u / (1 - n u) (Higham 2002, section 3.1 / lemma 3.4). The horizontal pass adds one rounding
+    for the sum of a folded pair and carries the vertical error times sum|wh|. The float64 kernel's own error
+    (the same form with u = 2**-53) is added, so a float32 value farther than this from k + 1/2 rounds to
+    the float64 kernel's integer.
+    """
+    def terms(w, extra):
+        folded = w.size % 2 == 1 and w.size >= 3 and np.array_equal(w, w[::-1])
+        return w.size // 2 + 1 + extra if folded else w.size
+
+    def gamma(n, u):
+        return n * u / (1 - n * u)
+
+    sv = float(np.abs(wv).sum())
+    sh = float(np.abs(wh).sum())
+    total = 0.0
+    for u in (2.0**-24, 2.0**-53):
+        ev = gamma(terms(wv, 0), u) + u
+        eh = gamma(terms(wh, 1), u) + u
+        total += top * sv * sh * (ev + eh * (1 + ev))
+    return 1.0001 * total
 
 
 def _plane_map(batch, lead, klead, anchors, code) -> np.ndarray:
@@ -427,13 +471,13 @@ def _run_fft(x, w, anchors, mode, cval, out_dtype):
 
 
 def _box_sum_dtype(x: np.ndarray, count: int, mode: str, cval: float, out_dtype) -> np.dtype:
-    """The dtype of exact box sums: float32 for unsigned images whose sums stay below 2**24 (with room for the
-    remainder of ``_mean_store``) unless float64 is written (the division happens in the sums' dtype), int64
+    """The dtype of exact box sums: float32 for unsigned images whose sums stay below 2**23 (where
+    ``_mean_store`` rounds exactly) unless float64 is written (the division happens in the sums' dtype), int64
     for other unsigned images, float64 for float images or a fractional ``cval``."""
     if x.dtype.kind != "u" or (mode == "constant" and not (float(cval).is_integer() and abs(cval) < 2**31)):
         return np.dtype(np.float64)
     top = max(float(np.iinfo(x.dtype).max), abs(float(cval)) if mode == "constant" else 0.0) + 1.0
-    small = top * count <= 2**24 and np.dtype(out_dtype) != np.float64
+    small = top * count <= 2**23 and np.dtype(out_dtype) != np.float64
     return np.dtype(np.float32) if small else np.dtype(np.int64)
 
 
@@ -752,9 +796,10 @@ def mean(image, size=3, *, mode="reflect", cval=0.0, channel_axis=None, dtype=No
     Notes
     -----
     Running sums: a column sum updated by one row in and one row out, then a running sum along the row, so the
-    cost per pixel does not depend on the size. Sums are exact int64 for integer images (one division at the
-    end) and float64 for float images; a NaN or inf in the input switches to direct sums, which confine it to
-    the windows that contain it.
+    cost per pixel does not depend on the size. Sums are exact for unsigned images (float32 below 2**23,
+    else int64; one division at the end) and float64 for float images; a NaN or inf in the input switches to
+    direct sums, which confine it to the windows that contain it. For an integer image an integer ``dtype`` gets the exact mean rounded half
+    to even (from the exact sums, not from a float result).
 
     References
     ----------
@@ -816,7 +861,8 @@ def gaussian(image, sigma, *, truncate=4.0, mode="reflect", cval=0.0, channel_ax
     Notes
     -----
     G(x) = exp(-x^2 / (2 sigma^2)), sampled on [-r, r] and normalised to sum 1, applied as one 1-D pass per
-    axis (the last two fused row by row), in float32 for float32 images and float64 otherwise. The same
+    axis (the last two fused row by row), in float32 for float32 images and float64 otherwise (module notes:
+    ``dtype=np.uint8`` for a uint8 image gives the rounded float64 result through float32 passes). The same
     result as scipy.ndimage.gaussian_filter on the float image (scipy truncates each pass of an integer
     image to the integer dtype; this does not).
 
