@@ -861,6 +861,37 @@ def _gaussian_entry(sigma: float) -> Comparison:
     )
 
 
+def _uint8_output_entry(name: str, params: str, fastdip: Call, opencv: Call, note: str) -> Comparison:
+    """A linear filter of a uint8 image written as uint8 by both libraries (the same bytes out)."""
+    return Comparison(
+        name,
+        f"{params} dtype=uint8",
+        fastdip=fastdip,
+        peers={"opencv": opencv},
+        inputs=("camera", "u8"),
+        note=note,
+    )
+
+
+def _mean_uint8_entry(size: int) -> Comparison:
+    return _uint8_output_entry(
+        "mean", f"{size}x{size}", _fastdip("fastdip.filters:mean", size=size, dtype=np.uint8),
+        Call(lambda im: partial(_lib("cv2").blur, im, (size, size), borderType=_CV_REFLECT), agrees=False,
+             tolerance=Tolerance(atol=1.0),
+             note="cv2.blur on uint8 rounds a fixed-point product; fastdip rounds the exact mean half to even"),
+        "Box filter of a uint8 image to uint8, 'reflect' border: the exact window mean rounded half to even.")
+
+
+def _gaussian_uint8_entry(sigma: float) -> Comparison:
+    radius = int(4.0 * sigma + 0.5)
+    return _uint8_output_entry(
+        "gaussian", f"σ={sigma:g}", _fastdip("fastdip.filters:gaussian", sigma=sigma, dtype=np.uint8),
+        Call(lambda im: partial(_lib("cv2").GaussianBlur, im, (2 * radius + 1, 2 * radius + 1), sigma,
+                                borderType=_CV_REFLECT), agrees=False, tolerance=Tolerance(atol=1.0),
+             note="cv2.GaussianBlur on uint8 uses 8-bit fixed-point weights (its bit-exact mode)"),
+        "Gaussian of a uint8 image to uint8, 'reflect' border: fastdip gives the rounded float64 result.")
+
+
 def _median_entry(size: int, targets=(), max_side=None) -> Comparison:
     return Comparison(
         "median",
@@ -881,8 +912,11 @@ def _median_entry(size: int, targets=(), max_side=None) -> Comparison:
 _FILTER_COMPARISONS: tuple[Comparison, ...] = (
     _mean_entry(5),
     _mean_entry(25, targets=(Target("opencv", 1 / 1.3, inputs=("f32 4096×4096",)),)),
+    _mean_uint8_entry(5),
+    _mean_uint8_entry(25),
     _gaussian_entry(2.0),
     _gaussian_entry(8.0),
+    _gaussian_uint8_entry(2.0),
     Comparison(
         "convolve",
         "7x7 non-separable",
