@@ -182,13 +182,18 @@ def test_both_forward_paths_for_real_images_agree(rng, shape, monkeypatch):
     np.testing.assert_allclose(theirs, np.fft.fftn(f), rtol=0, atol=1e-12 * f.size)
 
 
-def test_round_trip_float32_identity_and_nan_spreads(rng):
+def test_round_trip_float32_identity_and_nan_refused(rng):
     f = rng.random((33, 40), dtype=np.float32)
     np.testing.assert_allclose(fourier.idft2(fourier.dft2(f)), f, rtol=0, atol=1e-6)
     np.testing.assert_allclose(fourier.irdft2(fourier.rdft2(f), f.shape), f, rtol=0, atol=1e-6)
-    f[3, 4] = np.nan
-    assert np.isnan(fourier.irdft2(fourier.rdft2(f), f.shape)).all()
-    assert np.isnan(fourier.idft2(fourier.dft2(f))).all()
+    spectrum = fourier.dft2(f)
+    f[3, 4] = np.nan  # it would spread to every coefficient: refused, never an all-NaN result
+    for func in (fourier.dft2, fourier.rdft2, fourier.dftn, fourier.rdftn):
+        with pytest.raises(ValueError, match=f"^{func.__name__}: image must contain only finite values"):
+            func(f)
+    spectrum[2, 2] = np.inf
+    with pytest.raises(ValueError, match="^idft2: spectrum must contain only finite values"):
+        fourier.idft2(spectrum)
 
 
 def test_parseval(rng):
@@ -398,7 +403,8 @@ def test_apply_pathologies():
     assert fourier.dft2(one)[0, 0] == 5.0
     nan = np.zeros((4, 4))
     nan[1, 1] = np.nan
-    assert np.isnan(fourier.apply(nan, np.ones((4, 4)))).all()  # documented: NaN spreads everywhere
+    with pytest.raises(ValueError, match="^apply: image must contain only finite values"):
+        fourier.apply(nan, np.ones((4, 4)))  # it would spread everywhere: refused
 
 
 def test_lowpass_removes_high_frequency_sine():

@@ -12,6 +12,10 @@ Conventions (the course's, and numpy.fft's default 'backward' normalisation):
 * transfer functions H (``lowpass``, ``highpass``, ``bandreject``, ``bandpass``) are built *centred* (DC at
   (M//2, N//2)) unless ``centred=False``; ``apply`` takes a centred H.
 
+NaN and inf are refused (ValueError naming the function) by the transforms and frequency filters, where one
+of them would spread to every coefficient and every output pixel; ``shift``, ``magnitude``, ``phase`` and
+``power`` are pointwise and let them through.
+
 Output dtypes follow the rule for linear operations: complex64 / float32 for inputs of up to 32 bits,
 complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on
 ``fastdip.get_threads()`` threads (see fastdip.parallel).
@@ -62,8 +66,8 @@ def _as_transform_input(arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr, dtype=_real_dtype(arr.dtype))
 
 
-def _spectrum(spectrum, func: str, ndim=None) -> np.ndarray:
-    arr = _validate.image(spectrum, func, param="spectrum", ndim=ndim, allow_complex=True)
+def _spectrum(spectrum, func: str, ndim=None, finite: bool = False) -> np.ndarray:
+    arr = _validate.image(spectrum, func, param="spectrum", ndim=ndim, allow_complex=True, finite=finite)
     return _as_transform_input(arr)
 
 
@@ -154,7 +158,8 @@ def _real_inverse(arr: np.ndarray) -> np.ndarray:
 
 
 def _real_image(image, func: str, ndim=None) -> np.ndarray:
-    arr = _validate.image(image, func, ndim=ndim)
+    # a transform spreads one NaN or inf over every coefficient: refused (the README's NaN rule)
+    arr = _validate.image(image, func, ndim=ndim, finite=True)
     if arr.ndim == 0:
         _validate.fail(func, "image", arr, "an array of at least 1 dimension")
     return np.asarray(arr, dtype=_real_dtype(arr.dtype))
@@ -203,7 +208,8 @@ def dft2(image) -> np.ndarray:
     -----
     F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers=fastdip.get_threads()`` (equal to
     numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the other half of the spectrum is
-    filled by F(u, v) = conj(F(-u, -v)). NaN or inf values spread to every coefficient.
+    filled by F(u, v) = conj(F(-u, -v)). NaN or inf would spread to every coefficient, so they are refused
+    (ValueError), here and in every transform and frequency filter of this module.
 
     References
     ----------
@@ -217,7 +223,7 @@ def dft2(image) -> np.ndarray:
            [-4.,  0.]])
     """
     func = "dft2"
-    arr = _validate.image(image, func, ndim=2, allow_complex=True)
+    arr = _validate.image(image, func, ndim=2, allow_complex=True, finite=True)
     return _forward(_as_transform_input(arr))
 
 
@@ -263,7 +269,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
            [3., 4.]])
     """
     func = "idft2"
-    arr = _spectrum(spectrum, func, ndim=2)
+    arr = _spectrum(spectrum, func, ndim=2, finite=True)
     if real and arr.dtype.kind == "c":
         return _real_inverse(arr)
     out = _fft.ifft2(arr, workers=parallel.get_threads())
@@ -310,7 +316,7 @@ def dftn(image) -> np.ndarray:
             [0., 0.]]])
     """
     func = "dftn"
-    arr = _validate.image(image, func, allow_complex=True)
+    arr = _validate.image(image, func, allow_complex=True, finite=True)
     if arr.ndim == 0:
         _validate.fail(func, "image", arr, "an array of at least 1 dimension")
     return _forward(_as_transform_input(arr))
@@ -353,7 +359,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
             [2., 3.]]])
     """
     func = "idftn"
-    arr = _spectrum(spectrum, func)
+    arr = _spectrum(spectrum, func, finite=True)
     if arr.ndim == 0:
         _validate.fail(func, "spectrum", arr, "an array of at least 1 dimension")
     if real and arr.dtype.kind == "c":
@@ -459,7 +465,7 @@ def irdft2(spectrum, shape=None) -> np.ndarray:
     (2, 2)
     """
     func = "irdft2"
-    arr = _spectrum(spectrum, func, ndim=2)
+    arr = _spectrum(spectrum, func, ndim=2, finite=True)
     out_shape = _half_shape(shape, arr, func)
     return _half_inverse(arr, out_shape[-1], owned=False)
 
@@ -544,7 +550,7 @@ def irdftn(spectrum, shape=None) -> np.ndarray:
     array([0., 1., 2., 3., 4.])
     """
     func = "irdftn"
-    arr = _spectrum(spectrum, func)
+    arr = _spectrum(spectrum, func, finite=True)
     if arr.ndim == 0:
         _validate.fail(func, "spectrum", arr, "an array of at least 1 dimension")
     out_shape = _half_shape(shape, arr, func)
@@ -791,8 +797,8 @@ def swap_phase(a, b) -> SwapPhase:
            [2., 3.]])
     """
     func = "swap_phase"
-    x = _validate.image(a, func, param="a")
-    y = _validate.image(b, func, param="b")
+    x = _validate.image(a, func, param="a", finite=True)
+    y = _validate.image(b, func, param="b", finite=True)
     if x.shape != y.shape:
         _validate.fail(func, "b", y, f"an array of a's shape {x.shape}")
     dt = np.float64 if np.float64 in (_real_dtype(x.dtype), _real_dtype(y.dtype)) else np.float32
@@ -1325,7 +1331,7 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
     -----
     The DFTs are real-input transforms (rfftn/irfftn). A real H that is not even is first replaced by its
     even part (H(u) + H(-u))/2, which gives exactly real(IDFT[H·F]) for a real image; the filters of this
-    module are already even. NaN or inf values spread to the whole result.
+    module are already even. NaN or inf would spread to the whole result: they are refused (ValueError).
 
     References
     ----------
@@ -1343,8 +1349,8 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
            [2.5, 2.5]])
     """
     func = "apply"
-    arr = _validate.image(image, func)
-    h = _validate.image(H, func, param="H")
+    arr = _validate.image(image, func, finite=True)
+    h = _validate.image(H, func, param="H", finite=True)
     want = tuple(2 * s for s in arr.shape) if pad else arr.shape
     if h.shape != want:
         rule = "padded_shape(image.shape)" if pad else "image.shape"
@@ -1546,7 +1552,7 @@ def optimum_notch(image, centres=None, *, radius: float = 3, H_np=None, window=(
     1.0
     """
     func = "optimum_notch"
-    arr = _validate.image(image, func, ndim=2)
+    arr = _validate.image(image, func, ndim=2, finite=True)
     a, b = _window(window, func)
     if centres is not None and H_np is not None:
         _validate.fail(func, "H_np", H_np, "None when centres are given (give centres or H_np, not both)")

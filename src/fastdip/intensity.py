@@ -549,12 +549,12 @@ def threshold(image, t) -> np.ndarray:
     Returns
     -------
     ndarray of bool
-        The binary image (multiply by L-1 to display it as an 8-bit image). NaN pixels are False.
+        The binary image (multiply by L-1 to display it as an 8-bit image).
 
     Raises
     ------
     ValueError
-        If ``t`` is not a finite number.
+        If ``t`` is not a finite number, or the image holds NaN or inf.
 
     Notes
     -----
@@ -570,7 +570,7 @@ def threshold(image, t) -> np.ndarray:
     array([False,  True,  True])
     """
     func = "threshold"
-    arr = _validate.image(image, func, allow_empty=True)
+    arr = _validate.image(image, func, allow_empty=True, finite=True)  # NaN is neither above nor below t
     level = _validate.number(t, func, "t")
     return arr > level
 

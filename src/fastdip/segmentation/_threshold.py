@@ -221,7 +221,7 @@ def apply_thresholds(image, thresholds) -> np.ndarray:
     Returns
     -------
     ndarray of uint8
-        ``label = #{j : image > t_j}``: 0 for pixels <= t_1, k for pixels > t_k. NaN pixels get k.
+        ``label = #{j : image > t_j}``: 0 for pixels <= t_1, k for pixels > t_k.
 
     Raises
     ------
@@ -244,7 +244,7 @@ def apply_thresholds(image, thresholds) -> np.ndarray:
     [0 0 1 1 2]
     """
     func = "apply_thresholds"
-    arr = _validate.image(image, func, allow_bool=True)
+    arr = _validate.image(image, func, allow_bool=True, finite=True)  # NaN belongs to no class
     try:
         t = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
     except (TypeError, ValueError):
