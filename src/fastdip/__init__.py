@@ -35,6 +35,7 @@ _SUBMODULES = frozenset(
         "nn",
         "noise",
         "parallel",
+        "pipeline",
         "report",
         "restoration",
         "segmentation",

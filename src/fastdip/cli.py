@@ -18,6 +18,9 @@ _DESCRIPTION = "Fast digital image processing: inspect images, list the bundled 
 _EPILOG = """examples:
   fastdip info photo.png          shape, dtype and ImageJ-style statistics of an image
   fastdip samples                 the bundled sample images
+  fastdip ops filters.median      an operation's parameters (fastdip ops: all of them)
+  fastdip apply in.png -o out.png --op filters.median:size=5 --op segmentation.binarize
+  fastdip run count.json scans/ -o results/ --workers 2
   fastdip tour --out tour --open  run every topic and open the HTML report
 
 Run 'fastdip COMMAND --help' for a command's options."""
@@ -254,6 +257,147 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_ops(args) -> int:
+    """List the registered operations, or show one operation's schema."""
+    from fastdip import pipeline
+
+    ops = pipeline.registry()
+    if args.name:
+        op = pipeline.get(args.name)
+        if args.json:
+            _print_json(op.to_dict())
+            return 0
+        print(f"{op.name} — {op.summary}")
+        print(f"kind: {op.kind}   output: {op.output}   dimensions: "
+              f"{'any' if op.ndims is None else ', '.join(f'{n}-D' for n in op.ndims)}   dtypes: {op.dtypes}")
+        if op.returns:
+            print(f"returns: {op.returns}")
+        print("parameters:")
+        for p in op.params:
+            extra = f" one of {', '.join(map(str, p.choices))}" if p.choices else ""
+            bound = ("" if p.minimum is None and p.maximum is None else
+                     f" >= {p.minimum:g}" if p.maximum is None else f" in [{p.minimum:g}, {p.maximum:g}]")
+            state = "required" if p.required else f"default {p.default!r}"
+            print(f"  {p.name:<16} {p.type}{extra}{bound}; {state}. {p.help}")
+        example = next((f"{p.name}={p.default}" for p in op.params if p.default is not None and p.type != "array"),
+                       "")
+        print(f"example: fastdip apply in.png -o out.png --op {op.name}{':' + example if example else ''}")
+        return 0
+    if args.json:
+        _print_json([op.to_dict() for op in ops.values()])
+        return 0
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(ops)} operations (fastdip ops NAME for one)", show_lines=False)
+    for column in ("topic", "operation", "kind", "output", "summary"):
+        table.add_column(column, overflow="fold")
+    for op in sorted(ops.values(), key=lambda o: (list(pipeline._registry.TOPICS).index(o.name.split(".")[0]),
+                                                   o.name)):
+        table.add_row(op.topic, op.name, op.kind, op.output, escape(op.summary))
+    Console(width=max(100, _terminal_width())).print(table)
+    return 0
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def _parse_op(text: str):
+    """``NAME[:key=value[,key=value...]]`` -> (NAME, params), values parsed by the operation's schema."""
+    from fastdip import pipeline
+    from fastdip.pipeline._schema import parse_text
+
+    name, _, rest = text.partition(":")
+    op = pipeline.get(name.strip())
+    params, depth, current, parts = {}, 0, "", []
+    for ch in rest:
+        if ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        if ch == "," and depth == 0 and "=" in current and _next_is_key(rest, current, parts):
+            parts.append(current)
+            current = ""
+            continue
+        current += ch
+    if current:
+        parts.append(current)
+    for part in parts:
+        key, eq, value = part.partition("=")
+        key = key.strip()
+        if not eq:
+            raise UsageError(f"--op {text!r}: expected key=value after the name, got {part!r}")
+        param = op.param(key)
+        if param is None:
+            raise UsageError(f"--op {text!r}: {op.name} has no parameter {key!r}; allowed: "
+                             f"{', '.join(p.name for p in op.params)}")
+        params[key] = parse_text(param, value)
+    return op.name, params
+
+
+def _next_is_key(rest: str, current: str, parts: list) -> bool:
+    """A comma ends a key=value pair only when what follows is another ``key=`` (size=3,5 is one value)."""
+    consumed = sum(len(p) + 1 for p in parts) + len(current)
+    tail = rest[consumed + 1:]
+    head = tail.split(",", 1)[0]
+    return "=" in head and head.split("=", 1)[0].strip().isidentifier()
+
+
+def cmd_apply(args) -> int:
+    """Apply operations to one image (a pipeline given on the command line)."""
+    from pathlib import Path
+
+    from fastdip import io, pipeline
+
+    if not args.op:
+        raise UsageError("give at least one --op NAME[:key=value,...] (fastdip ops lists them)")
+    try:
+        steps = [_parse_op(text) for text in args.op]
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    pipe = pipeline.Pipeline(steps)
+    out = Path(args.output)
+    if out.exists() and not args.overwrite:
+        raise FileExistsError(17, "already exists; pass --overwrite to replace it", str(out))
+    if args.save_pipeline:
+        pipe.to_file(args.save_pipeline, overwrite=args.overwrite)
+    result = pipe.run(_imread(args.input, args))
+    if pipe.output == "table":
+        if out.suffix.lower() != ".csv":
+            raise UsageError(f"this pipeline ends in a measurement: OUT must end in .csv, got {str(out)!r}")
+        from fastdip.pipeline._batch import _write_csv
+
+        _write_csv(out, result, overwrite=args.overwrite)
+        print(f"{len(result)} rows written to {out}")
+    else:
+        io.imwrite(out, result, overwrite=args.overwrite)
+        print(f"{result.dtype} {result.shape} written to {out}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Run a pipeline file over many images."""
+    from fastdip import pipeline
+
+    pipe = pipeline.Pipeline.from_file(args.pipeline)
+    result = pipeline.run_batch(pipe, args.inputs, args.output, workers=args.workers, overwrite=args.overwrite,
+                                resume=args.resume, fmt=args.format, report=args.report, recursive=args.recursive,
+                                max_bytes=args.max_bytes, progress=not args.quiet)
+    for f in result.files:
+        if f.status == "failed":
+            print(f"{PROG}: failed: {f.input}: {f.error}", file=sys.stderr)
+    print(result.summary())
+    if result.combined_table:
+        print(f"tables combined in {result.combined_table}")
+    if args.report:
+        print(f"report written to {args.report}")
+    return result.exit_code
+
+
 def _count_errors(logger):
     """Attach a handler that prints each logged error as one line on stderr and counts them."""
     import logging
@@ -360,11 +504,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probabilities", action="store_true", help="write the probability map (0..255)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     p.set_defaults(func=cmd_predict)
+    p = commands.add_parser(
+        "ops", parents=[output], formatter_class=fmt, help="list the operations pipelines can use",
+        description="List every registered operation (the steps of 'fastdip apply' and pipeline files), grouped "
+                    "by course topic, or show one operation's parameters: type, default, allowed values and help.",
+        epilog="examples:\n  fastdip ops\n  fastdip ops filters.gaussian\n  fastdip ops segmentation.binarize --json")
+    p.add_argument("name", nargs="?", metavar="NAME", help="one operation, e.g. filters.median")
+    p.set_defaults(func=cmd_ops)
+
+    p = commands.add_parser(
+        "apply", parents=[reading], formatter_class=fmt, help="apply operations to one image",
+        description="Apply a chain of registered operations to IMAGE and write the result to OUT (an image, or "
+                    "a CSV when the last operation is a measurement). Each --op is NAME or "
+                    "NAME:key=value,key=value with values parsed by the operation's schema (numbers, true/false, "
+                    "lists such as size=3,5 or kernel=[[0,1],[1,0]], footprint={\"disk\":3}).",
+        epilog="examples:\n  fastdip apply in.png -o out.png --op filters.median:size=5\n"
+               "  fastdip apply coins.png -o mask.png --op morphology.tophat:footprint={\\\"disk\\\":40} "
+               "--op segmentation.binarize\n"
+               "  fastdip apply in.png -o out.png --op filters.gaussian:sigma=2 --save-pipeline smooth.json")
+    p.add_argument("input", metavar="IMAGE", help="image file to read")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="image (or .csv) to write")
+    p.add_argument("--op", action="append", default=[], metavar="NAME[:k=v,...]", help="an operation (repeatable)")
+    p.add_argument("--save-pipeline", metavar="FILE", help="also write the steps as a pipeline file (.json/.yaml)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
+    p.set_defaults(func=cmd_apply)
+
+    p = commands.add_parser(
+        "run", parents=[reading], formatter_class=fmt, help="run a pipeline file over many images",
+        description="Run the pipeline in PIPELINE (.json/.yaml) on every image named by INPUTS (files, folders, "
+                    "glob patterns) and write one output per input into OUTDIR, named after the input. Outputs are "
+                    "written atomically, never over an input and never over an existing file unless --overwrite; "
+                    "--resume skips inputs whose output exists. A file that fails is reported with its reason and "
+                    "the rest go on. Measurement pipelines write one CSV per image and OUTDIR/results.csv. Exit "
+                    "status: 0 all succeeded, 1 some failed, 2 usage or pipeline errors (nothing touched), 130 "
+                    "interrupted (Ctrl-C: no partial files).",
+        epilog="examples:\n  fastdip run examples/coins_count.json coins.png -o counts/\n"
+               "  fastdip run denoise.yaml scans/ -o out/ --recursive --workers 2 --format tif --report run.json\n"
+               "  fastdip run denoise.yaml 'scans/*.png' -o out/ --resume")
+    p.add_argument("pipeline", metavar="PIPELINE", help="pipeline file (.json, .yaml)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (created if needed)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: %(default)s)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("--resume", action="store_true", help="skip inputs whose output already exists")
+    p.add_argument("--format", choices=("png", "tif", "npy"), help="output image format (default: the input's "
+                   "own png/tif/npy, else tif)")
+    p.add_argument("--report", metavar="FILE", help="write a JSON report of every file")
+    p.add_argument("--recursive", action="store_true", help="descend into sub-folders of folder inputs")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
     return parser
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    errors = [UsageError, ValueError, TypeError, OSError]
+    errors = [UsageError, ValueError, TypeError, OSError, KeyError]
     io = sys.modules.get("fastdip.io")
     if io is not None and hasattr(io, "ImageReadError"):
         errors.append(io.ImageReadError)
@@ -372,6 +565,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyError) and exc.args:
+        return " ".join(str(exc.args[0]).split())
     if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
         text = f"{exc.filename}: {exc.strerror}"
     else:
