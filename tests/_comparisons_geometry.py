@@ -65,6 +65,12 @@ def _skimage_resize(image, shape_of):
                    mode="reflect")
 
 
+def _rgb(image):
+    """Operands (rgb,): an interleaved (rows, cols, 3) uint8 colour image, the grey input and two shifted copies
+    of it as the other channels (a different, image-like picture in each channel)."""
+    return (np.ascontiguousarray(np.stack([image, np.roll(image, 7, axis=1), np.roll(image, 5, axis=0)], axis=-1)),)
+
+
 def _double(image):
     return (2 * image.shape[0], 2 * image.shape[1])
 
@@ -170,6 +176,25 @@ COMPARISONS: tuple[Comparison, ...] = (
         note="Shrink to half with a triangle filter of half-width 2 input pixels (Pillow-style convolution "
         "resampling), 'reflect' border, output in the input dtype. The like-for-like pair for the issue's "
         "speed goal against cv2.resize(INTER_AREA) is the '1/2 area' entry; this one is compared with Pillow.",
+    ),
+    Comparison(
+        "resize",
+        "1/2 bilinear antialias RGB",
+        fastdip=Call(partial(_fastdip_resize, shape_of=_half, channel_axis=-1), requires="fastdip.geometry:resize"),
+        peers={
+            "pillow": Call(partial(_pillow_resize, shape_of=_half), result=np.asarray, agrees=False,
+                           tolerance=Tolerance(atol=8.0),
+                           note="Image.resize(BILINEAR) on an RGB image: the same triangle filter of half-width "
+                           "2; at the border Pillow drops the taps outside and renormalises (fastdip reflects)"),
+            "opencv": Call(partial(_opencv_resize, shape_of=_half, flag="INTER_AREA"), agrees=False,
+                           tolerance=Tolerance(atol=64.0),
+                           note="cv2.resize(INTER_AREA) on the interleaved image: the 2x2 block mean, a "
+                           "narrower low-pass (the speed yardstick)"),
+        },
+        inputs=("camera", "u8"),
+        operands=_rgb,
+        note="The '1/2 bilinear antialias' entry on an interleaved (rows, cols, 3) uint8 colour image made from "
+        "the input (channel_axis=-1), output uint8.",
     ),
     Comparison(
         "resize",

@@ -214,8 +214,24 @@ def test_parallel_twins_give_the_serial_values(monkeypatch):
              (rng.random((40, 34)).astype(np.float32), "area", None),
              (rng.integers(0, 256, (40, 34), dtype=np.uint8), "bilinear", np.uint8),
              (rng.random((40, 34)).astype(np.float32), "bilinear", None),
-             (rng.random((40, 34)).astype(np.float32), "bicubic", None)]
-    serial = [g.resize(f, (20, 17), interpolation=i, dtype=dt) for f, i, dt in cases]
+             (rng.random((40, 34)).astype(np.float32), "bicubic", None),
+             (rng.integers(0, 256, (40, 34, 3), dtype=np.uint8), "bilinear", np.uint8)]
+    serial = [g.resize(f, (20, 17), interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
+              for f, i, dt in cases]
     monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 0)
     for (f, i, dt), ref in zip(cases, serial):
-        assert np.array_equal(g.resize(f, (20, 17), interpolation=i, dtype=dt), ref), i
+        out = g.resize(f, (20, 17), interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
+        assert np.array_equal(out, ref), i
+
+
+def test_halving_colour_uint8_gives_the_per_channel_values(rng):
+    # the interleaved integer kernel: each channel equals the grey result, channel axis first or last
+    f = rng.integers(0, 256, (22, 30, 3), dtype=np.uint8)
+    for mode in ("reflect", "constant"):
+        for dt in (np.uint8, None):
+            out = g.resize(f, (11, 15), channel_axis=-1, mode=mode, cval=3, dtype=dt)
+            first = g.resize(np.moveaxis(f, -1, 0), (11, 15), channel_axis=0, mode=mode, cval=3, dtype=dt)
+            for c in range(3):
+                grey = g.resize(f[..., c], (11, 15), mode=mode, cval=3, dtype=dt)
+                assert np.array_equal(out[..., c], grey)
+                assert np.array_equal(first[c], grey)

@@ -181,7 +181,7 @@ def _output_shape(output_shape, spatial, func):
     except TypeError:
         _validate.fail(func, "output_shape", output_shape, allowed, TypeError)
     if len(values) != n or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in values
+        (type(v) is int or (isinstance(v, numbers.Integral) and not isinstance(v, bool))) and v >= 1 for v in values
     ):
         _validate.fail(func, "output_shape", output_shape, allowed)
     return tuple(int(v) for v in values)
@@ -199,7 +199,8 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     mode = _modes.check(mode, func)
     cval = _validate.number(cval, func, "cval")
     want = _validate.output_dtype(dtype, func)
-    x = arr[..., None] if axis is None else np.moveaxis(arr, axis, -1)
+    # (np.moveaxis costs ~4 us a call: not for the channel-last layout it would return unchanged)
+    x = arr[..., None] if axis is None else arr if axis == arr.ndim - 1 else np.moveaxis(arr, axis, -1)
     spatial = x.shape[:-1]
     out_shape = output_shape(spatial) if callable(output_shape) else _output_shape(output_shape, spatial, func)
     if want is None:
@@ -257,28 +258,28 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     if spatial_nd == 2 and y.shape[-1] == 1 and todo == [0, 1]:
         with _nblk(y.size) as nblk:
             # grey 2-D, rows shrinking at least as much as columns: both passes fused row by row
-            acc_name = np.dtype(acc_dtype).name
+            acc_name = "float64" if acc_dtype is np.float64 else "float32"
             idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
             idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
                                                        acc_name)
             out = np.empty(out_shape, dtype=final_kd)
-            if final_kd.kind in "ui":
-                info = np.iinfo(final_kd)
-                is_int, lo, hi = True, float(info.min), float(info.max)
-            else:
-                is_int, lo, hi = False, 0.0, 0.0
+            is_int, lo, hi = _int_range(final_kd)
             args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out)
             if (halving and interpolation == "bilinear" and antialias and kd == np.uint8 and min(out_shape) >= 3
                     and sys.byteorder == "little" and idx0.shape[1] == 4 and idx1.shape[1] == 4):
-                # [1, 3, 3, 1] / 8 in integers, the same values (uint8 makes the float passes exact)
+                # [1, 3, 3, 1] / 8 in integers, the same values (uint8 makes the float passes exact); the
+                # image read as uint16 pairs of columns (an odd address: one aligned copy)
+                image2 = y.reshape(spatial) if y.ctypes.data % 2 == 0 else y.reshape(spatial).copy()
+                pairs = image2.view(np.uint16)
                 rows = max(nblk, 1)
                 acc = np.empty((rows, spatial[1]), dtype=acc_dtype)
-                vsum = np.empty((rows, spatial[1]), dtype=np.uint16)
-                vpairs = vsum.view(np.uint32)
+                even = np.empty((rows, out_shape[1]), dtype=np.uint16)
+                odd = np.empty((rows, out_shape[1]), dtype=np.uint16)
+                args = (image2, pairs) + args[1:]
                 if nblk:
-                    k.half_triangle_u8_parallel(*args, acc, vsum, vpairs, nblk)
+                    k.half_triangle_u8_parallel(*args, acc, even, odd, nblk)
                 else:
-                    k.half_triangle_u8(*args, acc[0], vsum[0], vpairs[0])
+                    k.half_triangle_u8(*args, acc[0], even[0], odd[0])
                 return _finish(out[..., None], axis, want)
             # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
             unroll = not (kd == np.float64 and acc_dtype == np.float32)
@@ -287,6 +288,30 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             else:
                 k.resample2_fused(*args, np.empty(spatial[1], dtype=acc_dtype), unroll)
             return _finish(out[..., None], axis, want)
+    channels = y.shape[-1]
+    if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
+            and min(out_shape) >= 3 and spatial[1] * channels >= 16):
+        acc_name = "float64" if acc_dtype is np.float64 else "float32"
+        idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
+        idx1, w1 = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)[:2]
+        if idx0.shape[1] == 4 and idx1.shape[1] == 4:
+            # interleaved colour: [1, 3, 3, 1] / 8 in integers on all channels at once (the values of the
+            # table passes below)
+            width = spatial[1] * channels
+            out = np.empty(tuple(out_shape) + (channels,), dtype=final_kd)
+            is_int, lo, hi = _int_range(final_kd)
+            with _nblk(y.size) as nblk:
+                rows = max(nblk, 1)
+                vsum = np.empty((rows, width), dtype=np.uint16)
+                tsum = np.empty((rows, width), dtype=np.uint16)
+                args = (y.reshape(spatial[0], width), channels, idx0, w0, idx1, w1, cval, is_int, lo, hi,
+                        out.reshape(out_shape[0], out_shape[1] * channels), np.empty(width, dtype=acc_dtype),
+                        np.empty(width, dtype=acc_dtype))
+                if nblk:
+                    k.half_triangle_u8_colour_parallel(*args, vsum, tsum, nblk)
+                else:
+                    k.half_triangle_u8_colour(*args, vsum[0], tsum[0])
+            return _finish(out, axis, want)
     for step, a in enumerate(todo):
         idx, w, regular, wreg, first, wt = _plan(spatial[a], out_shape[a], interpolation, bool(antialias), mode,
                                                  np.dtype(acc_dtype).name)
@@ -319,8 +344,13 @@ def _nblk(pixels: int):
         yield 4 * threads if threads > 1 else 0
 
 
+_INT_RANGES = {np.dtype(np.uint8): (True, 0.0, 255.0), np.dtype(np.uint16): (True, 0.0, 65535.0)}
+
+
 def _int_range(dt):
     """(is_int, lo, hi) of a kernel output dtype: its range as floats for integers."""
+    if dt in _INT_RANGES:  # (np.iinfo costs ~3 us a call)
+        return _INT_RANGES[dt]
     if dt.kind in "ui":
         info = np.iinfo(dt)
         return True, float(info.min), float(info.max)
@@ -328,7 +358,7 @@ def _int_range(dt):
 
 
 def _finish(y, axis, dtype):
-    result = y[..., 0] if axis is None else np.moveaxis(y, -1, axis)
+    result = y[..., 0] if axis is None else y if axis == y.ndim - 1 else np.moveaxis(y, -1, axis)
     if axis is not None and axis != result.ndim - 1:
         result = np.ascontiguousarray(result)
     return _validate.cast_result(result, dtype)

@@ -1,0 +1,84 @@
+"""Kernels of fastdip.geometry.resize: the integer [1, 3, 3, 1] / 8 halving kernels against the naive resize."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fastdip._kernels import resample
+from fastdip._modes import CODES
+from fastdip.geometry import _resize
+from tests import _naive_geometry as naive
+
+MODES = tuple(CODES)
+
+
+def _tables(n, m, mode):
+    idx, w = _resize._plan(n, m, "bilinear", True, mode, "float32")[:2]
+    return idx, w
+
+
+def _naive_halving(f, mode, cval):
+    """float64 reference of each channel of the (rows, cols, C) image f, shrunk to half with the triangle."""
+    m0, m1 = f.shape[0] // 2, f.shape[1] // 2
+    return np.stack([naive.resize(f[..., c], (m0, m1), "bilinear", True, mode, cval) for c in range(f.shape[2])],
+                    axis=-1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("channels", [2, 3, 4])
+@pytest.mark.parametrize("is_int", [True, False])
+def test_half_triangle_colour_matches_naive(rng, mode, channels, is_int):
+    # uint8 values and an integer cval make every float step exact: the rounded (or exact) naive values
+    f = rng.integers(0, 256, (14, 18, channels), dtype=np.uint8)
+    m0, m1 = 7, 9
+    idx0, w0 = _tables(14, m0, mode)
+    idx1, w1 = _tables(18, m1, mode)
+    width = 18 * channels
+    out = np.empty((m0, m1 * channels), np.uint8 if is_int else np.float32)
+    lo, hi = (0.0, 255.0) if is_int else (0.0, 0.0)
+    scratch = [np.empty(width, np.float32), np.empty(width, np.float32)]
+    sums = [np.empty(width, np.uint16), np.empty(width, np.uint16)]
+    resample.half_triangle_u8_colour(f.reshape(14, width), channels, idx0, w0, idx1, w1, 7.0, is_int, lo, hi, out,
+                                     *scratch, *sums)
+    exact = _naive_halving(f, mode, 7.0).reshape(m0, m1 * channels)
+    assert np.array_equal(out, np.rint(exact) if is_int else exact.astype(np.float32))
+    par = np.empty_like(out)
+    resample.half_triangle_u8_colour_parallel(f.reshape(14, width), channels, idx0, w0, idx1, w1, 7.0, is_int, lo,
+                                              hi, par, *scratch, np.empty((3, width), np.uint16),
+                                              np.empty((3, width), np.uint16), 3)
+    assert np.array_equal(par, out)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("is_int", [True, False])
+def test_half_triangle_grey_matches_naive(rng, mode, is_int):
+    f = rng.integers(0, 256, (16, 22), dtype=np.uint8)
+    m0, m1 = 8, 11
+    idx0, w0 = _tables(16, m0, mode)
+    args = (f, f.view(np.uint16), idx0, w0) + _resize._plan(22, m1, "bilinear", True, mode, "float32")
+    out = np.empty((m0, m1), np.uint8 if is_int else np.float32)
+    lo, hi = (0.0, 255.0) if is_int else (0.0, 0.0)
+    resample.half_triangle_u8(*args, 7.0, is_int, lo, hi, out, np.empty(22, np.float32), np.empty(m1, np.uint16),
+                              np.empty(m1, np.uint16))
+    exact = naive.resize(f, (m0, m1), "bilinear", True, mode, 7.0)
+    assert np.array_equal(out, np.rint(exact) if is_int else exact.astype(np.float32))
+    par = np.empty_like(out)
+    resample.half_triangle_u8_parallel(*args, 7.0, is_int, lo, hi, par, np.empty((2, 22), np.float32),
+                                       np.empty((2, m1), np.uint16), np.empty((2, m1), np.uint16), 2)
+    assert np.array_equal(par, out)
+
+
+def test_half_triangle_colour_saturated_and_tied_sums():
+    # all 255 (the largest sums, 64 x 255) and values whose sums end in exactly .5 after / 64 (half to even)
+    f = np.full((8, 12, 3), 255, np.uint8)
+    f[2:6, 2:10, 1] = 0
+    f[2:6, 2:10, 1][::2, ::2] = 1  # sparse ones: sums of 1, 3, 9 -> ties and near-ties
+    idx0, w0 = _tables(8, 4, "reflect")
+    idx1, w1 = _tables(12, 6, "reflect")
+    out = np.empty((4, 18), np.uint8)
+    resample.half_triangle_u8_colour(f.reshape(8, 36), 3, idx0, w0, idx1, w1, 0.0, True, 0.0, 255.0, out,
+                                     np.empty(36, np.float32), np.empty(36, np.float32), np.empty(36, np.uint16),
+                                     np.empty(36, np.uint16))
+    exact = _naive_halving(f, "reflect", 0.0).reshape(4, 18)
+    assert np.array_equal(out, np.rint(exact))
