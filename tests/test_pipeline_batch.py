@@ -63,9 +63,15 @@ def test_good_files_written_bad_ones_reported_existing_output_untouched(folder, 
     assert (out / "coins.png").read_bytes() == b"an older result"
 
 
-def test_overwrite_replaces_and_workers_give_the_same_files(folder, tmp_path):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_overwrite_replaces_and_workers_give_the_same_files(folder, tmp_path, monkeypatch, method):
+    from fastdip.pipeline import _batch
+
+    monkeypatch.setattr(_batch, "_start_method", lambda: method)
     pipe = Pipeline(MEDIAN_OTSU)
-    inputs = [folder / "camera.png", folder / "coins.png"]
+    inputs = [folder / "camera.png", folder / "coins.png", folder / "text.png"]
+    (folder / "text.png").unlink()
+    io.imwrite(folder / "text.png", data.astronaut()[..., 0])
     one = run_batch(pipe, inputs, tmp_path / "one", progress=False)
     two = run_batch(pipe, inputs, tmp_path / "two", workers=2, progress=False)
     assert one.exit_code == two.exit_code == 0

@@ -21,6 +21,7 @@ _NAMES = [
     "restoration",
     "segmentation",
     "measurement",
+    "pipelines",
     "neural_networks",
 ]
 
