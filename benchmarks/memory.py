@@ -68,13 +68,73 @@ def measure(side: int, lib: str, case: str) -> int:
     return int(done.stdout.split()[-1])
 
 
+_CORPUS_CHILD = """
+import sys
+from pathlib import Path
+from fastdip import io
+
+def status(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+path = Path(sys.argv[1])
+io.imwrite(path.with_name("warm.png"), __import__("numpy").zeros((4, 4), "uint8"), overwrite=True)
+io.imread(path.with_name("warm.png"))     # imports and codecs loaded
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+before = status("VmRSS")
+try:
+    io.imread(path)
+    outcome = "read"
+except io.ImageReadError as exc:
+    outcome = "refused"
+print(status("VmHWM") - before, outcome)
+"""
+
+
+def corpus(argv) -> int:
+    """Peak extra memory of ``io.imread`` on each decompression bomb of the hostile corpus."""
+    import tempfile
+
+    sys.path.insert(0, str(_ROOT))
+    from tests._hostile import BOMBS
+
+    lines = ["| file | size on disk | declared | outcome | peak extra memory |", "|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as folder:
+        for ext, make in sorted(BOMBS.items()):
+            path = make(Path(folder) / f"bomb.{ext}")
+            done = subprocess.run([sys.executable, "-c", _CORPUS_CHILD, str(path)], capture_output=True,
+                                  text=True, check=False, cwd=_ROOT)
+            if done.returncode != 0:
+                raise RuntimeError(f"{ext}: {done.stderr.strip().splitlines()[-1:]}")
+            extra, outcome = done.stdout.split()
+            line = (f"| bomb.{ext} | {path.stat().st_size:,} bytes | 30000 × 30000 | {outcome} | "
+                    f"{int(extra) / 2**20:,.1f} MiB |")
+            print(line, flush=True)
+            lines.append(line)
+    section = (f"## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · memory · hostile corpus\n\n"
+               f"- **Command**: `python -m benchmarks.memory --corpus`\n"
+               f"- **Method**: `io.imread` with the default budget in a fresh process per file; peak resident "
+               f"memory above the resident memory before the call\n\n" + "\n".join(lines) + "\n\n")
+    if "--no-write" not in argv:
+        with open(RESULTS_PATH, "a", encoding="utf-8") as f:
+            f.write(section)
+        print(f"appended to {RESULTS_PATH}")
+    return 0
+
+
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--corpus" in argv:
+        return corpus(argv)
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.split("\n")[0],
                                      epilog="Example: python -m benchmarks.memory --side 256 --filter gaussian")
     parser.add_argument("--side", type=int, default=512, help="the volume is side³ uint8 (default 512)")
     parser.add_argument("--filter", action="append", default=[], metavar="SUBSTR",
                         help="only cases whose name contains SUBSTR (repeatable)")
     parser.add_argument("--no-write", action="store_true", help=f"do not append to {RESULTS_PATH.name}")
+    parser.add_argument("--corpus", action="store_true", help="instead: imread's peak on the decompression bombs")
     options = parser.parse_args(argv)
     if options.side < 16:
         parser.error(f"--side must be at least 16, got {options.side}")
@@ -94,7 +154,7 @@ def main(argv=None) -> int:
         lines.append(line)
     started = datetime.now(timezone.utc)
     section = (f"## {started:%Y-%m-%d %H:%M} UTC · memory\n\n"
-               f"- **Command**: `python -m benchmarks.memory {' '.join(argv or sys.argv[1:])}`\n"
+               f"- **Command**: `python -m benchmarks.memory {' '.join(argv)}`\n"
                f"- **Input**: a {options.side}³ uint8 volume ({volume_mb:,.0f} MiB); peak resident memory above "
                f"the resident memory before the call, each in a fresh process, kernels compiled first "
                f"(\"at most scipy's\" allows 2 % for page-granularity noise)\n\n" + "\n".join(lines) + "\n\n")
