@@ -29,6 +29,7 @@ _SUBMODULES = frozenset(
         "histogram",
         "intensity",
         "io",
+        "learn",
         "measure",
         "metrics",
         "morphology",
