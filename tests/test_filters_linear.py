@@ -329,6 +329,26 @@ def test_mean_uint8_output_is_the_exactly_rounded_mean(rng, size, mode):
                                   np.clip(_rounded_mean(wide, size, mode, 3), 0, 65535))
 
 
+
+def test_rounding_reciprocal_is_exact_for_every_sum():
+    # every window count up to 15 x 15 and a few large ones, every sum a uint8 window can reach: the product
+    # by the reciprocal (float32, as the kernel computes it) is the quotient rounded half to even, checked
+    # here by exact integer arithmetic independent of the function's own check
+    found = 0
+    for count in list(range(1, 226)) + [256, 289, 441, 625, 1024, 4096, 8224]:
+        r = _linear._rounding_reciprocal(count, 255)
+        if r is None:
+            continue
+        found += 1
+        assert r.dtype == np.float32
+        s = np.arange(255 * count + 1)
+        q, rem = np.divmod(s, count)
+        exact = q + ((2 * rem > count) | ((2 * rem == count) & (q % 2 == 1)))
+        np.testing.assert_array_equal(np.rint(s.astype(np.float32) * r), exact, err_msg=f"count {count}")
+        np.testing.assert_array_equal(np.rint(-s.astype(np.float32) * r), -exact, err_msg=f"count {count}")
+    assert found >= 200  # the division is the exception, not the rule
+    assert _linear._rounding_reciprocal(8225, 255) is None  # beyond the checked range: divide
+
 def test_mean_uint8_ties_round_half_to_even():
     image = np.array([[0, 1, 2, 3, 4, 5]], np.uint8)
     # windows [i - 1, i] (size 2, 'nearest'): means 0, 0.5, 1.5, 2.5, 3.5, 4.5

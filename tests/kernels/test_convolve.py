@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from fastdip._kernels import convolve as K
 from fastdip._modes import CODES
+from fastdip.filters import _linear
 from tests import _naive_linear as naive
 
 MODES = naive.MODES
@@ -210,6 +211,81 @@ def test_box_rows_and_running_line_py_func(rng):
         K._summed_line.py_func(line, 3, out)
         np.testing.assert_array_equal(out, 3 * np.arange(n) + 3)
 
+
+
+def _fused(kernel, src, kv, av, kh, ah, mode, cval, running, out, bounds=None, scale=None):
+    f32 = np.float32
+    count = kv * kh
+    divide = bounds is not None and scale is None
+    scale = f32(1) / f32(count) if scale is None else scale
+    bounds = np.empty(0, f32) if bounds is None else np.asarray(bounds, f32)
+    kernel(src, kv, av, kh, ah, CODES[mode], f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, running,
+           bounds, out)
+    return out
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [(1, 1), (3, 3), (2, 5), (6, 4), (9, 13), (5, 8), (4, 9), (3, 25), (2, 16)])
+def test_box_2d_fused_integer_sums_exact(rng, mode, size):
+    # kh <= 8: shifted views; larger: doubling (powers of two, 9 = 8 + 1, 25 = 16 + 8 + 1)
+    src = rng.integers(0, 256, (2, 7, 30)).astype(np.uint8)
+    kv, kh = size
+    sums = np.stack([naive.box_mean(p, size, mode, 3) for p in src]) * (kv * kh)
+    for kernel in (K.box_2d_fused, lambda *a: K.box_2d_fused_parallel(*a, 3)):  # blocks of rows 3 | 3 | 1
+        got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 3, True, np.full(src.shape, np.nan, np.float32))
+        np.testing.assert_array_equal(got, np.rint(sums).astype(np.float32) * (np.float32(1) / np.float32(kv * kh)))
+        q, r = np.divmod(np.rint(sums).astype(np.int64), kv * kh)
+        exact = q + ((2 * r > kv * kh) | ((2 * r == kv * kh) & (q % 2 == 1)))
+        # a division, and the product by the wrapper's checked reciprocal (None: that count divides)
+        for scale in {None, _linear._rounding_reciprocal(kv * kh, 255)}:
+            got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 3, True, np.empty(src.shape, np.uint8),
+                         [0, 255], scale)
+            np.testing.assert_array_equal(got, exact)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [(1, 1), (3, 3), (5, 5), (2, 7), (8, 8)])
+def test_box_2d_fused_float_direct_sums(rng, mode, size):
+    src = (rng.random((2, 9, 21)) * 100 - 20).astype(np.float32)
+    kv, kh = size
+    expected = np.stack([naive.box_mean(p, size, mode, 0.5) for p in src])
+    for kernel in (K.box_2d_fused, lambda *a: K.box_2d_fused_parallel(*a, 4)):
+        got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 0.5, False, np.empty(src.shape, np.float32))
+        np.testing.assert_allclose(got, expected, rtol=0, atol=(kv + kh) * 2**-24 * 100)
+
+
+def test_box_2d_fused_keeps_nan_and_inf_local():
+    src = np.ones((1, 9, 12), np.float32)
+    src[0, 4, 5] = np.nan
+    src[0, 1, 9] = np.inf
+    out = _fused(K.box_2d_fused, src, 3, 1, 3, 1, "reflect", 0.0, False, np.empty(src.shape, np.float32))
+    nan = np.zeros(src.shape[1:], bool)
+    nan[3:6, 4:7] = True
+    inf = np.zeros(src.shape[1:], bool)
+    inf[0:3, 8:11] = True
+    np.testing.assert_array_equal(np.isnan(out[0]), nan)
+    np.testing.assert_array_equal(np.isposinf(out[0]), inf)
+    np.testing.assert_array_equal(out[0][~nan & ~inf], 1)
+
+
+def test_box_fused_helpers_py_func(rng):
+    src = rng.integers(0, 256, (1, 5, 11)).astype(np.uint8)
+    out = np.empty(src.shape, np.float32)
+    line = np.zeros(11 + 8, np.float32)
+    acc = np.empty(4, np.float32)  # chunks of 4 columns (and a tail of 3)
+    b0, b1 = np.empty(4 + 9, np.float32), np.empty(4 + 9, np.float32)
+    for kh, running in ((3, False), (9, True)):
+        K._box_fused_rows.py_func(src, 3, 1, kh, kh // 2, CODES["wrap"], np.float32(0), np.float32(0),
+                                  np.float32(1), np.float32(3 * kh), False, running, np.empty(0, np.float32), out,
+                                  0, 5, line[:11 + kh - 1], acc, b0, b1, np.empty(3, np.int64))
+        np.testing.assert_array_equal(out[0], np.rint(naive.box_mean(src[0], (3, kh), "wrap") * 3 * kh))
+    x = np.arange(40, dtype=np.float32) % 7
+    for k in range(1, 20):
+        for fn in (K._doubling_sums, K._doubling_sums.py_func, K._shifted_sums, K._shifted_sums.py_func):
+            a = np.full(13, np.nan, np.float32)
+            args = (x[:13 + k - 1], k, a) + ((np.empty(13 + k, np.float32),) * 2 if "doubling" in fn.__name__ else ())
+            v = fn(*args)
+            np.testing.assert_array_equal(a + v, [x[j:j + k].sum() for j in range(13)], err_msg=f"k={k}")
 
 @pytest.mark.parametrize("mode", MODES)
 def test_box_axis_against_naive(rng, mode):

@@ -15,7 +15,9 @@ only for float32 images that ask for a float32-sized result (error below n_taps 
 ``_store`` rounds half to even and clips for an integer output (``bounds`` = [lo, hi]; empty for floats), so
 no float copy of the result is needed. Box sums are exact for unsigned images: float32 while they stay below
 2**23 (uint8 windows of up to 32768 pixels: twice the lanes of int64), int64 above; float64 otherwise.
-``_mean_store`` divides, or for an integer output rounds the rational sum / count exactly.
+``_mean_store`` divides, or for an integer output rounds the rational sum / count exactly. ``box_2d_fused``
+keeps float32 sums only (exact integer sums, or direct sums of float32 images over short windows) and writes
+each row in one pass per chunk of columns (``_box_store``).
 
 uint8 to integer outputs (``separable_2d_checked``): float32 passes, and the float64 kernel's value, recomputed
 by ``_pixel_value`` with the same operations, for the pixels within the wrapper's error bound of a tie.
@@ -772,6 +774,261 @@ def box_2d_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, ou
         bad += _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, b * step,
                          min(rows, (b + 1) * step), colsum, line, tmp)
     return bad
+
+
+# -- box sums in one fused pass per row: exact integer sums of any size, short float32 windows ---------------
+
+
+@njit(**SERIAL)
+def _group_sum(a, x0, x1, x2, x3, cnt, first):
+    """a[j] = (or += when not ``first``) the sum of the first ``cnt`` (1-4) of x0[j], x1[j], x2[j], x3[j]:
+    four rows or shifted views per pass over ``a`` (one load and store of the accumulator for four adds)."""
+    m = a.shape[0]
+    z = np.float32(0)  # the sums are float32: uint8 + uint8 would be an int64 (see _vertical_taps_float)
+    if first:
+        if cnt == 4:
+            for j in range(m):
+                a[j] = ((z + x0[j]) + x1[j]) + ((z + x2[j]) + x3[j])
+        elif cnt == 3:
+            for j in range(m):
+                a[j] = ((z + x0[j]) + x1[j]) + x2[j]
+        elif cnt == 2:
+            for j in range(m):
+                a[j] = (z + x0[j]) + x1[j]
+        else:
+            for j in range(m):
+                a[j] = z + x0[j]
+    else:
+        if cnt == 4:
+            for j in range(m):
+                a[j] += ((z + x0[j]) + x1[j]) + ((z + x2[j]) + x3[j])
+        elif cnt == 3:
+            for j in range(m):
+                a[j] += ((z + x0[j]) + x1[j]) + x2[j]
+        elif cnt == 2:
+            for j in range(m):
+                a[j] += (z + x0[j]) + x1[j]
+        else:
+            for j in range(m):
+                a[j] += x0[j]
+
+
+@njit(**SERIAL)
+def _column_sums(plane, i, a, k, mode, cval, ridx, dst):
+    """dst[j] = sum_{t<k} plane[source_index(i + t - a), j], the rows outside ('constant') adding ``cval``
+    each, once at the end; the rows in the image are added four per pass (``_group_sum``)."""
+    H = plane.shape[0]
+    n_in = 0
+    for t in range(k):
+        s = source_index(i + t - a, H, mode)
+        if s >= 0:
+            ridx[n_in] = s
+            n_in += 1
+    if n_in == 0:
+        for j in range(dst.shape[0]):
+            dst[j] = 0
+    for g in range(0, n_in, 4):
+        cnt = min(4, n_in - g)
+        x0 = plane[ridx[g]]
+        x1 = plane[ridx[g + 1]] if cnt > 1 else x0
+        x2 = plane[ridx[g + 2]] if cnt > 2 else x0
+        x3 = plane[ridx[g + 3]] if cnt > 3 else x0
+        _group_sum(dst, x0, x1, x2, x3, cnt, g == 0)
+    if n_in < k:
+        c = cval * (k - n_in)
+        for j in range(dst.shape[0]):
+            dst[j] += c
+
+
+@njit(**SERIAL)
+def _shifted_sums(x, k, a):
+    """a[j] = sum(x[j:j + k - 1]) for j < a.size, four shifted views per pass (short windows); returns the
+    view x[k - 1:k - 1 + a.size] of the last term, which ``_box_store`` adds as it writes."""
+    m = a.shape[0]
+    if k == 1:
+        for j in range(m):
+            a[j] = 0
+    for g in range(0, k - 1, 4):
+        cnt = min(4, k - 1 - g)
+        x0 = x[g:g + m]
+        x1 = x[g + 1:g + 1 + m] if cnt > 1 else x0
+        x2 = x[g + 2:g + 2 + m] if cnt > 2 else x0
+        x3 = x[g + 3:g + 3 + m] if cnt > 3 else x0
+        _group_sum(a, x0, x1, x2, x3, cnt, g == 0)
+    return x[k - 1:k - 1 + m]
+
+
+@njit(**SERIAL)
+def _pair_sums(src, p, dst):
+    """dst[j] = src[j] + src[j + p] for j < dst.size (a view, not src[j + p]: see the module notes)."""
+    s1 = src[p:p + dst.shape[0]]
+    for j in range(dst.shape[0]):
+        dst[j] = src[j] + s1[j]
+
+
+@njit(**SERIAL)
+def _doubling_sums(x, k, a, b0, b1):
+    """a[j] + v[j] = sum(x[j:j + k]) for j < a.size (``x`` has a.size + k - 1 items), for sums that are exact
+    in any order (integers below 2**24 in float32); returns v, the view of the last block, which
+    ``_box_store`` adds as it writes.
+
+    Sums of p = 2, 4, 8, ... neighbours are built by doubling, c_2p[j] = c_p[j] + c_p[j + p], in the ping-pong
+    buffers b0, b1, and the block of each set bit of k is added at its offset: floor(log2 k) + popcount(k) - 1
+    vectorised passes instead of k - 1 (k = 25: 6 against 24) or a serial running sum along the row (the
+    block decomposition of van Herk 1992 / Gil & Werman 1993 for sliding-window operators, applied to sums).
+    """
+    m = a.shape[0]
+    top = 1
+    while 2 * top <= k:
+        top *= 2
+    if top == k:
+        for j in range(m):
+            a[j] = 0
+    first = True
+    off = 0
+    if k & 1 and top > 1:
+        v = x[0:m]
+        for j in range(m):
+            a[j] = v[j]
+        first = False
+        off = 1
+    if top == 1:
+        return x[0:m]
+    _pair_sums(x, 1, b0[:m + k - 2])
+    cur = b0
+    p = 2
+    flip = 0
+    while p < top:
+        if k & p:
+            v = cur[off:off + m]
+            if first:
+                for j in range(m):
+                    a[j] = v[j]
+            else:
+                for j in range(m):
+                    a[j] += v[j]
+            first = False
+            off += p
+        nxt = b1 if flip == 0 else b0
+        _pair_sums(cur, p, nxt[:m + k - 2 * p])
+        cur = nxt
+        flip ^= 1
+        p *= 2
+    return cur[off:off + m]
+
+
+@njit(**SERIAL)
+def _box_store(a, v, o, scale, count, divide, bounds):
+    """o[j] = (a[j] + v[j]) * scale for a float ``o`` (scale = 1 / count rounded to the sums' dtype:
+    ``_mean_store``'s product). An integer ``o`` (``bounds`` = [lo, hi]) gets rint(s / count) if ``divide``,
+    else rint(s * scale) with a ``scale`` the wrapper has checked to give the same integer for every possible
+    sum s (fastdip.filters._linear._rounding_reciprocal), clipped to [lo, hi]."""
+    m = a.shape[0]
+    if bounds.shape[0] == 0:
+        for j in range(m):
+            o[j] = (a[j] + v[j]) * scale
+        return
+    lo = bounds[0]
+    hi = bounds[1]
+    if divide:
+        for j in range(m):
+            q = np.rint((a[j] + v[j]) / count)
+            q = lo if q < lo else q
+            q = hi if q > hi else q
+            o[j] = q
+    else:
+        for j in range(m):
+            q = np.rint((a[j] + v[j]) * scale)
+            q = lo if q < lo else q
+            q = hi if q > hi else q
+            o[j] = q
+
+
+@njit(**SERIAL)
+def _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0,
+                    q1, line, acc, b0, b1, ridx):
+    """Rows q0..q1 of the flattened output rows of ``box_2d_fused``."""
+    H = src.shape[1]
+    W = src.shape[2]
+    mid = line[ah:ah + W]
+    q = q0
+    while q < q1:
+        p = q // H
+        i0 = q - p * H
+        i1 = min(H, i0 + q1 - q)
+        plane = src[p]
+        for i in range(i0, i1):
+            if not running or i == i0:
+                _column_sums(plane, i, av, kv, mode, cval_v, ridx, mid)
+            else:
+                s_in = source_index(i + kv - 1 - av, H, mode)
+                s_out = source_index(i - 1 - av, H, mode)
+                if s_in >= 0 and s_out >= 0:
+                    r_in = plane[s_in]
+                    r_out = plane[s_out]
+                    for j in range(W):
+                        mid[j] = (mid[j] + r_in[j]) - r_out[j]
+                elif s_in >= 0:
+                    r_in = plane[s_in]
+                    for j in range(W):
+                        mid[j] = (mid[j] + r_in[j]) - cval_v
+                elif s_out >= 0:
+                    r_out = plane[s_out]
+                    for j in range(W):
+                        mid[j] = (mid[j] + cval_v) - r_out[j]
+            _extend_line(line, ah, W, mode, cval_h)
+            o = out[p, i]
+            for j0 in range(0, W, acc.shape[0]):
+                m = min(acc.shape[0], W - j0)
+                a = acc[:m]
+                x = line[j0:j0 + m + kh - 1]
+                # k - 1 adds (four per pass) against floor(log2 k) + popcount(k) - 1 passes: direct up to 8
+                if kh <= 8 or not running:
+                    v = _shifted_sums(x, kh, a)
+                else:
+                    v = _doubling_sums(x, kh, a, b0, b1)
+                _box_store(a, v, o[j0:j0 + m], scale, count, divide, bounds)
+        q += i1 - i0
+
+
+@njit(**SERIAL)
+def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out):
+    """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count, row by row: the kv
+    row sums (``running``: updated by one row in and one out, exact for integer images; else summed directly,
+    for float images and short windows: no NaN ever leaves its windows), then the kh sums along the row and
+    the store in one pass per chunk of columns.
+
+    Sums are kept in the dtype of ``scale`` (float32: exact for integer images while |sums| < 2**24, and for
+    float32 images within (kv + kh - 2) * 2**-24 of sum |f|); ``cval_v`` and ``cval_h`` (= cval * kv) are the
+    values outside for the two sums. ``out`` may be float (sums * scale) or integer (``_box_store``). Every
+    row is written; nothing is reported (compare ``box_2d``).
+    """
+    W = src.shape[2]
+    line = np.zeros(W + kh - 1, np.float32)
+    acc = np.empty(min(CHUNK, W), np.float32)
+    b0 = np.empty(min(CHUNK, W) + kh, np.float32)
+    b1 = np.empty(min(CHUNK, W) + kh, np.float32)
+    ridx = np.empty(kv, np.int64)
+    _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, 0,
+                    src.shape[0] * src.shape[1], line, acc, b0, b1, ridx)
+
+
+@njit(**PARALLEL)
+def box_2d_fused_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out,
+                          nblk):
+    """``box_2d_fused`` with the rows split into ``nblk`` blocks run in parallel (each block restarts its
+    running sums: the same result, since they are exact when ``running``)."""
+    W = src.shape[2]
+    rows = src.shape[0] * src.shape[1]
+    step = (rows + nblk - 1) // nblk
+    for b in prange(nblk):
+        line = np.zeros(W + kh - 1, np.float32)
+        acc = np.empty(min(CHUNK, W), np.float32)
+        b0 = np.empty(min(CHUNK, W) + kh, np.float32)
+        b1 = np.empty(min(CHUNK, W) + kh, np.float32)
+        ridx = np.empty(kv, np.int64)
+        _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out,
+                        b * step, min(rows, (b + 1) * step), line, acc, b0, b1, ridx)
 
 
 @njit(**SERIAL)

@@ -28,7 +28,10 @@ How a filter runs (chosen per call, all paths give the same result up to float r
   pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
 - other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
 - ``mean`` uses running sums: the time per pixel does not depend on the size; the sums are exact (float32
-  while below 2**23, as for uint8 windows of up to 32768 pixels; else int64) for unsigned images;
+  while below 2**23, as for uint8 windows of up to 32768 pixels; else int64) for unsigned images; 2-D float32
+  sums run row by row in one fused pass (row sums by doubling for long windows) and an integer output is
+  rounded by a product with a reciprocal checked against every possible sum; float32 images with windows of
+  up to 8 per side sum directly in float32 (the accuracy of a float32 separable pass);
 - large kernels go through the FFT (scipy.fft, real transforms, ``workers=`` fastdip.get_threads()) when the cost model below says
   it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
 
@@ -42,6 +45,7 @@ or more).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from typing import NamedTuple
@@ -481,6 +485,49 @@ def _box_sum_dtype(x: np.ndarray, count: int, mode: str, cval: float, out_dtype)
     return np.dtype(np.float32) if small else np.dtype(np.int64)
 
 
+#: windows up to this side run as direct float32 sums for float32 images (error (kv + kh - 2) * 2**-24 of
+#: sum |f|, as a float32 separable pass); larger ones keep float64 running sums
+_BOX_F32_DIRECT = 8
+#: the largest top * count for which ``_rounding_reciprocal`` checks every sum (2**21: ~40 ms, once)
+_RECIPROCAL_CHECK_MAX = 1 << 21
+
+
+def _box_fused(x, sd, acc, out_dtype, kv, kh) -> bool:
+    """Whether a 2-D box runs in ``box_2d_fused``: exact float32 sums (unsigned images), or a float32 image with
+    a float32 result and a window of at most _BOX_F32_DIRECT per side."""
+    if sd == np.float32:
+        return True
+    return (x.dtype == np.float32 and acc == np.float32 and np.dtype(out_dtype) == np.float32
+            and kv <= _BOX_F32_DIRECT and kh <= _BOX_F32_DIRECT)
+
+
+@functools.lru_cache(maxsize=64)
+def _rounding_reciprocal(count: int, top: int):
+    """A float32 r such that rint(float32(s) * r) is s / count rounded half to even for every integer s with
+    |s| <= top * count, or None (then the kernel divides).
+
+    A product replaces the division of every pixel (Granlund & Montgomery 1994 do the same for integer
+    division by an invariant; here the candidates are 1 / count rounded to float32 and its two neighbours). A
+    sum at least 1 / (2 count) from a tie is safe by the error bound of two roundings, but a tie k + 1/2
+    must come out exactly, so every sum in [0, top * count] is checked (the map is odd: negative sums follow).
+    Checked only up to _RECIPROCAL_CHECK_MAX values (uint8 windows of up to 8224 pixels).
+
+    Granlund, T., & Montgomery, P. L. (1994). Division by invariant integers using multiplication. PLDI '94,
+    61-72. https://doi.org/10.1145/178243.178249
+    """
+    if top * count > _RECIPROCAL_CHECK_MAX:
+        return None
+    s = np.arange(top * count + 1, dtype=np.int64)
+    q, r = np.divmod(2 * s + count, 2 * count)  # floor(s / count + 1/2); r == 0 at a tie
+    exact = (q - ((r == 0) & (q % 2 == 1))).astype(np.float32)
+    sf = s.astype(np.float32)
+    r0 = np.float32(1) / np.float32(count)
+    for cand in (r0, np.nextafter(r0, np.float32(1)), np.nextafter(r0, np.float32(0))):
+        if np.array_equal(np.rint(sf * cand), exact):
+            return cand
+    return None
+
+
 def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
     """Box sums / count by running sums (exact for unsigned integer images), plane by plane for 3-D and more
     (``box_3d``); the leading axes of 4-D and more run one pass each through an intermediate of the sums'
@@ -517,6 +564,25 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
                 bad = k.box_3d_parallel(*args, min(threads, out.shape[0] * D))
             else:
                 bad = k.box_3d(*args)
+    elif _box_fused(x, sd, acc, out_dtype, kv, kh):
+        src = _as_planes(cur)
+        out = np.empty(src.shape, out_dtype)
+        f32 = np.float32
+        scale = f32(1) / f32(count)
+        divide = False
+        if bounds.size:
+            top = max(float(np.iinfo(x.dtype).max), abs(float(cval)) if mode == "constant" else 0.0)
+            rounding = _rounding_reciprocal(count, int(top))
+            divide = rounding is None
+            scale = scale if divide else rounding
+        args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
+                sd == np.float32, _bounds(np.dtype(out_dtype), f32), out)
+        with _parallel(src) as threads:
+            if threads > 1:
+                k.box_2d_fused_parallel(*args, threads)
+            else:
+                k.box_2d_fused(*args)
+        return out.reshape(x.shape)
     else:
         src = _as_planes(cur)
         out = np.empty(src.shape, out_dtype)
@@ -797,8 +863,9 @@ def mean(image, size=3, *, mode="reflect", cval=0.0, channel_axis=None, dtype=No
     -----
     Running sums: a column sum updated by one row in and one row out, then a running sum along the row, so the
     cost per pixel does not depend on the size. Sums are exact for unsigned images (float32 below 2**23,
-    else int64; one division at the end) and float64 for float images; a NaN or inf in the input switches to
-    direct sums, which confine it to the windows that contain it. For an integer image an integer ``dtype`` gets the exact mean rounded half
+    else int64; one division, or a product by a checked reciprocal, at the end) and float64 for float images
+    (float32 direct sums for float32 images and windows of up to 8 per side); a NaN or inf in the input
+    switches to direct sums, which confine it to the windows that contain it. For an integer image an integer ``dtype`` gets the exact mean rounded half
     to even (from the exact sums, not from a float result).
 
     References
