@@ -986,13 +986,21 @@ def _fastdip_dft2_roundtrip(image):
     return fourier.idft2(fourier.dft2(image))
 
 
+def _peer_workers() -> int:
+    """scipy.fft's ``workers`` for the peers: every core, or 1 when the run is single-threaded
+    (``python -m benchmarks --threads 1`` sets OMP_NUM_THREADS=1), as fastdip then is."""
+    import os
+
+    return 1 if os.environ.get("OMP_NUM_THREADS") == "1" else -1
+
+
 def _numpy_fft2_roundtrip(image):
     return np.fft.ifft2(np.fft.fft2(image)).real
 
 
 def _scipy_fft2_roundtrip(image):
     fft = _lib("scipy.fft")
-    return fft.ifft2(fft.fft2(image, workers=-1), workers=-1).real
+    return fft.ifft2(fft.fft2(image, workers=_peer_workers()), workers=_peer_workers()).real
 
 
 def _torch_fft2_roundtrip(tensor):
@@ -1011,7 +1019,7 @@ def _numpy_rfft2_roundtrip(image):
 
 def _scipy_rfft2_roundtrip(image):
     fft = _lib("scipy.fft")
-    return fft.irfft2(fft.rfft2(image, workers=-1), s=image.shape, workers=-1)
+    return fft.irfft2(fft.rfft2(image, workers=_peer_workers()), s=image.shape, workers=_peer_workers())
 
 
 def _torch_rfft2_roundtrip(tensor):
@@ -1038,9 +1046,9 @@ def _fastdip_apply(image):
 
 def _scipy_rfft_filter(image, h_half):
     fft = _lib("scipy.fft")
-    spectrum = fft.rfft2(image, workers=-1)
+    spectrum = fft.rfft2(image, workers=_peer_workers())
     spectrum *= h_half  # in place: no third complex array
-    return fft.irfft2(spectrum, s=image.shape, workers=-1)
+    return fft.irfft2(spectrum, s=image.shape, workers=_peer_workers())
 
 
 def _scipy_apply(image):
@@ -1063,7 +1071,7 @@ _FOURIER_COMPARISONS: tuple[Comparison, ...] = (
             "numpy": Call(lambda im: partial(_numpy_fft2_roundtrip, im),
                           note="np.fft.ifft2(np.fft.fft2(x)).real"),
             "scipy": Call(lambda im: partial(_scipy_fft2_roundtrip, im), requires="scipy.fft",
-                          note="scipy.fft.ifft2(scipy.fft.fft2(x, workers=-1), workers=-1).real"),
+                          note="scipy.fft.ifft2(scipy.fft.fft2(x, workers=W), workers=W).real with W = -1 (1 under --threads 1)"),
             "torch": Call(lambda im: partial(_torch_fft2_roundtrip, _torch_tensor(im)),
                           result=lambda t: t.numpy(), requires="torch", agrees=False,
                           tolerance=Tolerance(atol=1.0),
@@ -1086,7 +1094,7 @@ _FOURIER_COMPARISONS: tuple[Comparison, ...] = (
             "numpy": Call(lambda im: partial(_numpy_rfft2_roundtrip, im),
                           note="np.fft.irfft2(np.fft.rfft2(x), s=x.shape)"),
             "scipy": Call(lambda im: partial(_scipy_rfft2_roundtrip, im), requires="scipy.fft",
-                          note="scipy.fft.irfft2(scipy.fft.rfft2(x, workers=-1), s=x.shape, workers=-1)"),
+                          note="scipy.fft.irfft2(scipy.fft.rfft2(x, workers=W), s=x.shape, workers=W) with W = -1 (1 under --threads 1)"),
             "torch": Call(lambda im: partial(_torch_rfft2_roundtrip, _torch_tensor(im)),
                           result=lambda t: t.numpy(), requires="torch",
                           note="torch.fft.irfft2(torch.fft.rfft2(t), s=t.shape) on a tensor made in setup"),
@@ -1103,7 +1111,7 @@ _FOURIER_COMPARISONS: tuple[Comparison, ...] = (
         fastdip=Call(_fastdip_apply, requires="fastdip.fourier:apply"),
         peers={
             "scipy": Call(_scipy_apply, requires="scipy.fft",
-                          note="bare real FFT pair: scipy.fft.irfft2(rfft2(x, workers=-1) * H_half, workers=-1), the product "
+                          note="bare real FFT pair: scipy.fft.irfft2(rfft2(x, workers=W) * H_half, workers=W), the product "
                           "in place, H_half prepared in setup"),
         },
         inputs=("f32",),
