@@ -81,8 +81,8 @@ def density_peaks(X, dc=None, n_clusters=None, kernel="cutoff", halo=False, perc
         by_gamma = sorted((i for i in range(n) if i != densest), key=lambda i: (-gamma[i], -delta[i], rank[i]))
         centres = [densest] + by_gamma[: n_clusters - 1]
     else:
-        lo_rho = float(np.mean(rho)) if min_density is None else min_density
-        lo_delta = 2.0 * dc if min_delta is None else min_delta
+        lo_rho = float(np.median(rho)) if min_density is None else min_density
+        lo_delta = 4.0 * dc if min_delta is None else min_delta
         centres = [i for i in range(n) if i == densest or (rho[i] >= lo_rho and delta[i] > lo_delta)]
     centres = sorted(centres, key=lambda i: rank[i])
     labels = np.full(n, -1, np.int64)
