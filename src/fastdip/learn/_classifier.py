@@ -42,8 +42,13 @@ def _make_estimator(name: str, seed: int, *, proba: bool = True):
         return LinearDiscriminantAnalysis()
     if name == "naive_bayes":
         return GaussianNB()
+    if name == "svm" and proba:
+        from sklearn.calibration import CalibratedClassifierCV
+
+        # SVC(probability=True) is deprecated since scikit-learn 1.9: Platt scaling through the calibrator
+        return make_pipeline(StandardScaler(), CalibratedClassifierCV(SVC(kernel="rbf"), ensemble=False))
     learner = {
-        "svm": lambda: SVC(kernel="rbf", probability=proba, random_state=seed),
+        "svm": lambda: SVC(kernel="rbf"),
         "knn": lambda: KNeighborsClassifier(n_neighbors=5),
         "logistic": lambda: LogisticRegression(max_iter=2000),
         "mlp": lambda: MLPClassifier(hidden_layer_sizes=(100,), max_iter=500, random_state=seed),
@@ -113,7 +118,10 @@ class PixelClassifier:
     Features are computed tile by tile, each tile grown by ``features_radius``: extra memory is bounded by
     the tile, and every pixel gets exactly its whole-image features. Fitted random forests and extra-trees are
     evaluated by fastdip's numba kernel, in parallel over pixels (sklearn's ``predict_proba`` to within float
-    rounding, identical labels). ``predict`` is the argmax of ``predict_proba`` for every estimator.
+    rounding, identical labels), so their tiled result equals the whole-image result exactly; other learners
+    get exactly the same features, but BLAS may round their products differently for another number of rows
+    (about 1e-7). ``predict`` is the argmax of ``predict_proba`` for every estimator; 'svm' probabilities
+    come from Platt scaling (``CalibratedClassifierCV``).
 
     References
     ----------
