@@ -22,14 +22,14 @@ def test_section_runs_and_writes_png_figures_and_finite_tables(section):
 def test_measured_numbers_are_sensible(section):
     _, s = section
     n = _sections.numbers(s)
-    rms = {m: n[f"{m} on chelsea: RMS colour error"] for m in ("k-means", "GMM", "density peaks")}
-    assert 5 < rms["k-means"] <= min(rms.values()) and max(rms.values()) < 40
+    rms = {m: n[f"{m} on astronaut: RMS colour error"] for m in ("k-means", "GMM", "density peaks")}
+    assert 5 < rms["k-means"] <= min(rms.values()) and max(rms.values()) < 60
     assert 1 < n["density peaks: d_c (colour units)"] < 30
     centres = [float(v) for v in n["density peaks: δ of the centres, in units of d_c"].split()]
     assert len(centres) == sec.K and max(centres) > 10
-    assert n["density peaks: median δ of the other pixels, in units of d_c"] < 0.5
+    assert n["density peaks: median δ of the other pixels, in units of d_c"] < 1
     assert 1 <= n["density peaks without n_clusters: centres found"] <= 10
-    assert 1000 < n["density peaks: distinct colours"] <= 100 * 151
+    assert 1000 < n["density peaks: distinct colours"] <= 128 * 128
 
 
 def test_paint_gives_halo_pixels_black():
