@@ -21,6 +21,7 @@ _EPILOG = """examples:
   fastdip ops filters.median      an operation's parameters (fastdip ops: all of them)
   fastdip apply in.png -o out.png --op filters.median:size=5 --op segmentation.binarize
   fastdip run count.json scans/ -o results/ --workers 2
+  fastdip learn fit img.png scribbles.png -o model.npz   train a pixel classifier from scribbles
   fastdip tour --out tour --open  run every topic and open the HTML report
 
 Run 'fastdip COMMAND --help' for a command's options."""
@@ -398,6 +399,102 @@ def cmd_run(args) -> int:
     return result.exit_code
 
 
+def _need_sklearn() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:
+        raise UsageError("this command needs scikit-learn: pip install 'fastdip[learn]'")
+
+
+def _sigmas(text: str):
+    if text in ("ilastik", "skimage"):
+        return text
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'ilastik', 'skimage' or numbers such as 0.7,1,1.6,3.5, "
+                                         f"got {text!r}") from None
+
+
+def cmd_learn(args) -> int:
+    """``fastdip learn`` without a subcommand."""
+    raise UsageError("a subcommand is required: fit or predict (see 'fastdip learn --help')")
+
+
+def cmd_learn_fit(args) -> int:
+    """Train a pixel classifier on IMAGE SCRIBBLES pairs and save it as a model file."""
+    from pathlib import Path
+
+    if len(args.pairs) % 2:
+        raise UsageError(f"give IMAGE SCRIBBLES pairs: got {len(args.pairs)} paths")
+    out = Path(args.output)
+    if out.exists() and not args.overwrite:
+        raise FileExistsError(17, "already exists; pass --overwrite to replace it", str(out))
+    _need_sklearn()
+    from fastdip.learn import PixelClassifier
+
+    images = [_imread(p, args) for p in args.pairs[0::2]]
+    scribbles = [_imread(p, args) for p in args.pairs[1::2]]
+    scribbles = [s.astype("uint8") if s.dtype == bool else s for s in scribbles]
+    features = {"sigmas": args.sigmas} if args.sigmas else {}
+    if args.colour:
+        features["channel_axis"] = -1
+    clf = PixelClassifier(args.estimator, features=features, rng=args.seed).fit(images, scribbles)
+    clf.save(out, overwrite=args.overwrite)
+    labelled = sum(int((s > 0).sum()) for s in scribbles)
+    print(f"{args.estimator}: classes {clf.classes_.tolist()} from {labelled} scribbled pixels in "
+          f"{len(images)} image(s), {len(clf.feature_names_)} features; model written to {out}")
+    return 0
+
+
+def cmd_learn_predict(args) -> int:
+    """Segment images with a saved pixel classifier; one label image per input in OUTDIR."""
+    from pathlib import Path
+
+    _need_sklearn()
+    from fastdip import io
+    from fastdip.learn import PixelClassifier
+
+    clf = PixelClassifier.load(args.model)
+    outdir = Path(args.output)
+    outdir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    progress = _progress(len(args.images), "predicting", quiet=args.quiet)
+    for path in args.images:
+        try:
+            image = _imread(path, args)
+            labels = clf.predict(image)
+            target = outdir / (Path(path).name.split(".")[0] + (".png" if labels.ndim == 2 else ".tif"))
+            io.imwrite(target, labels, overwrite=args.overwrite)
+        except _user_errors() as exc:
+            failed += 1
+            print(f"{PROG}: failed: {path}: {_one_line(exc)}", file=sys.stderr)
+        progress()
+    progress(done=True)
+    print(f"{len(args.images) - failed} of {len(args.images)} image(s) segmented into {outdir}")
+    return 1 if failed else 0
+
+
+def _progress(total: int, label: str, *, quiet: bool):
+    """A rich progress bar on stderr; call it once per item and with done=True at the end."""
+    if quiet:
+        return lambda done=False: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task(label, total=total)
+    bar.start()
+
+    def step(done=False):
+        if done:
+            bar.stop()
+        else:
+            bar.advance(task)
+
+    return step
+
+
 def _count_errors(logger):
     """Attach a handler that prints each logged error as one line on stderr and counts them."""
     import logging
@@ -553,6 +650,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders of folder inputs")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = commands.add_parser(
+        "learn", formatter_class=fmt, help="train a pixel classifier from scribbles and segment images with it",
+        description="Pixel classification (ilastik / Trainable Weka style): 'fit' trains a random forest on "
+                    "the scribbled pixels of one or more images (a scribble image per image: 0 unlabelled, "
+                    "1..k classes) and saves a model file (arrays + JSON, never pickle); 'predict' segments "
+                    "images with it, one label image per input in OUTDIR. Needs the 'learn' extra.",
+        epilog="examples:\n  fastdip learn fit cells.png cells_scribbles.png -o cells.model.npz\n"
+               "  fastdip learn predict cells.model.npz scans/*.png -o labels/")
+    p.set_defaults(func=cmd_learn)
+    learn = p.add_subparsers(title="subcommands", dest="learn_command", metavar="SUBCOMMAND")
+    q = learn.add_parser(
+        "fit", parents=[reading], formatter_class=fmt, help="train on IMAGE SCRIBBLES pairs; write MODEL",
+        description="Train a pixel classifier on the scribbled pixels of each IMAGE (SCRIBBLES: an integer "
+                    "image of the same size, 0 = unlabelled, 1..k = classes) and write it to MODEL. An existing "
+                    "MODEL is never replaced unless --overwrite is given.",
+        epilog="examples:\n  fastdip learn fit a.png a_marks.png b.png b_marks.png -o model.npz\n"
+               "  fastdip learn fit rgb.png marks.png -o model.npz --colour --sigmas ilastik --seed 1")
+    q.add_argument("pairs", nargs="+", metavar="IMAGE SCRIBBLES", help="image and scribble files, in pairs")
+    q.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write (.npz)")
+    q.add_argument("--estimator", choices=("random_forest", "extra_trees"), default="random_forest",
+                   help="the learner (default: %(default)s)")
+    q.add_argument("--sigmas", type=_sigmas, metavar="S", help="feature scales: ilastik, skimage or a list "
+                   "such as 0.7,1,1.6,3.5,5,10 (default)")
+    q.add_argument("--colour", action="store_true", help="colour images: features per channel (last axis)")
+    q.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: %(default)s)")
+    q.add_argument("--overwrite", action="store_true", help="replace an existing MODEL")
+    q.set_defaults(func=cmd_learn_fit)
+    q = learn.add_parser(
+        "predict", parents=[reading], formatter_class=fmt, help="segment IMAGES with MODEL into OUTDIR",
+        description="Segment every IMAGE with a model from 'fastdip learn fit' and write its label image to "
+                    "OUTDIR/NAME.png (NAME.tif for volumes). Existing outputs are never replaced unless "
+                    "--overwrite is given. A file that fails is reported and the rest go on. Exit status: 0 "
+                    "all succeeded, 1 some failed, 2 usage or model errors.",
+        epilog="examples:\n  fastdip learn predict model.npz scan1.png scan2.png -o labels/\n"
+               "  fastdip learn predict model.npz scans/*.tif -o labels/ --overwrite -q")
+    q.add_argument("model", metavar="MODEL", help="model file from 'fastdip learn fit'")
+    q.add_argument("images", nargs="+", metavar="IMAGE", help="image files to segment")
+    q.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (created if needed)")
+    q.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    q.set_defaults(func=cmd_learn_predict)
     return parser
 
 
