@@ -1,0 +1,151 @@
+"""Speed of fastdip.learn: ``python -m benchmarks.learn_speed [--size 2048] [--big 8192]``.
+
+Three measurements in one run, best of ``--repeat`` (the machine is shared), first calls (compilation)
+excluded by a warm-up on a small image:
+
+1. Features on a size² float32 image, two sets:
+   - the equal set: ``features(image, sigmas="skimage")`` against
+     ``skimage.feature.multiscale_basic_features(image)`` (both: sigmas 0.5, 1, 2, 4, 8, 16; per sigma the
+     Gaussian, the Sobel magnitude of it and the 2 Hessian eigenvalues: 24 features; equal within 1e-6);
+   - the ilastik-like set fastdip computes by default (6 sigmas 0.7..10 x intensity, Gaussian, gradient
+     magnitude, LoG, DoG, Hessian and structure-tensor eigenvalues: 49 features), for scale.
+2. Prediction on a size² image with a 100-tree random forest on the ilastik-like features (49 features):
+   ``PixelClassifier.predict`` (tiled features + numba forest kernel) against the same fastdip features for
+   the whole image followed by scikit-learn's ``predict_proba`` (n_jobs=-1) and argmax.
+3. With ``--big N``: the peak resident memory (VmHWM) of a fresh process running ``predict`` on an N² float32
+   image (the image itself, N² x 4 bytes, included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _scene(size: int, seed: int = 0):
+    """Two textures (fine vertical stripes / coarse horizontal ones) in a checkerboard, plus noise; scribbles
+    on 1 % of the pixels."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[:size, :size].astype(np.float32)
+    block = max(size // 8, 8)
+    truth = (1 + (rows // block + cols // block) % 2).astype(np.uint8)
+    image = np.where(truth == 1, np.sin(cols / 1.5), np.sin(rows / 5.0)).astype(np.float32)
+    image += rng.normal(0, 0.3, image.shape).astype(np.float32)
+    scribbles = np.zeros_like(truth)
+    picks = rng.choice(truth.size, max(truth.size // 100, 50), replace=False)
+    scribbles.flat[picks] = truth.flat[picks]
+    return image, scribbles
+
+
+def _model(size: int):
+    from fastdip.learn import PixelClassifier
+
+    train, scribbles = _scene(min(size, 512), seed=1)
+    return PixelClassifier("random_forest", rng=0).fit(train, scribbles)
+
+
+def bench_features(size: int, repeat: int) -> dict:
+    from skimage.feature import multiscale_basic_features
+
+    from fastdip.learn import features
+
+    image = _scene(size)[0]
+    features(image[:64, :64], sigmas="skimage")
+    features(image[:64, :64])
+    ours = _best(lambda: features(image, sigmas="skimage"), repeat)
+    theirs = _best(lambda: multiscale_basic_features(image), repeat)
+    ilastik = _best(lambda: features(image), repeat)
+    return {"skimage_set_fastdip_s": ours, "skimage_set_skimage_s": theirs, "ilastik_set_fastdip_s": ilastik}
+
+
+def bench_predict(size: int, repeat: int) -> dict:
+    from fastdip.learn import features
+
+    clf = _model(size)
+    image = _scene(size, seed=2)[0]
+    clf.predict(image[:300, :300])
+    forest = clf.estimator_
+    forest.set_params(n_jobs=-1)
+
+    def baseline():
+        stack = features(image)
+        proba = forest.predict_proba(stack.reshape(-1, stack.shape[-1]))
+        return forest.classes_[proba.argmax(axis=1)].reshape(image.shape)
+
+    ours = _best(lambda: clf.predict(image), repeat)
+    theirs = _best(baseline, repeat)
+    same = bool((clf.predict(image) == baseline()).all())
+    depth = max(t.tree_.max_depth for t in forest.estimators_)
+    return {"predict_fastdip_s": ours, "predict_sklearn_s": theirs, "labels_identical": same,
+            "n_features": len(clf.feature_names_), "max_depth": depth}
+
+
+_PEAK_SCRIPT = """
+import sys, numpy as np
+from fastdip.learn import PixelClassifier
+clf = PixelClassifier.load(sys.argv[1])
+n = int(sys.argv[2])
+image = np.random.default_rng(0).random((n, n), dtype=np.float32)
+labels = clf.predict(image)
+peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]
+print(int(peak) * 1024, labels.shape)
+"""
+
+
+def bench_peak(big: int) -> dict:
+    clf = _model(512)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = clf.save(Path(tmp) / "model.npz")
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(path), str(big)], capture_output=True,
+                             text=True, check=True).stdout.split()
+        seconds = time.perf_counter() - start
+    return {"peak_bytes": int(out[0]), "image_bytes": big * big * 4, "seconds": seconds}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.learn_speed", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=2048, help="side of the square test image (default 2048)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per timing, best kept (default 2)")
+    parser.add_argument("--big", type=int, default=0, metavar="N",
+                        help="also measure predict's peak memory on an N² image in a fresh process (e.g. 8192)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=("features", "predict"), help="parts to skip")
+    args = parser.parse_args(argv)
+    n = args.size
+    if "features" not in args.skip:
+        r = bench_features(n, args.repeat)
+        print(f"features {n}² skimage set (24): fastdip {r['skimage_set_fastdip_s']:.2f} s, "
+              f"skimage.multiscale_basic_features {r['skimage_set_skimage_s']:.2f} s, "
+              f"ratio {r['skimage_set_skimage_s'] / r['skimage_set_fastdip_s']:.1f}x")
+        print(f"features {n}² ilastik-like set (49): fastdip {r['ilastik_set_fastdip_s']:.2f} s")
+    if "predict" not in args.skip:
+        r = bench_predict(n, args.repeat)
+        print(f"predict {n}² x {r['n_features']} features, 100 trees (max depth {r['max_depth']}): "
+              f"PixelClassifier.predict {r['predict_fastdip_s']:.2f} s, features + sklearn predict_proba "
+              f"(n_jobs=-1) {r['predict_sklearn_s']:.2f} s, ratio "
+              f"{r['predict_sklearn_s'] / r['predict_fastdip_s']:.1f}x, labels identical: {r['labels_identical']}")
+    if args.big:
+        r = bench_peak(args.big)
+        print(f"predict {args.big}² peak memory (VmHWM, fresh process): {r['peak_bytes'] / 2**20:.0f} MiB "
+              f"(the float32 image alone {r['image_bytes'] / 2**20:.0f} MiB), {r['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
