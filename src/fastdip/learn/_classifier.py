@@ -93,8 +93,8 @@ class PixelClassifier:
     ----------
     estimator : str or scikit-learn classifier, optional
         'random_forest' (100 trees, default), 'extra_trees' (100 trees), 'svm' (RBF), 'knn' (k = 5),
-        'lda', 'logistic', 'naive_bayes' (Gaussian) or 'mlp' (one hidden layer of 100, early stopping), the scale-sensitive
-        ones (svm, knn, logistic, mlp) after standardisation; or any scikit-learn classifier with
+        'lda', 'logistic', 'naive_bayes' (Gaussian) or 'mlp' (one hidden layer of 100, early stopping), the
+        scale-sensitive ones (svm, knn, logistic, mlp) after standardisation; or any scikit-learn classifier with
         ``predict_proba``, used as given.
     features : dict, optional
         Settings for ``fastdip.learn.features``: keys among 'sigmas', 'kinds', 'channel_axis' (colour
@@ -589,15 +589,15 @@ class PixelClassifier:
 
         Examples
         --------
-        >>> import numpy as np, tempfile, os
+        >>> import tempfile, pathlib
         >>> from fastdip.learn import PixelClassifier
-        >>> bad = os.path.join(tempfile.mkdtemp(), "notes.npz")
-        >>> _ = open(bad, "w").write("not a model")
+        >>> bad = pathlib.Path(tempfile.mkdtemp()) / "notes.npz"
+        >>> _ = bad.write_text("not a model")
         >>> try:
         ...     PixelClassifier.load(bad)
         ... except ValueError as exc:
-        ...     print(str(exc)[:60])
-        PixelClassifier.load: ... is not a fastdip model file (...
+        ...     print(str(exc).split(": ")[0], "|", "not a fastdip model file" in str(exc))
+        PixelClassifier.load | True
         """
         func = "PixelClassifier.load"
         settings, arrays = _modelfile.read(path, func)

@@ -384,7 +384,7 @@ def features(image, *, sigmas=DEFAULT_SIGMAS, kinds=None, channel_axis=None, spa
     >>> feature_names(sigmas=(1.0,), kinds=("intensity", "gaussian", "gradient"))
     ['intensity', 'gaussian σ=1', 'gradient σ=1']
     >>> stack[0, :, 1].round(2)
-    array([0.  , 0.03, 0.23, 0.77, 0.97, 1.  ], dtype=float32)
+    array([0.  , 0.06, 0.3 , 0.7 , 0.94, 1.  ], dtype=float32)
     """
     func = "features"
     x, _ = _prepare(image, func, channel_axis)
