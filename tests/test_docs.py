@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "geometry", "restoration", "nn", "morphology", "measure", "segmentation", "hdr"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "geometry", "restoration", "nn", "morphology", "measure", "segmentation", "hdr", "parallel", "pipeline", "learn"]
 
 
 def _public_functions():
@@ -30,6 +30,8 @@ def test_public_function_docstring_sections(qualname, func):
     for section in ("Parameters", "Returns", "References", "Examples"):
         if section == "Parameters" and not inspect.signature(func).parameters:
             continue
+        if section == "Returns" and (inspect.isclass(func) or "\nYields\n" in doc):
+            continue  # a class documents its attributes and methods; a context manager what it yields
         assert f"\n{section}\n" in doc, f"{qualname} lacks a {section} section"
     assert ">>> " in doc, f"{qualname} has no doctest example"
     from fastdip._docs import FRAGMENTS

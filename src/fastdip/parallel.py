@@ -89,6 +89,10 @@ def set_threads(n: int | None) -> None:
         environment variables, else the usable cores; 1 in non-main threads and worker processes).
         Values above the usable cores are allowed and capped when a kernel runs.
 
+    Returns
+    -------
+    None
+
     Raises
     ------
     ValueError

@@ -22,6 +22,7 @@ _NAMES = [
     "segmentation",
     "measurement",
     "pipelines",
+    "learning",
     "neural_networks",
 ]
 
