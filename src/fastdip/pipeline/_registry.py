@@ -277,6 +277,7 @@ EXCLUDED = {
     "metrics.psnr": "compares two images", "metrics.ssim": "compares two images",
     "metrics.ssim_map": "compares two images", "metrics.dice": "compares two masks",
     "metrics.iou": "compares two masks", "noise.estimate_sigma": "returns a number",
+    "learn.features": "returns a feature stack with an extra axis (used through learn.PixelClassifier)",
     "viz.plot_histogram": "draws a figure", "viz.show_image": "draws a figure", "viz.show_images": "draws a figure",
 }
 
