@@ -254,11 +254,11 @@ _LOCAL = [("filters.median", {"size": 3}), ("filters.median", {"size": [3, 5]}),
 @given(st.lists(st.sampled_from(_LOCAL), min_size=1, max_size=4), st.integers(0, 2**16))
 def test_the_halo_is_enough_context(steps, seed):
     """Chunked == whole: a crop with the pipeline's halo around it gives exactly the crop of the full result."""
-    image = np.random.default_rng(seed).integers(0, 256, (64, 64)).astype(np.float32)
+    image = np.random.default_rng(seed).integers(0, 256, (112, 112)).astype(np.float32)
     p = Pipeline(steps)
     h = p.halo(2)
     full = p.run(image)
-    r0, r1, c0, c1 = 24, 40, 20, 44
+    r0, r1, c0, c1 = 40, 56, 40, 64  # a margin of 40 >= 4 steps of at most 6
     crop = image[r0 - h[0]:r1 + h[0], c0 - h[1]:c1 + h[1]]
     assert min(r0 - h[0], c0 - h[1]) >= 0, "halo larger than the test's margin"
     part = p.run(crop)[h[0]:h[0] + r1 - r0, h[1]:h[1] + c1 - c0]
