@@ -246,7 +246,7 @@ _LOCAL = [("filters.median", {"size": 3}), ("filters.median", {"size": [3, 5]}),
           ("filters.unsharp_mask", {"sigma": 1.0}), ("morphology.dilate", {"footprint": {"diamond": 2}}),
           ("morphology.close", {"size": 3}), ("morphology.tophat", {"footprint": {"disk": 1}}),
           ("filters.maximum", {"size": 5}), ("filters.minimum", {"size": [3, 7]}), ("morphology.erode", {"size": [2, 4], "iterations": 2}),
-          ("intensity.gamma", {"gamma": 0.7}), ("filters.correlate", {"kernel": [[1, 2, 0, -1]]}),
+          ("filters.prewitt", {}), ("filters.correlate", {"kernel": [[1, 2, 0, -1]]}),
           ("filters.convolve", {"kernel": [[1, 0], [2, 1], [0, 1]], "origin": [0, -1]})]
 
 
