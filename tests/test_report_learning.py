@@ -15,8 +15,20 @@ def section(tmp_path_factory):
 
 
 def test_section_runs_and_writes_png_figures_and_finite_tables(section):
-    _sections.check_basics(*section, sec, title="Machine learning", figures=2, tables=2, paragraphs=1,
+    _sections.check_basics(*section, sec, title="Machine learning", figures=3, tables=3, paragraphs=3,
                            exact_figures=True)
+
+
+def test_classifiers_and_scribbles(section):
+    _, s = section
+    n = _sections.numbers(s)
+    assert n["its cross-validated accuracy"] >= 0.97  # the floor for the best learner on the digits
+    table = next(t for t in s.tables if t.header[0] == "classifier")
+    assert {row[0] for row in table.rows} >= {"random_forest", "extra_trees", "svm", "knn", "lda", "logistic",
+                                              "naive_bayes", "mlp"}
+    assert n["scribbled pixels (% of the image)"] < 2
+    assert n["Dice of the pixel classifier on uneven coins"] >= 0.8
+    assert n["Dice of the pixel classifier on uneven coins"] > n["Dice of Otsu on uneven coins"] + 0.05
 
 
 def test_measured_numbers_are_sensible(section):
