@@ -189,7 +189,9 @@ def _process(pipeline: Pipeline, source: str, target: str, overwrite: bool, max_
     try:
         image = io.imread(source, max_bytes=max_bytes or io.DEFAULT_MAX_BYTES)
         out = pipeline.run(image)
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        parent = os.path.dirname(target)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)
         if pipeline.output == "table":
             _write_csv(Path(target), out, overwrite=overwrite)
             result.table = target
@@ -203,8 +205,9 @@ def _process(pipeline: Pipeline, source: str, target: str, overwrite: bool, max_
     return result
 
 
-def _process_in_worker(source: str, target: str, overwrite: bool) -> FileResult:
-    return _process(_worker_pipeline, source, target, overwrite, _worker_max_bytes)
+def _process_in_worker(jobs: list, overwrite: bool) -> list:
+    """A chunk of (index, source, target) jobs in one worker call: one round trip per chunk, not per file."""
+    return [(i, _process(_worker_pipeline, source, target, overwrite, _worker_max_bytes)) for i, source, target in jobs]
 
 
 # -- the batch -----------------------------------------------------------------------------------------------
@@ -330,17 +333,23 @@ def _run_pool(pipeline, files, targets, todo, results, workers, overwrite, max_b
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)),
                                mp_context=multiprocessing.get_context(_start_method()),
                                initializer=_init_worker, initargs=(pipeline.to_dict(), threads, max_bytes))
+    # chunks of files per task: with ~6 ms per camera-size file, a round trip per file cost a quarter of the time;
+    # about 8 chunks per worker keep the load balanced
+    size = max(1, min(16, len(todo) // (8 * workers)))
+    chunks = [[(i, str(files[i][0]), str(targets[i])) for i in todo[k:k + size]] for k in range(0, len(todo), size)]
     try:
-        futures = {pool.submit(_process_in_worker, str(files[i][0]), str(targets[i]), overwrite): i for i in todo}
+        futures = {pool.submit(_process_in_worker, chunk, overwrite): chunk for chunk in chunks}
         bar.resume()
         for future in as_completed(futures):
-            i = futures[future]
             try:
-                results[i] = future.result()
-            except Exception as exc:  # a worker that died (killed, out of memory): that file failed
-                results[i] = FileResult(str(files[i][0]), str(targets[i]), "failed",
-                                        error=f"the worker process failed ({type(exc).__name__}: {exc})")
-            bar.advance(1, failed=results[i].status == "failed")
+                done = future.result()
+            except Exception as exc:  # a worker that died (killed, out of memory): its files failed
+                done = [(i, FileResult(source, target, "failed",
+                                       error=f"the worker process failed ({type(exc).__name__}: {exc})"))
+                        for i, source, target in futures[future]]
+            for i, result in done:
+                results[i] = result
+                bar.advance(1, failed=result.status == "failed")
     except KeyboardInterrupt:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
