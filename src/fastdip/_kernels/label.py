@@ -63,6 +63,22 @@ def _union(parent, a, b):
 
 
 @njit(**SERIAL)
+def _number_roots(parent, n):
+    """Final labels in place: roots (parent[i] == i) numbered 1, 2, ... in increasing order, every other
+    provisional label 1..n-1 given its root's number (parent[i] < i, so that number is already final).
+    Returns the count."""
+    count = 0
+    for i in range(1, n):
+        pi = parent[i]
+        if pi == i:
+            count += 1
+            parent[i] = count
+        else:
+            parent[i] = parent[pi]
+    return count
+
+
+@njit(**SERIAL)
 def _resolve(parent, n, work, out, pad_z, pad_y, pad_x):
     """Pass 2: number the roots 1, 2, ... in increasing order and write the final labels of the padded
     provisional labels ``work`` into ``out`` (P, H, W); returns the count."""
@@ -238,14 +254,7 @@ def label_3d(image, steps, dominant, parent, out):
                     parent[nxt] = nxt
                     nxt += 1
                 lab[i] = cur
-    count = 0
-    for i in range(1, nxt):  # final numbers in place: parent[i] < i is already final
-        pi = parent[i]
-        if pi == i:
-            count += 1
-            parent[i] = count
-        else:
-            parent[i] = parent[pi]
+    count = _number_roots(parent, nxt)
     for i in range(lab.shape[0]):
         lab[i] = parent[lab[i]]
     return count
@@ -313,14 +322,7 @@ def label_runs_2d(image, eight, edges, row_runs, run_label, parent, out):
             run_label[n] = lab
             n += 1
     row_runs[h] = n
-    count = 0
-    for i in range(1, nl):  # final numbers in place: parent[i] < i is already final
-        pi = parent[i]
-        if pi == i:
-            count += 1
-            parent[i] = count
-        else:
-            parent[i] = parent[pi]
+    count = _number_roots(parent, nl)
     for i in range(n - 1, -1, -1):  # run i's final label at run_label[i + 1]; index 0 is the background
         run_label[i + 1] = parent[run_label[i]]
     run_label[0] = 0
