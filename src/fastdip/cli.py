@@ -22,6 +22,7 @@ _EPILOG = """examples:
   fastdip apply in.png -o out.png --op filters.median:size=5 --op segmentation.binarize
   fastdip run count.json scans/ -o results/ --workers 2
   fastdip learn fit img.png scribbles.png -o model.npz   train a pixel classifier from scribbles
+  fastdip serve --open            the web playground: operations and neural networks, live
   fastdip tour --out tour --open  run every topic and open the HTML report
 
 Run 'fastdip COMMAND --help' for a command's options."""
@@ -399,6 +400,17 @@ def cmd_run(args) -> int:
     return result.exit_code
 
 
+def cmd_serve(args) -> int:
+    """Serve the web playground (image operations and neural networks) until Ctrl-C."""
+    try:
+        from fastdip import web
+    except ImportError as exc:  # pragma: no cover - the web extra is missing
+        raise UsageError(f"this command needs the web extra: pip install 'fastdip[web]' ({exc})") from None
+    limits = {k: v for k, v in (("max_upload_bytes", args.max_upload), ("max_pixels", args.max_pixels),
+                                ("timeout_s", args.timeout), ("workers", args.workers)) if v is not None}
+    return web.serve(args.host, args.port, open_browser=args.open, **limits)
+
+
 def _need_sklearn() -> None:
     import importlib.util
 
@@ -692,6 +704,24 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     q.set_defaults(func=cmd_learn_predict)
+    p = commands.add_parser(
+        "serve", formatter_class=fmt, help="the web playground: operations and neural networks, live",
+        description="Serve the playground at http://127.0.0.1:PORT/: pick a bundled image or drop one in, chain "
+                    "registered operations and watch each result, its histogram and spectrum update while a "
+                    "slider moves; export the result, the pipeline file (for 'fastdip run') or a Python script. "
+                    "/nn is the neural-network playground. Listens on 127.0.0.1 only unless --host says otherwise "
+                    "(a warning is printed). Needs the 'web' extra.",
+        epilog="examples:\n  fastdip serve                   http://127.0.0.1:8000/\n"
+               "  fastdip serve --port 0 --open   a free port, opened in the browser\n"
+               "  fastdip serve --max-upload 200M --max-pixels 100000000")
+    p.add_argument("--port", type=int, default=8000, metavar="N", help="port (0: a free one; default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    p.add_argument("--open", action="store_true", help="open the page in the web browser")
+    p.add_argument("--max-upload", type=_positive_size, metavar="SIZE", help="largest upload (default 50M)")
+    p.add_argument("--max-pixels", type=int, metavar="N", help="largest image in pixels (default 40000000)")
+    p.add_argument("--timeout", type=float, metavar="S", help="time limit of one request in seconds (default 60)")
+    p.add_argument("--workers", type=int, metavar="N", help="threads running operations (default 2-4)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
