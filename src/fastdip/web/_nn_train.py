@@ -537,14 +537,15 @@ class Session:
 
     def weights(self) -> list[list[list[float]]]:
         """Weights of each dense layer as (n_out, n_in) nested lists; the output layer is reduced to the
-        one row w₁ − w₀ that drives the surface."""
+        one row w₁ − w₀ that drives the surface; NaN/inf (a diverged run) become None."""
         out = []
         with torch.no_grad():
             for i, w in enumerate(self._weights):
                 w = w.detach()
                 if i == len(self._weights) - 1:
                     w = (w[1] - w[0])[None]
-                out.append(np.round(w.numpy().astype(np.float64), 4).tolist())
+                w = np.round(w.numpy().astype(np.float64), 4)
+                out.append([[x if math.isfinite(x) else None for x in row] for row in w.tolist()])
         return out
 
     def points(self) -> dict:
@@ -577,8 +578,8 @@ class SessionStore:
     Examples
     --------
     >>> store = SessionStore(max_sessions=1)
-    >>> a = store.create(Settings(n_samples=20, hidden=()))
-    >>> b = store.create(Settings(n_samples=20, hidden=()))
+    >>> a, _ = store.create(Settings(n_samples=20, hidden=()))
+    >>> b, _ = store.create(Settings(n_samples=20, hidden=()))
     >>> store.get(a) is None, store.get(b) is not None
     (True, True)
     """
@@ -602,7 +603,8 @@ class SessionStore:
         for key in [k for k, (_, t) in self._sessions.items() if now - t > self.ttl_s]:
             del self._sessions[key]
 
-    def create(self, settings: Settings) -> str:
+    def create(self, settings: Settings) -> tuple[str, Session]:
+        """A new session and its id (a random URL-safe token)."""
         session = Session(settings, max_epochs=self.max_epochs)
         with self._lock:
             self._expire()
@@ -610,7 +612,7 @@ class SessionStore:
                 self._sessions.popitem(last=False)
             key = _new_id()
             self._sessions[key] = (session, self._clock())
-        return key
+        return key, session
 
     def get(self, key: str) -> Session | None:
         with self._lock:
