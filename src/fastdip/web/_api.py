@@ -262,10 +262,13 @@ async def run(request: Request):
 
 
 def _pipeline(steps):
-    from fastdip.pipeline import Pipeline
+    from fastdip.pipeline import Pipeline, PipelineError
 
     validate(steps)
-    return Pipeline(steps)
+    try:
+        return Pipeline(steps)
+    except PipelineError as exc:  # e.g. no steps at all
+        raise ApiError(422, str(exc)) from None
 
 
 @router.post("/export/pipeline")
