@@ -12,7 +12,8 @@ Stable names (other test files import them):
   launched with ``executable_path`` (Playwright's own browser download is never used); skips the test, loudly
   (the reason is printed on stderr and in pytest's summary), when playwright or chromium is missing.
 - pytest fixtures: ``web_url`` (module scope: one server per test module) and ``page`` (function scope: a fresh
-  page; module-scoped browser). Import them into a test module with ``from tests._web import web_url, page``.
+  page in one Chromium shared by the test process, ``shared_browser()``). Import them into a test module with
+  ``from tests._web import web_url, page``.
 - ``canvas_pixels(page, selector)``: the RGBA pixels of a canvas as a numpy array (rows, cols, 4).
 """
 
@@ -32,7 +33,7 @@ import numpy as np
 import pytest
 
 __all__ = ["server", "find_chromium", "browser_skip_reason", "browser_page", "web_url", "page", "canvas_pixels",
-           "get_json"]
+           "get_json", "shared_browser"]
 
 HOW_TO_INSTALL = ("install it with `apt-get install -y --no-install-recommends chromium` as root "
                   "(`make test` does this when run as root), or set FASTDIP_CHROMIUM to a Chromium executable")
@@ -151,16 +152,36 @@ def web_url():
         yield url
 
 
-@pytest.fixture(scope="module")
-def _module_browser():
-    with _browser() as browser:
-        yield browser
+_shared = {}  # one headless Chromium per test process, started on first use, closed when pytest ends
+
+
+def shared_browser(config=None):
+    """The process's shared headless Chromium (started on first use; closed at pytest's end when ``config`` is
+    given, else at interpreter exit). Skips loudly when playwright or chromium is missing."""
+    if "browser" not in _shared:
+        stack = contextlib.ExitStack()
+        _shared["browser"] = stack.enter_context(_browser())
+        _shared["stack"] = stack
+        if config is not None:
+            config.add_cleanup(_close_shared)
+        else:
+            import atexit
+
+            atexit.register(_close_shared)
+    return _shared["browser"]
+
+
+def _close_shared():
+    stack = _shared.pop("stack", None)
+    _shared.pop("browser", None)
+    if stack is not None:
+        stack.close()
 
 
 @pytest.fixture
-def page(_module_browser):
-    """A fresh playwright page (1400 x 900) in a module-scoped headless Chromium."""
-    with browser_page(browser=_module_browser) as p:
+def page(request):
+    """A fresh playwright page (1400 x 900) in the process's shared headless Chromium."""
+    with browser_page(browser=shared_browser(request.config)) as p:
         yield p
 
 

@@ -153,7 +153,8 @@ class Engine:
 
         t0 = time.perf_counter()
         source = self.source(image_id, preview)
-        tag = image_id + (":preview" if preview else "")
+        full = self.images.get(image_id)
+        tag = image_id + (":preview" if preview and source is not full else "")  # small images: one cache
         keys = []
         prefix = ()
         for step in steps[:upto]:

@@ -325,14 +325,19 @@ function requestBody(preview) {
   return {image: state.imageId, steps: enabledSteps(), upto, preview};
 }
 
+let previewBusy = false;  // a preview request is in flight: the next one waits for it (one at a time)
+let previewDirty = false; // the slider moved while it ran: send the latest value when it returns
+
 function changed(live) {
   writeUrl();
   if (!state.imageId) return;
   if (live) {
+    if (previewBusy) { previewDirty = true; return; }
     if (pending === null) pending = requestAnimationFrame(() => { pending = null; refresh(true); });
   } else {
     if (pending !== null) { cancelAnimationFrame(pending); pending = null; }
-    refresh(false);
+    previewDirty = false;
+    refresh(false);  // aborts whatever is in flight: a full-resolution result supersedes every preview
   }
 }
 
@@ -342,6 +347,7 @@ async function refresh(preview) {
   if (controller) { controller.abort(); window.fastdip.aborted++; }
   const ctrl = new AbortController();
   controller = ctrl;
+  if (preview) previewBusy = true;
   const body = requestBody(preview);
   const key = JSON.stringify(body);
   document.body.dataset.busy = "1";
@@ -380,6 +386,10 @@ async function refresh(preview) {
     document.body.dataset.busy = "0";
   } finally {
     if (controller === ctrl) controller = null;
+    if (preview) {
+      previewBusy = false;
+      if (previewDirty && !ctrl.signal.aborted) { previewDirty = false; changed(true); }
+    }
   }
 }
 
@@ -424,6 +434,7 @@ function draw(entry, preview) {
   ctx.imageSmoothingEnabled = false;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(entry.bitmap, 0, 0, canvas.width, canvas.height);
+  if (preview) window.fastdip.previews = (window.fastdip.previews || 0) + 1;
   $("#marks").setAttribute("width", canvas.width); $("#marks").setAttribute("height", canvas.height);
   if (!view.fitted) fit();
   drawMarks();
