@@ -389,6 +389,45 @@ def one_torch_thread():
                 torch.set_num_threads(_threads_before)
 
 
+class _Optimizer:
+    """Gradient descent on torch parameters, in place, reading and clearing their ``.grad``.
+
+    sgd: θ ← θ − ε g. momentum: v ← α v − ε g, θ ← θ + v. adam: s ← ρ₁ s + (1 − ρ₁) g,
+    r ← ρ₂ r + (1 − ρ₂) g², θ ← θ − ε ŝ / (√r̂ + δ) with ŝ = s / (1 − ρ₁ᵗ), r̂ = r / (1 − ρ₂ᵗ),
+    ρ₁ = 0.9, ρ₂ = 0.999, δ = 1e-8 (Goodfellow et al. 2016, algorithms 8.1, 8.2, 8.7; Kingma & Ba 2015).
+    """
+
+    def __init__(self, params, settings: Settings):
+        self.params = params
+        self.kind = settings.optimizer
+        self.lr = settings.lr
+        self.momentum = settings.momentum
+        self.t = 0
+        self.state = [[torch.zeros_like(p) for _ in range(2 if self.kind == "adam" else 1)] for p in params]
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        for p, state in zip(self.params, self.state):
+            g = p.grad
+            if g is None:
+                continue
+            if self.kind == "sgd":
+                p.sub_(g, alpha=self.lr)
+            elif self.kind == "momentum":
+                v = state[0]
+                v.mul_(self.momentum).sub_(g, alpha=self.lr)
+                p.add_(v)
+            else:
+                m, r = state
+                m.mul_(0.9).add_(g, alpha=0.1)
+                r.mul_(0.999).addcmul_(g, g, value=0.001)
+                m_hat = m / (1 - 0.9**self.t)
+                r_hat = r / (1 - 0.999**self.t)
+                p.sub_(self.lr * m_hat / (r_hat.sqrt() + 1e-8))
+            p.grad = None
+
+
 @dataclass
 class _History:
     train_loss: list = field(default_factory=list)
@@ -424,7 +463,9 @@ class Session:
     step per mini-batch on the mean softmax cross-entropy of the batch plus the weight penalty
     (Goodfellow et al. 2016, section 7.1: L2 adds α·½‖w‖², L1 adds α‖w‖₁; biases are not penalised).
     The reported losses are the cross-entropy alone, as in the TensorFlow Playground. The optimisers are
-    torch's SGD (with heavy-ball momentum) and Adam (Goodfellow et al. 2016, sections 8.3.1, 8.3.2, 8.5.3).
+    written out (:class:`_Optimizer`: SGD, momentum and Adam as in Goodfellow et al. 2016, algorithms 8.1,
+    8.2 and 8.7) rather than taken from ``torch.optim``, whose first use imports ``torch._dynamo`` (seconds
+    on a cold server) and whose per-step overhead dominates a network this small.
 
     References
     ----------
@@ -453,12 +494,7 @@ class Session:
         self.model = MLP(2, hidden=settings.hidden, out_features=2, activation=settings.activation,
                          seed=settings.seed)
         self.model.eval()  # no dropout or batch norm: train and eval mode compute the same thing
-        params = self.model.parameters()
-        if settings.optimizer == "adam":
-            self.optimizer = torch.optim.Adam(params, lr=settings.lr)
-        else:
-            self.optimizer = torch.optim.SGD(params, lr=settings.lr,
-                                             momentum=settings.momentum if settings.optimizer == "momentum" else 0.0)
+        self.optimizer = _Optimizer(list(self.model.parameters()), settings)
         self._weights = [m.weight for m in self.model.modules() if isinstance(m, nn.Linear)]
         self._generator = torch.Generator().manual_seed(settings.seed)
         self.batch_size = min(settings.batch_size, len(self._x_train))
@@ -503,7 +539,6 @@ class Session:
                     penalty = self._penalty()
                     if penalty is not None:
                         loss = loss + penalty
-                    self.optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     self.optimizer.step()
                 self.epoch += 1

@@ -59,6 +59,7 @@
       const data = await api("POST", "/api/nn/sessions", settings);
       if (gen !== generation) { api("DELETE", `/api/nn/sessions/${data.id}`).catch(() => {}); return; }
       session = {id: data.id, points: data.points, view: data.view};
+      document.body.dataset.session = data.id;
       hist = emptyHistory();
       rate.length = 0;
       buildNetwork();
