@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # pytest-xdist on every core; a test file stays on one worker (its kernels compile once)
 PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
 
-.PHONY: demo test bench clean-venv
+.PHONY: demo test bench clean-venv browser
 
 # Reinstall only when the package metadata or the pins change.
 $(STAMP): pyproject.toml constraints.txt
@@ -20,7 +20,23 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/fastdip tour --out $(TOUR_DIR)
 
-test: $(STAMP)
+# The browser tests (tests/test_web_*.py) drive Debian's chromium through playwright's executable_path
+# (playwright's own browser download is never used). As root (CI) a missing chromium is installed; otherwise
+# this says how, and those tests skip with the reason.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	   || [ -n "$$FASTDIP_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium for the browser tests (apt-get)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	  || echo "*** could not install chromium: the browser tests will be SKIPPED"; \
+	else \
+	  echo "*** chromium is missing: the browser tests will be SKIPPED. Install it with"; \
+	  echo "***   sudo apt-get install -y --no-install-recommends chromium"; \
+	  echo "*** or set FASTDIP_CHROMIUM=/path/to/chromium"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 bench: $(STAMP)
