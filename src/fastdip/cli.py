@@ -381,14 +381,47 @@ def cmd_apply(args) -> int:
     return 0
 
 
+def _chunks(text: str):
+    """``--chunks``: one size for every image axis, or one per axis (``2048`` or ``512,512,3``)."""
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"expected a positive chunk size such as 2048, or one per axis such as "
+                                         f"512,512,3, got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
 def cmd_run(args) -> int:
-    """Run a pipeline file over many images."""
+    """Run a pipeline file over many images, or over one image bigger than memory, chunk by chunk."""
     from fastdip import pipeline
 
     pipe = pipeline.Pipeline.from_file(args.pipeline)
-    result = pipeline.run_batch(pipe, args.inputs, args.output, workers=args.workers, overwrite=args.overwrite,
-                                resume=args.resume, fmt=args.format, report=args.report, recursive=args.recursive,
-                                max_bytes=args.max_bytes, progress=not args.quiet)
+    if args.chunks is not None or args.output.rstrip("/\\").lower().endswith(".zarr"):
+        if len(args.inputs) != 1:
+            raise UsageError(f"a chunked run (--chunks, or an OUT ending in .zarr) takes one INPUT, got "
+                             f"{len(args.inputs)}")
+        if args.resume or args.report or args.format or args.recursive:
+            raise UsageError("--resume, --report, --format and --recursive apply to runs over many files, not to "
+                             "a chunked run (its OUT suffix picks the format: .zarr, .ome.zarr, .tif, .csv)")
+        from fastdip import scale
+
+        written = scale.apply(pipe, args.inputs[0], chunks=args.chunks or "auto", scheduler=args.scheduler,
+                              out=args.output, overwrite=args.overwrite, progress=not args.quiet, level=args.level,
+                              num_workers=args.workers if args.workers > 1 else None)
+        print(f"{args.inputs[0]} -> {written}")
+        return 0
+    if args.scheduler:
+        from fastdip import scale
+
+        result = scale.run_files(pipe, args.inputs, args.output, scheduler=args.scheduler, overwrite=args.overwrite,
+                                 resume=args.resume, fmt=args.format, report=args.report, recursive=args.recursive,
+                                 max_bytes=args.max_bytes, progress=not args.quiet)
+    else:
+        result = pipeline.run_batch(pipe, args.inputs, args.output, workers=args.workers, overwrite=args.overwrite,
+                                    resume=args.resume, fmt=args.format, report=args.report,
+                                    recursive=args.recursive, max_bytes=args.max_bytes, progress=not args.quiet)
     for f in result.files:
         if f.status == "failed":
             print(f"{PROG}: failed: {f.input}: {f.error}", file=sys.stderr)
@@ -646,10 +679,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "--resume skips inputs whose output exists. A file that fails is reported with its reason and "
                     "the rest go on. Measurement pipelines write one CSV per image and OUTDIR/results.csv. Exit "
                     "status: 0 all succeeded, 1 some failed, 2 usage or pipeline errors (nothing touched), 130 "
-                    "interrupted (Ctrl-C: no partial files).",
+                    "interrupted (Ctrl-C: no partial files). One image bigger than memory: with --chunks, or an OUT "
+                    "ending in .zarr, INPUT (a TIFF/BigTIFF, zarr or OME-Zarr) is processed chunk by chunk with "
+                    "Dask (fastdip.scale, the 'scale' extra) into OUT: .zarr, .ome.zarr, a tiled .tif, or .csv for "
+                    "a measurement. --scheduler ADDRESS runs on a dask.distributed cluster, for one huge image or "
+                    "for a batch of files (the workers need fastdip and the same paths).",
         epilog="examples:\n  fastdip run examples/coins_count.json coins.png -o counts/\n"
                "  fastdip run denoise.yaml scans/ -o out/ --recursive --workers 2 --format tif --report run.json\n"
-               "  fastdip run denoise.yaml 'scans/*.png' -o out/ --resume")
+               "  fastdip run denoise.yaml 'scans/*.png' -o out/ --resume\n"
+               "  fastdip run denoise.yaml big.tif -o big.ome.zarr --chunks 2048\n"
+               "  fastdip run denoise.yaml scans/ -o out/ --scheduler tcp://10.0.0.5:8786")
     p.add_argument("pipeline", metavar="PIPELINE", help="pipeline file (.json, .yaml)")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (created if needed)")
@@ -660,6 +699,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "own png/tif/npy, else tif)")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of every file")
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders of folder inputs")
+    p.add_argument("--chunks", type=_chunks, metavar="SIZE[,SIZE...]", help="process one big INPUT in chunks of "
+                   "this size (per axis, or one for all) with Dask; default for an OUT ending in .zarr: automatic")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler (tcp://host:8786), "
+                   "'distributed' (a local cluster) or 'processes'")
+    p.add_argument("--level", type=int, default=0, metavar="N", help="the OME-Zarr/pyramid level of a chunked "
+                   "INPUT (default: %(default)s, full resolution)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
