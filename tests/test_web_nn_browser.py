@@ -5,20 +5,39 @@ pause and step. A screenshot is saved as a test artefact."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import time
+import threading
 import urllib.request
 
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("fastapi")
+# the server imports torch and fastapi; this process needs neither (no import: seconds saved)
+for _needed in ("torch", "fastapi", "uvicorn"):
+    if importlib.util.find_spec(_needed) is None:
+        pytest.skip(f"{_needed} is not installed (the nn and web extras)", allow_module_level=True)
 
 from tests._web import canvas_pixels, page, web_url  # noqa: E402,F401  (fixtures)
 
 BLUE = np.array([8, 119, 189])
 ORANGE = np.array([245, 147, 34])
+
+
+@pytest.fixture(scope="module")
+def nn_url(web_url):  # noqa: F811
+    """``web_url`` whose server imports torch while Chromium starts: a first session is created in a thread
+    (a cold torch import takes seconds on a busy machine)."""
+    def warm():
+        request = urllib.request.Request(web_url + "/api/nn/sessions", data=b'{"n_samples": 20, "hidden": []}',
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=120) as r:
+            r.read()
+
+    thread = threading.Thread(target=warm, daemon=True)
+    thread.start()
+    yield web_url
+    thread.join(timeout=120)
 
 
 def _get(url):
@@ -30,7 +49,8 @@ def _epoch(page):
     return int(page.inner_text("#epoch").replace(",", ""))
 
 
-def test_xor_trains_to_95_percent_in_the_browser_and_the_surface_follows(web_url, page, tmp_path_factory):  # noqa: F811
+def test_xor_trains_to_95_percent_in_the_browser_and_the_surface_follows(nn_url, page, tmp_path_factory):  # noqa: F811
+    web_url = nn_url
     page.goto(web_url + "/nn")
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
     first = page.evaluate("document.body.dataset.session")
@@ -90,8 +110,8 @@ def test_xor_trains_to_95_percent_in_the_browser_and_the_surface_follows(web_url
     assert page.js_errors == []
 
 
-def test_a_bad_setting_shows_the_servers_message_inline(web_url, page):  # noqa: F811
-    page.goto(web_url + "/nn")
+def test_a_bad_setting_shows_the_servers_message_inline(nn_url, page):  # noqa: F811
+    page.goto(nn_url + "/nn")
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
     page.fill("#seed", "-3")
     page.dispatch_event("#seed", "change")
