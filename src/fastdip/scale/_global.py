@@ -393,8 +393,8 @@ def _multi_otsu(counts, values, classes: int) -> np.ndarray:
 # -- handlers -------------------------------------------------------------------------------------------------
 
 
-def _map(data, func, dtype, **kwargs):
-    return data.map_blocks(functools.partial(func, **kwargs), dtype=dtype)
+def _map(data, func, out_dtype, **kwargs):
+    return data.map_blocks(functools.partial(func, **kwargs), dtype=out_dtype)
 
 
 def _out_dtype(op, data, kwargs):
