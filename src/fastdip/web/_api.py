@@ -249,7 +249,7 @@ async def run(request: Request):
             return Response(_images.png(_spectrum(result)), media_type="image/png", headers=_headers(result, info))
         if view == "download":
             try:
-                body = _images.png(result, compress_level=6) if fmt == "png" else _images.tiff(result)
+                body = _images.png(result, level=6) if fmt == "png" else _images.tiff(result)
             except _images.ImageError as exc:
                 raise ApiError(422, str(exc)) from None
             ext = "png" if fmt == "png" else "tif"
