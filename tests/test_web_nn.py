@@ -386,7 +386,8 @@ def test_session_lifecycle_and_state_matches_the_session(client):
     assert full["state"]["history"]["train_loss"][1:] == st["history"]["train_loss"]
     assert "neurons" not in client.get(f"/api/nn/sessions/{sid}?neurons=0").json()["state"]
     # the same settings through HTTP give the same losses
-    sid2 = client.post("/api/nn/sessions", json={"dataset": "xor", "n_samples": 60, "hidden": [3], "seed": 8}).json()["id"]
+    same = {"dataset": "xor", "n_samples": 60, "hidden": [3], "seed": 8}
+    sid2 = client.post("/api/nn/sessions", json=same).json()["id"]
     for _ in range(4):
         client.post(f"/api/nn/sessions/{sid2}/step", json={"budget_ms": 2000})
     again = client.get(f"/api/nn/sessions/{sid2}").json()["state"]["history"]
