@@ -17,6 +17,16 @@ from fastdip.pipeline import get  # noqa: E402
 from fastdip.scale import _geometric, _global  # noqa: E402
 
 CHUNKS = (37, 53)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread_scheduler():
+    """Dask's synchronous scheduler: the same graphs, without thread start-up on a busy test machine (the
+    threaded and distributed schedulers are exercised in test_scale_label.py and test_scale.py)."""
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        yield
 RNG = np.random.default_rng(20261206)
 U8 = RNG.integers(0, 256, (200, 300)).astype(np.uint8)
 F32 = filters.gaussian(RNG.random((200, 300)), 3).astype(np.float32)

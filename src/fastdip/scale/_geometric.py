@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from ._global import filled, given
+from ._global import filled, given, task
 
 __all__ = ["HANDLERS"]
 
@@ -133,8 +133,6 @@ def _translation(offsets):
 def _warp_chunks(data, forward, out_spatial, full, func, perspective=False):
     """The chunked warp (see the module docstring): ``forward`` maps input (row, col[, plane]) to output."""
     import dask.array as da
-    from dask import delayed
-
     from .. import geometry
 
     n = len(out_spatial)
@@ -155,6 +153,7 @@ def _warp_chunks(data, forward, out_spatial, full, func, perspective=False):
     starts = [np.concatenate([[0], np.cumsum(c)]).astype(int) for c in chunks[:n]]
     blocks = np.empty(tuple(len(c) for c in chunks[:n]), dtype=object)
     extra = data.shape[n:]
+    warp_block = task(_warp_block)
     for index in np.ndindex(blocks.shape):
         o = [int(starts[a][i]) for a, i in enumerate(index)]
         size = [int(chunks[a][i]) for a, i in enumerate(index)]
@@ -179,9 +178,8 @@ def _warp_chunks(data, forward, out_spatial, full, func, perspective=False):
         else:
             region = _gather(data, index_lists + [None] * len(extra))
         matrix = _translation([-v for v in o]) @ forward @ _translation(lo)
-        task = delayed(_warp_block, pure=True)(region, positions, cval, region_dtype, warp, matrix,
-                                               tuple(size), full, want)
-        blocks[index] = da.from_delayed(task, shape=tuple(size) + extra, dtype=want)
+        value = warp_block(region, positions, cval, region_dtype, warp, matrix, tuple(size), full, want)
+        blocks[index] = da.from_delayed(value, shape=tuple(size) + extra, dtype=want)
     return da.block(blocks.reshape(blocks.shape + (1,) * len(extra)).tolist())
 
 
@@ -369,8 +367,6 @@ def _resample_block(region, tables, cval, want, interpolation):
 
 def _resize_chunks(data, out_spatial, full, want):
     import dask.array as da
-    from dask import delayed
-
     n = len(out_spatial)
     interpolation = full.get("interpolation", "bilinear")
     mode = full.get("mode", "reflect")
@@ -391,6 +387,7 @@ def _resize_chunks(data, out_spatial, full, want):
     starts = [np.concatenate([[0], np.cumsum(c)]).astype(int) for c in chunks[:n]]
     blocks = np.empty(tuple(len(c) for c in chunks[:n]), dtype=object)
     extra = data.shape[n:]
+    resample_block = task(_resample_block)
     for index in np.ndindex(blocks.shape):
         lists, local = [], []
         for a, i in enumerate(index):
@@ -410,8 +407,8 @@ def _resize_chunks(data, out_spatial, full, want):
             region = np.zeros((1,) * n + extra, data.dtype)
         else:
             region = _gather(data, lists + [None] * len(extra))
-        task = delayed(_resample_block, pure=True)(region, local, cval, want, interpolation)
-        blocks[index] = da.from_delayed(task, shape=size + extra, dtype=want)
+        value = resample_block(region, local, cval, want, interpolation)
+        blocks[index] = da.from_delayed(value, shape=size + extra, dtype=want)
     return da.block(blocks.reshape(blocks.shape + (1,) * len(extra)).tolist())
 
 

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-__all__ = ["HANDLERS", "tree_reduce", "filled"]
+__all__ = ["HANDLERS", "tree_reduce", "filled", "task", "unique_name"]
 
 #: bits of a sortable key resolved per pass of the exact order-statistic search (65536 counters per target)
 _DIGIT = 16
@@ -48,6 +48,21 @@ def given(params: dict) -> dict:
     return {k: (v.build() if hasattr(v, "build") else v) for k, v in params.items()}
 
 
+def unique_name(prefix: str) -> str:
+    """A fresh dask key name: given to map_blocks and delayed so that dask does not hash (cloudpickle) the
+    functions and arguments to name them, which cost more than the work on small chunks."""
+    import uuid
+
+    return f"fastdip-{prefix}-{uuid.uuid4().hex}"
+
+
+def task(func):
+    """``dask.delayed(func)`` without hashing: every call is a new task."""
+    from dask import delayed
+
+    return delayed(func, name=unique_name(getattr(func, "__name__", "task")), pure=False)
+
+
 def tree_reduce(data, per_block, combine, *, split_every: int = 8):
     """Apply ``per_block(block, block_index)`` to every chunk of the dask array ``data`` and combine the
     results pairwise-ish in a tree of fan-in ``split_every`` (``combine(list) -> value``); computed with the
@@ -61,12 +76,12 @@ def tree_reduce(data, per_block, combine, *, split_every: int = 8):
     45
     """
     import dask
-    from dask import delayed
 
     blocks = data.to_delayed()
     index = list(np.ndindex(blocks.shape))
-    parts = [delayed(per_block, pure=True)(blocks[i], i) for i in index]
-    comb = delayed(combine, pure=True)
+    part = task(per_block)
+    parts = [part(blocks[i], i) for i in index]
+    comb = task(combine)
     while len(parts) > 1:
         parts = [comb(parts[i:i + split_every]) if len(parts[i:i + split_every]) > 1 else parts[i]
                  for i in range(0, len(parts), split_every)]
@@ -394,7 +409,7 @@ def _multi_otsu(counts, values, classes: int) -> np.ndarray:
 
 
 def _map(data, func, out_dtype, **kwargs):
-    return data.map_blocks(functools.partial(func, **kwargs), dtype=out_dtype)
+    return data.map_blocks(functools.partial(func, **kwargs), dtype=out_dtype, name=unique_name(func.__name__))
 
 
 def _out_dtype(op, data, kwargs):
@@ -427,7 +442,7 @@ def equalize(data, params, op):
     if dt.type in (np.uint8, np.uint16):
         counts = _level_counts(data)
         lut = cast_result(_equalize_lut(counts, full["definition"]), dt)
-        return data.map_blocks(intensity.apply_lut, lut, dtype=dt)
+        return data.map_blocks(intensity.apply_lut, lut, dtype=dt, name=unique_name("equalize"))
     lo, hi, ok = _finite_minmax(data)
     if not ok:
         op.func(np.array([np.nan], dtype=dt))  # the in-memory error for NaN/inf
@@ -440,7 +455,7 @@ def equalize(data, params, op):
     def apply(block):
         return np.interp(block, centers, cdf).astype(block.dtype)
 
-    return data.map_blocks(apply, dtype=dt)
+    return data.map_blocks(apply, dtype=dt, name=unique_name("equalize"))
 
 
 def _equalize_lut(counts: np.ndarray, definition: str) -> np.ndarray:
@@ -491,7 +506,8 @@ def contrast_stretch(data, params, op):
     if r1 == r2:
         # every pixel (NaN included) maps to s1: the in-memory result of a constant image
         value = func(np.zeros(1, dtype=dt), out_range=out_range)[0]
-        return data.map_blocks(lambda b: np.full(b.shape, value, dtype=dt), dtype=dt)
+        return data.map_blocks(lambda b: np.full(b.shape, value, dtype=dt), dtype=dt,
+                               name=unique_name("contrast_stretch"))
     return _map(data, func, dt, in_range=(r1, r2), out_range=out_range)
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._global import filled, given
+from ._global import filled, given, task, unique_name
 
 __all__ = ["HANDLERS", "components"]
 
@@ -133,7 +133,6 @@ def components(data, conn: int, *, zone: int | None = None) -> Components:
     their first pixel (see the module docstring). ``zone``: also flag the components with a pixel within
     ``zone`` pixels of the image border."""
     import dask
-    from dask import delayed
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -142,8 +141,8 @@ def components(data, conn: int, *, zone: int | None = None) -> Components:
     last_index = tuple(len(c) - 1 for c in data.chunks)
     blocks = data.to_delayed()
     indices = list(np.ndindex(blocks.shape))
-    results = dask.compute(*[delayed(_chunk_pass, pure=True)(blocks[i], i, starts, shape, conn, last_index, zone)
-                             for i in indices])
+    chunk_pass = task(_chunk_pass)
+    results = dask.compute(*[chunk_pass(blocks[i], i, starts, shape, conn, last_index, zone) for i in indices])
     info = dict(zip(indices, results))
     offsets, counts = {}, {}
     total = 0
@@ -213,8 +212,8 @@ def _relabel_block(block, conn, comps, fn, block_id=None):
 def _relabelled(data, conn, comps, fn=None, dtype=None):
     from dask import delayed
 
-    return data.map_blocks(_relabel_block, conn, delayed(comps, pure=True), fn,
-                           dtype=dtype or comps.final.dtype)
+    return data.map_blocks(_relabel_block, conn, delayed(comps, name=unique_name("components")), fn,
+                           dtype=dtype or comps.final.dtype, name=unique_name("label"))
 
 
 def _conn(full, ndim, func):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._global import filled, given, tree_reduce
+from ._global import given, task, tree_reduce
 
 __all__ = ["HANDLERS"]
 
@@ -147,7 +147,6 @@ def regionprops(data, params, op):
     W. Burger and M. J. Burge, *Digital Image Processing*, 2nd ed., Springer, 2016, chapter 10 (moments).
     """
     import dask
-    from dask import delayed
 
     from .. import measure
     from ..pipeline import Table
@@ -179,7 +178,8 @@ def regionprops(data, params, op):
         if bad:
             raise ValueError("regionprops: intensity must be an image without NaN")
     sp = _spacing(spacing, data.ndim)
-    parts = [delayed(_block_stats, pure=True)(blocks[i], None if ivals is None else ivals[i], i, starts, shape,
+    block_stats = task(_block_stats)
+    parts = [block_stats(blocks[i], None if ivals is None else ivals[i], i, starts, shape,
                                               spacing, intensity is not None)
              for i in np.ndindex(blocks.shape)]
     merged = None
