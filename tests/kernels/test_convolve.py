@@ -244,6 +244,44 @@ def test_box_2d_fused_integer_sums_exact(rng, mode, size):
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [(3, 3), (1, 5), (4, 5), (7, 7), (9, 3), (2, 7)])
+def test_box_2d_exact_equals_exact_rounding_and_fused(rng, mode, size):
+    # the one-pass kernel for kh = 3, 5, 7: the fused kernel's float values, and for uint8 outputs the exact
+    # rational mean rounded half to even, clipped or not (cval 3 in range; cval -40 makes negative means)
+    f32 = np.float32
+    src = rng.integers(0, 256, (2, 7, 30)).astype(np.uint8)
+    kv, kh = size
+    count = kv * kh
+    for cval in (3, -40):
+        sums = np.rint(np.stack([naive.box_mean(p, size, mode, cval) for p in src]) * count).astype(np.int64)
+        q, r = np.divmod(sums, count)
+        exact = np.clip(q + ((2 * r > count) | ((2 * r == count) & (q % 2 == 1))), 0, 255)
+        args = (kv, kv // 2, kh, kh // 2, CODES[mode], f32(cval), f32(cval) * f32(kv))
+        for kernel, extra in ((K.box_2d_exact, ()), (K.box_2d_exact_parallel, (3,))):  # blocks 3 | 3 | 1
+            got = np.full(src.shape, np.nan, f32)
+            kernel(src, *args, f32(1) / f32(count), f32(count), False, np.empty(0, f32), True, got, *extra)
+            ref = _fused(K.box_2d_fused, src, kv, kv // 2, kh, kh // 2, mode, cval, True, np.empty(src.shape, f32))
+            np.testing.assert_array_equal(got, ref)
+            for scale in {None, _linear._rounding_reciprocal(count, 255)}:
+                for clip in (True, False) if cval >= 0 and scale is not None else (True,):
+                    got = np.empty(src.shape, np.uint8)
+                    divide = scale is None
+                    kernel(src, *args, f32(1) / f32(count) if divide else scale, f32(count), divide,
+                           np.array([0, 255], f32), clip, got, *extra)
+                    np.testing.assert_array_equal(got, exact)
+
+
+def test_box_2d_exact_py_func_tiny():
+    # the rows function itself (not compiled) on a tiny image: the lines the compiled kernel runs
+    f32 = np.float32
+    src = np.arange(20, dtype=np.uint8).reshape(1, 4, 5)
+    out = np.empty(src.shape, f32)
+    K._exact_rows.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), f32(0), f32(1) / f32(9), f32(9), False,
+                          np.empty(0, f32), True, out, 0, 4)
+    np.testing.assert_allclose(out[0], naive.box_mean(src[0], 3, "nearest"), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("size", [(1, 1), (3, 3), (5, 5), (2, 7), (8, 8)])
 def test_box_2d_fused_float_direct_sums(rng, mode, size):
     src = (rng.random((2, 9, 21)) * 100 - 20).astype(np.float32)

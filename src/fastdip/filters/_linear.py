@@ -116,11 +116,23 @@ def _plan(image_dtype: np.dtype, kernel_dtype: np.dtype, dtype) -> _Plan:
 
 
 def _bounds(write: np.dtype, work) -> np.ndarray:
-    """The ``bounds`` argument of the kernels: [min, max] of an integer ``write`` dtype, else empty."""
+    """The ``bounds`` argument of the kernels: [min, max] of an integer ``write`` dtype, else empty (one cached
+    array per pair, which the kernels only read: np.iinfo and the array cost ~2 us a call)."""
+    return _cached_bounds(np.dtype(write), np.dtype(work))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_bounds(write: np.dtype, work: np.dtype) -> np.ndarray:
     if write.kind in "ui":
-        info = np.iinfo(write)
-        return np.array([info.min, info.max], work)
+        return np.array([_int_range(write)[0], _int_range(write)[1]], work)
     return np.empty(0, work)
+
+
+@functools.lru_cache(maxsize=64)
+def _int_range(dt: np.dtype) -> tuple[int, int]:
+    """(min, max) of an integer dtype (np.iinfo, cached)."""
+    info = np.iinfo(dt)
+    return int(info.min), int(info.max)
 
 
 def _prepare(image, func: str, channel_axis, dtype):
@@ -480,7 +492,7 @@ def _box_sum_dtype(x: np.ndarray, count: int, mode: str, cval: float, out_dtype)
     for other unsigned images, float64 for float images or a fractional ``cval``."""
     if x.dtype.kind != "u" or (mode == "constant" and not (float(cval).is_integer() and abs(cval) < 2**31)):
         return np.dtype(np.float64)
-    top = max(float(np.iinfo(x.dtype).max), abs(float(cval)) if mode == "constant" else 0.0) + 1.0
+    top = max(float(_int_range(x.dtype)[1]), abs(float(cval)) if mode == "constant" else 0.0) + 1.0
     small = top * count <= 2**23 and np.dtype(out_dtype) != np.float64
     return np.dtype(np.float32) if small else np.dtype(np.int64)
 
@@ -571,12 +583,26 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
         scale = f32(1) / f32(count)
         divide = False
         if bounds.size:
-            top = max(float(np.iinfo(x.dtype).max), abs(float(cval)) if mode == "constant" else 0.0)
+            top = max(float(_int_range(x.dtype)[1]), abs(float(cval)) if mode == "constant" else 0.0)
             rounding = _rounding_reciprocal(count, int(top))
             divide = rounding is None
             scale = scale if divide else rounding
+        bounds = _bounds(np.dtype(out_dtype), f32)
+        if sd == np.float32 and kh in (3, 5, 7):
+            # exact integer sums, short rows: the one-pass kernel; rounding without clipping where every mean
+            # (of values and cval in [0, top]) is in range and the reciprocal is checked
+            negative = mode == "constant" and cval < 0
+            clip = divide or negative or bool(bounds.size and not (bounds[0] <= 0 and top <= bounds[1]))
+            args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, bounds,
+                    clip, out)
+            with _parallel(src) as threads:
+                if threads > 1:
+                    k.box_2d_exact_parallel(*args, threads)
+                else:
+                    k.box_2d_exact(*args)
+            return out.reshape(x.shape)
         args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
-                sd == np.float32, _bounds(np.dtype(out_dtype), f32), out)
+                sd == np.float32, bounds, out)
         with _parallel(src) as threads:
             if threads > 1:
                 k.box_2d_fused_parallel(*args, threads)
