@@ -237,27 +237,73 @@ def _run_chain(block: np.ndarray, spec: str, threads: int) -> np.ndarray:
         return _chain(spec).run(block)
 
 
-def _edge_block(block, spec, depth, threads, block_info=None):
-    """Run the chain on an overlapped block cut at the image edge, then trim the overlap on the inner sides."""
-    if block_info is None:  # dask's meta probe
-        return block
-    info = block_info[0]
-    out = _run_chain(block, spec, threads)
-    index = []
-    for d, i, n, size in zip(depth, info["chunk-location"], info["num-chunks"], out.shape):
-        start = d if (d and i > 0) else 0
-        stop = size - d if (d and i < n - 1) else size
-        index.append(slice(start, stop))
-    return np.ascontiguousarray(out[tuple(index)])
+class _Layout:
+    """Where each part of an overlapped block goes (an opaque object, so Dask does not walk its slices)."""
+
+    __slots__ = ("placement", "shape", "trims")
+
+    def __init__(self, placement, shape, trims):
+        self.placement, self.shape, self.trims = placement, shape, trims
+
+    def __getstate__(self):
+        return self.placement, self.shape, self.trims
+
+    def __setstate__(self, state):
+        self.placement, self.shape, self.trims = state
 
 
-def _periodic_block(block, spec, depth, threads, block_info=None):
-    """Run the chain on a block overlapped periodically (every side), then trim the overlap everywhere."""
-    if block_info is None:
-        return block
+def _overlap_block(parts, layout: _Layout, spec, threads):
+    """One output block: its own input block and its neighbours' overlapping strips assembled (per part, the
+    source slice and the destination slice), the chain run on it, the overlap trimmed."""
+    block = np.empty(layout.shape, parts[0].dtype)
+    for part, (src, dst) in zip(parts, layout.placement):
+        block[dst] = part[src]
     out = _run_chain(block, spec, threads)
-    index = tuple(slice(d, size - d) for d, size in zip(depth, out.shape))
+    index = tuple(slice(lo, size - hi) for (lo, hi), size in zip(layout.trims, out.shape))
     return np.ascontiguousarray(out[index])
+
+
+def _overlap_graph(arr, spec: str, depth, periodic: bool, threads: int, dtype):
+    """A Dask array whose block (i, j, ...) is the chain run on input block (i, j, ...) extended by ``depth``
+    from its neighbours: one task per block (Dask's ``overlap`` makes several per block). At the image edge
+    the block is cut (``periodic`` False) or extended from the opposite end (``periodic`` True). Every chunk
+    along an axis with depth d must be at least d long (see :func:`_axis_chunks`)."""
+    import itertools
+
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    import dask.array as da
+
+    name = "fastdip-overlap-" + tokenize(arr.name, spec, depth, periodic, threads)
+    numblocks = arr.numblocks
+    dsk = {}
+    for idx in itertools.product(*(range(n) for n in numblocks)):
+        sizes = [arr.chunks[ax][i] for ax, i in enumerate(idx)]
+        options = []  # per axis: (offset, neighbour index, src slice, dst slice) for each piece along it
+        trims = []
+        for ax, (i, d, n, size) in enumerate(zip(idx, depth, numblocks, sizes)):
+            left = d if d and (i > 0 or periodic) else 0
+            right = d if d and (i < n - 1 or periodic) else 0
+            pieces = [(i, slice(None), slice(left, left + size))]
+            if left:
+                pieces.append(((i - 1) % n, slice(arr.chunks[ax][(i - 1) % n] - d, None), slice(0, d)))
+            if right:
+                pieces.append(((i + 1) % n, slice(0, d), slice(left + size, left + size + d)))
+            options.append(pieces)
+            trims.append((left, right))
+        keys, placement = [], []
+        total = tuple(lo + size + hi for (lo, hi), size in zip(trims, sizes))
+        for combo in itertools.product(*options):
+            keys.append((arr.name,) + tuple(c[0] for c in combo))
+            placement.append((tuple(c[1] for c in combo), tuple(c[2] for c in combo)))
+        dsk[(name,) + idx] = (_overlap_block, keys, _Layout(placement, total, tuple(trims)), spec, threads)
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=[arr])
+    return da.Array(graph, name, arr.chunks, dtype=dtype, meta=np.empty((0,) * arr.ndim, dtype))
+
+
+def _pointwise_block(block, spec, threads):
+    return _run_chain(block, spec, threads)
 
 
 def _random_block(block, spec, threads, block_info=None):
@@ -353,8 +399,13 @@ def _scheduling(scheduler, num_workers, progress):
     if client is not None:
         name = client
         workers = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+    settings = {"scheduler": name, "num_workers": workers}
+    if name == "processes" and sys.platform.startswith("linux"):
+        # forked workers inherit the imported modules and loaded kernels (spawned ones import fastdip and load
+        # every kernel again: seconds each); fastdip.parallel keeps forked children off GNU OpenMP
+        settings["multiprocessing.context"] = "fork"
     try:
-        with dask.config.set(scheduler=name, num_workers=workers):
+        with dask.config.set(settings):
             yield _Context(name, workers, client, progress)
     finally:
         for thing in made:
@@ -519,15 +570,9 @@ def _blockwise(arr, pipe: Pipeline, stage: Stage, ctx: _Context):
         arr = arr.rechunk(tuple(chunks))
     dtype = _probe_dtype(spec, arr, stage.depth)
     threads = _threads_per_task(ctx, math.prod(len(c) for c in arr.chunks))
-    meta = np.empty((0,) * arr.ndim, dtype)
     if not any(depth):
-        return arr.map_blocks(_edge_block, spec, tuple(depth), threads, dtype=dtype, meta=meta)
-    boundary = "periodic" if stage.boundary == "periodic" else "none"
-    overlapped = da.overlap.overlap(arr, depth={ax: d for ax, d in enumerate(depth)},
-                                    boundary={ax: boundary if d else "none" for ax, d in enumerate(depth)},
-                                    allow_rechunk=False)
-    func = _periodic_block if boundary == "periodic" else _edge_block
-    return overlapped.map_blocks(func, spec, tuple(depth), threads, dtype=dtype, meta=meta, chunks=arr.chunks)
+        return arr.map_blocks(_pointwise_block, spec, threads, dtype=dtype, meta=np.empty((0,) * arr.ndim, dtype))
+    return _overlap_graph(arr, spec, tuple(depth), stage.boundary == "periodic", threads, dtype)
 
 
 def _random(arr, pipe: Pipeline, stage: Stage, ctx: _Context, budget: int):

@@ -264,7 +264,7 @@ def write(array, path, *, format=None, overwrite=False, channel_axis=None, chunk
     ----------
     array : numpy.ndarray or dask.array.Array
         The image; computed chunk by chunk while it is written (never whole in memory, except a TIFF strip
-        of one chunk row).
+        of one chunk row). A bool mask is written as 0/1 uint8 in TIFF and OME-Zarr, as bool in zarr.
     path : str or os.PathLike
         The destination. Written under a temporary name in the same folder, renamed into place when complete.
     format : {'zarr', 'ome-zarr', 'tiff'}, optional
@@ -325,8 +325,8 @@ def write(array, path, *, format=None, overwrite=False, channel_axis=None, chunk
 
     fmt = format_of(path, format)
     arr = array if isinstance(array, da.Array) else da.from_array(np.asarray(array))
-    if arr.dtype == bool:
-        arr = arr.astype(np.uint8)  # TIFF and OME viewers want numbers; documented as 0/1
+    if arr.dtype == bool and fmt != "zarr":
+        arr = arr.astype(np.uint8)  # TIFF and OME-Zarr hold numbers: a mask is written as 0/1 uint8
     if channel_axis is not None:
         arr = da.moveaxis(arr, channel_axis, -1)
     names = dimension_names(arr.ndim, channel_axis is not None)
