@@ -230,7 +230,7 @@
       const [t0, e0] = rate[0], [t1, e1] = rate[rate.length - 1];
       const seconds = (t1 - t0) / 1000;
       if (seconds > 0) $("speed").textContent = `${((e1 - e0) / seconds).toFixed(1)} epochs/s, ` +
-        `${((rate.length - 1) / seconds).toFixed(1)} updates/s`;
+        `${((rate.length - 1) / seconds).toFixed(1)} server answers/s`;
     }
   }
 
