@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -125,6 +126,7 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks._machine import machine, versions
 
+    load0 = os.getloadavg()[0]
     camera = data.camera()
     big = geometry.resize(camera, (2048, 2048), interpolation="bilinear", dtype=np.uint8)
     buf = io.BytesIO()
@@ -223,7 +225,8 @@ def main(argv=None) -> int:
         head = "" if RESULTS_PATH.exists() else ("# Playground server benchmarks (`python -m benchmarks.web`)\n\n"
                                                   "Loopback HTTP against `fastdip serve` in a subprocess; see the "
                                                   "module docstring of benchmarks/web.py for what each row times.\n")
-        text = (f"{head}\n## {stamp}\n\n{machine()}  \n{versions()}  \n"
+        load = "load average (1 min) at start / end: " + " / ".join(f"{v:.1f}" for v in (load0, os.getloadavg()[0]))
+        text = (f"{head}\n## {stamp}\n\n{machine()}  \n{versions()}  \n{load}  \n"
                 f"`python -m benchmarks.web {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n{table}\n")
         with open(RESULTS_PATH, "a", encoding="utf-8") as fh:
             fh.write(text)
