@@ -91,8 +91,7 @@ def test_kernel_equals_naive_twin_and_py_func():
     np.testing.assert_allclose(proba, _naive_proba(raw, Xt), rtol=0, atol=1e-7)
     out_p = np.empty((37, 3), np.float32)
     out_l = np.empty(37, np.int32)
-    args = (Xt, packed.roots, packed.children, packed.feature, packed.threshold, packed.leaf_row,
-            packed.leaf_value, 8, out_p, out_l)
+    args = (np.ascontiguousarray(Xt.T), *packed.kernel_args(), 8, out_p, out_l)
     k.forest_predict.py_func(*args)  # the plain Python body (interpreted numba helpers)
     np.testing.assert_array_equal(out_p, proba)
 
@@ -106,8 +105,7 @@ def test_parallel_twin_equals_serial():
     for kernel in (k.forest_predict, k.forest_predict_parallel):
         p = np.empty((3001, 4), np.float32)
         lab = np.empty(3001, np.int32)
-        kernel(Xt, packed.roots, packed.children, packed.feature, packed.threshold, packed.leaf_row,
-               packed.leaf_value, 256, p, lab)
+        kernel(np.ascontiguousarray(Xt.T), *packed.kernel_args(), 256, p, lab)
         outs.append((p, lab))
     np.testing.assert_array_equal(outs[0][0], outs[1][0])
     np.testing.assert_array_equal(outs[0][1], outs[1][1])

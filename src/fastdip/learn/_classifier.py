@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import itertools
 import math
@@ -9,7 +10,7 @@ import time
 
 import numpy as np
 
-from .. import _validate
+from .. import _validate, parallel
 from . import _features, _forest, _modelfile
 
 __all__ = ["PixelClassifier", "compare_classifiers"]
@@ -17,6 +18,7 @@ __all__ = ["PixelClassifier", "compare_classifiers"]
 ESTIMATORS = ("random_forest", "extra_trees", "svm", "knn", "lda", "logistic", "naive_bayes", "mlp")
 _FEATURE_KEYS = ("sigmas", "kinds", "channel_axis", "spacing")
 _DEFAULT_TILE = {2: 256, 3: 64}
+_MIN_THREADED_WORK = 1 << 20  # pixels x features: two 256² tiles of 49 features take about 0.2 s
 
 
 def _make_estimator(name: str, seed: int, *, proba: bool = True):
@@ -30,8 +32,6 @@ def _make_estimator(name: str, seed: int, *, proba: bool = True):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
-
-    from .. import parallel
 
     jobs = parallel.get_threads()
     if name == "random_forest":
@@ -200,10 +200,11 @@ class PixelClassifier:
         return len(self._plan.per_channel()) * self._channels
 
     def _tile_features(self, x, outer, inner):
-        block = np.ascontiguousarray(x[(slice(None),) + outer])
+        """The planar (F, P) features of the pixels ``inner`` of the block ``outer`` of ``x``."""
+        block = x[(slice(None),) + outer]
         n = math.prod(s.stop - s.start for s in inner)
-        out = np.empty((n, self._n_features()), np.float32)
-        _features._compute(block, self._plan, out, inner)
+        out = np.empty((self._n_features(), n), np.float32)
+        _features._compute(block, self._plan, out, inner, planar=True)
         return out
 
     # -- fitting --------------------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ class PixelClassifier:
                 sel = marks[core].reshape(-1) > 0
                 if not sel.any():
                     continue
-                rows.append(self._tile_features(x, outer, inner)[sel])
+                rows.append(self._tile_features(x, outer, inner)[:, sel].T)
                 order.append(flat[core].reshape(-1)[sel])
             index = np.argsort(np.concatenate(order), kind="stable")
             Xs.append(np.concatenate(rows)[index])
@@ -333,7 +334,8 @@ class PixelClassifier:
     # -- prediction -------------------------------------------------------------------------------------------
 
     def _run(self, image, func: str, tile, want: str):
-        """Per tile: features, then class fractions ('proba') or class indices ('labels')."""
+        """Per tile: features, then class fractions ('proba') or class indices ('labels'). Tiles go to a few
+        threads (each running serial kernels) when the image has several and cores are idle."""
         self._check_fitted(func)
         x = self._prepare(image, func)
         self._check_image(x, func)
@@ -343,20 +345,34 @@ class PixelClassifier:
             result = np.empty(shape + (k,), np.float32)
         else:
             result = np.empty(shape, np.uint8 if self.classes_.max() <= 255 else np.uint16)
-        tiles = self._tile_shape(len(shape), func, tile)
-        for core, outer, inner in _tiles(shape, tiles, self._plan.radius()):
+        tiles = list(_tiles(shape, self._tile_shape(len(shape), func, tile), self._plan.radius()))
+
+        def one(job):
+            core, outer, inner = job
             X = self._tile_features(x, outer, inner)
             core_shape = tuple(s.stop - s.start for s in core)
             if self._packed is not None:
-                proba, index = _forest.predict(self._packed, X, proba=want == "proba", labels=want == "labels")
+                proba, index = _forest.predict_planar(self._packed, X, proba=want == "proba",
+                                                      labels=want == "labels")
             else:
-                proba = np.asarray(self.estimator_.predict_proba(X), np.float64)
+                proba = np.asarray(self.estimator_.predict_proba(X.T), np.float64)
                 index = proba.argmax(axis=1)
                 proba = proba.astype(np.float32)
             if want == "proba":
                 result[core] = proba.reshape(core_shape + (k,))
             else:
                 result[core] = self.classes_[index].reshape(core_shape)
+
+        # one tile of work is far above a thread's start-up; sklearn learners keep their own threads
+        work = x.size * self._n_features() if self._packed is not None and len(tiles) > 1 else 0
+        with parallel._kernel_threads(work, _MIN_THREADED_WORK) as n:
+            if n > 1:
+                with concurrent.futures.ThreadPoolExecutor(n) as pool:
+                    for _ in pool.map(one, tiles):
+                        pass
+            else:
+                for job in tiles:
+                    one(job)
         return result
 
     def predict(self, image, *, tile=None):

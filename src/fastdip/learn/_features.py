@@ -54,23 +54,30 @@ class _Plan:
             prev = s
         return names
 
+    def scale_radius(self, s: float) -> tuple[int, ...]:
+        """The margin per axis the features of scale ``s`` need (the Gaussian's radius plus the derivatives'
+        reach and, for the structure tensor, the outer Gaussian's radius)."""
+        reach = []
+        for h in self.spacing:
+            r = _kernel_radius(s / h)
+            need = 0
+            for kind in self.kinds:
+                if kind in ("gaussian", "dog"):
+                    need = max(need, r)
+                elif kind in ("gradient", "sobel"):
+                    need = max(need, r + 1)
+                elif kind in ("log", "hessian"):
+                    need = max(need, r + 2)
+                elif kind == "structure_tensor":
+                    need = max(need, r + 1 + _kernel_radius(OUTER_SCALE * s / h))
+            reach.append(need)
+        return tuple(reach)
+
     def radius(self) -> tuple[int, ...]:
         """The margin per axis a tile needs for its inner pixels to equal the whole-image result exactly."""
         reach = [0] * self.ndim
         for s in self.sigmas:
-            for a, h in enumerate(self.spacing):
-                r = _kernel_radius(s / h)
-                need = 0
-                for kind in self.kinds:
-                    if kind in ("gaussian", "dog"):
-                        need = max(need, r)
-                    elif kind in ("gradient", "sobel"):
-                        need = max(need, r + 1)
-                    elif kind in ("log", "hessian"):
-                        need = max(need, r + 2)
-                    elif kind == "structure_tensor":
-                        need = max(need, r + 1 + _kernel_radius(OUTER_SCALE * s / h))
-                reach[a] = max(reach[a], need)
+            reach = [max(a, b) for a, b in zip(reach, self.scale_radius(s))]
         return tuple(reach)
 
     def to_dict(self) -> dict:
@@ -208,63 +215,86 @@ def _hessian(d: np.ndarray, spacing) -> np.ndarray:
 
 
 class _Writer:
-    """Collects the features of one scale planar, as rows of a (k, P) block over the inner pixels ``core``,
-    then ``flush`` interleaves the block into columns of the (P, F) float32 stack."""
+    """Collects the features of one scale planar, each over the inner pixels ``core`` of the array it comes
+    from, then ``flush`` writes them: straight into rows of a planar (F, P) stack, or as a (k, P) block
+    interleaved into columns of a channel-last (P, F) stack."""
 
-    def __init__(self, out2d: np.ndarray, core: tuple):
+    def __init__(self, out2d: np.ndarray, planar: bool):
         self.out = out2d
-        self.core = core
+        self.planar = planar
         self.col = 0
         self.rows: list = []
 
-    def inner(self, arr: np.ndarray) -> np.ndarray:
-        lead = (slice(None),) * (arr.ndim - len(self.core))
-        return np.ascontiguousarray(arr[lead + self.core]).reshape(arr.shape[:len(lead)] + (-1,))
+    def put(self, arr: np.ndarray, core: tuple) -> None:
+        self.rows.append(("put", arr, core))
 
-    def put(self, arr: np.ndarray) -> None:
-        self.rows.append(("put", arr))
+    def eig(self, entries: np.ndarray, n: int, core: tuple) -> None:
+        self.rows.append(("eig", entries, core, n))
 
-    def eig(self, entries: np.ndarray, n: int) -> None:
-        self.rows.append(("eig", entries, n))
-
-    def norm(self, d: np.ndarray) -> None:
-        self.rows.append(("norm", d))
+    def norm(self, d: np.ndarray, core: tuple) -> None:
+        self.rows.append(("norm", d, core))
 
     def flush(self) -> None:
         k = _kernels()
-        count = sum(r[2] if r[0] == "eig" else 1 for r in self.rows)
+        count = sum(r[3] if r[0] == "eig" else 1 for r in self.rows)
         if not count:
             return
-        block = np.empty((count, self.out.shape[0]), np.float32)
+        if self.planar:
+            block = self.out[self.col:self.col + count]
+        else:
+            block = np.empty((count, self.out.shape[0]), np.float32)
         row = 0
         for item in self.rows:
-            if item[0] == "put":
-                block[row] = item[1][self.core].reshape(-1)
+            kind, arr, core = item[:3]
+            if kind == "put":
+                block[row] = arr[core].reshape(-1)
                 row += 1
-            elif item[0] == "norm":
-                k.norm_into(self.inner(item[1]), block, row)
+                continue
+            inner = np.ascontiguousarray(arr[(slice(None),) + core]).reshape(arr.shape[0], -1)
+            if kind == "norm":
+                k.norm_into(inner, block, row)
                 row += 1
             else:
-                (k.eigvals_2x2 if item[2] == 2 else k.eigvals_3x3)(self.inner(item[1]), block, row)
-                row += item[2]
-        k.interleave(block, self.out, self.col)
+                (k.eigvals_2x2 if item[3] == 2 else k.eigvals_3x3)(inner, block, row)
+                row += item[3]
+        if not self.planar:
+            k.interleave(block, self.out, self.col)
         self.col += count
         self.rows = []
 
 
-def _compute(x: np.ndarray, plan: _Plan, out2d: np.ndarray, core: tuple | None = None) -> None:
-    """Write the features of (C, *S) float32 ``x`` for the pixels ``x[c][core]`` into ``out2d`` (P, F)."""
+def _crop(shape, core: tuple, margin) -> tuple[tuple, tuple]:
+    """The part of an array of ``shape`` within ``margin`` of ``core`` (clipped), and ``core`` inside it."""
+    crop = tuple(slice(max(0, c.start - m), min(n, c.stop + m)) for c, m, n in zip(core, margin, shape))
+    inner = tuple(slice(c.start - o.start, c.stop - o.start) for c, o in zip(core, crop))
+    return crop, inner
+
+
+def _compute(x: np.ndarray, plan: _Plan, out2d: np.ndarray, core: tuple | None = None, *,
+             planar: bool = False) -> None:
+    """Write the features of (C, *S) float32 ``x`` for the pixels ``x[c][core]`` into ``out2d``: (P, F)
+    channel-last, or (F, P) when ``planar``.
+
+    Each scale works on the part of ``x`` within its own reach of ``core`` (``_Plan.scale_radius``): a tile
+    grown by the largest scale's margin computes its small scales on little more than the tile (the values
+    are the same: every feature of a core pixel depends only on pixels within that reach)."""
+    shape = x.shape[1:]
     if core is None:
-        core = tuple(slice(None) for _ in x.shape[1:])
-    w = _Writer(out2d, core)
+        core = tuple(slice(0, n) for n in shape)
+    core = tuple(slice(*c.indices(n)[:2]) for c, n in zip(core, shape))
+    w = _Writer(out2d, planar)
     n = plan.ndim
     pairs = [(a, b) for a in range(n) for b in range(a, n)]
-    for f in x:
+    for channel in x:
         if "intensity" in plan.kinds:
-            w.put(f)
+            w.put(channel, core)
             w.flush()
-        prev = f
+        prev, prev_core = channel, core
         for s in plan.sigmas:
+            crop, inner = _crop(shape, core, plan.scale_radius(s))
+            f = channel[crop]
+            if not f.flags.c_contiguous:
+                f = np.ascontiguousarray(f)
             g = _smooth(f, [s / h for h in plan.spacing], plan.mode, batch=False)
             cache = {}
 
@@ -280,27 +310,27 @@ def _compute(x: np.ndarray, plan: _Plan, out2d: np.ndarray, core: tuple | None =
 
             for kind in plan.kinds:
                 if kind == "gaussian":
-                    w.put(g)
+                    w.put(g, inner)
                 elif kind == "dog":
-                    w.put(g - prev)
+                    w.put(g[inner] - prev[prev_core], (slice(None),) * n)
                 elif kind == "sobel":
-                    w.put(_sobel_skimage(g))
+                    w.put(_sobel_skimage(g), inner)
                 elif kind == "gradient":
-                    w.norm(grads())
+                    w.norm(grads(), inner)
                 elif kind == "log":
                     hess = hessian()
-                    w.put(hess[0] + hess[2] if n == 2 else hess[0] + hess[3] + hess[5])
+                    w.put(hess[0] + hess[2] if n == 2 else hess[0] + hess[3] + hess[5], inner)
                 elif kind == "hessian":
-                    w.eig(hessian(), n)
+                    w.eig(hessian(), n, inner)
                 elif kind == "structure_tensor":
                     d = grads()
                     prod = np.empty((len(pairs),) + f.shape, np.float32)
                     for i, (a, b) in enumerate(pairs):
                         np.multiply(d[a], d[b], out=prod[i])
                     tensor = _smooth(prod, [OUTER_SCALE * s / h for h in plan.spacing], plan.mode, batch=True)
-                    w.eig(tensor, n)
+                    w.eig(tensor, n, inner)
             w.flush()
-            prev = g
+            prev, prev_core = g, inner
 
 
 def _sobel_skimage(g: np.ndarray) -> np.ndarray:

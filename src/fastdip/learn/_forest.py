@@ -18,7 +18,7 @@ from .. import parallel
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 RAW_KEYS = ("node_counts", "children_left", "children_right", "feature", "threshold", "value")
-_BLOCK = 256  # rows per pass over a tree: 256 x 40 float32 features = 40 KB, beside a tree's nodes in cache
+_BLOCK = 1024  # pixels per pass over a tree: 1024 x 49 float32 features = 200 KB, in L2 beside the tree
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Packed:
     """The kernel's arrays (see fastdip._kernels.forest)."""
 
     roots: np.ndarray
-    children: np.ndarray
+    depth: np.ndarray
+    child: np.ndarray
     feature: np.ndarray
     threshold: np.ndarray
     leaf_row: np.ndarray
@@ -35,6 +36,10 @@ class Packed:
     @property
     def n_classes(self) -> int:
         return self.leaf_value.shape[1]
+
+    def kernel_args(self) -> tuple:
+        """The forest's arguments of ``forest_predict`` after the features, in order."""
+        return (self.roots, self.depth, self.child, self.feature, self.threshold, self.leaf_row, self.leaf_value)
 
 
 def is_forest(estimator) -> bool:
@@ -98,36 +103,73 @@ def check(raw: dict, n_features: int, n_classes: int) -> str | None:
 
 
 def pack(raw: dict) -> Packed:
-    """The kernel arrays from checked raw arrays: global child indices, leaves their own children, float32
-    thresholds rounded down (x <= t and x <= round_down(t) agree for every float32 x)."""
+    """The kernel arrays from checked raw arrays: each tree's nodes renumbered breadth-first with siblings
+    side by side (right child = left child + 1), global indices, leaves their own child with threshold +inf,
+    float32 thresholds rounded down (x <= t and x <= round_down(t) agree for every float32 x)."""
     counts = raw["node_counts"]
+    total = int(counts.sum())
     offsets = np.cumsum(counts) - counts
-    start = np.repeat(offsets, counts)
-    leaf = raw["children_left"] == -1
-    children = np.stack([raw["children_left"], raw["children_right"]], axis=1) + start[:, None]
-    children[leaf] = np.flatnonzero(leaf)[:, None]
-    feature = np.where(leaf, 0, raw["feature"])
-    leaf_row = np.full(leaf.shape, -1, np.int32)
-    leaf_row[leaf] = np.arange(int(leaf.sum()))
-    t64 = np.where(leaf, 0.0, raw["threshold"])
+    tree = np.repeat(np.arange(counts.size), counts)
+    start = offsets[tree]
+    left = np.where(raw["children_left"] == -1, -1, raw["children_left"] + start)
+    right = np.where(raw["children_right"] == -1, -1, raw["children_right"] + start)
+    leaf = left == -1
+    # depth of every node, one level at a time (parents come before children: check() proved it)
+    depth = np.zeros(total, np.int64)
+    level = offsets.copy()
+    d = 0
+    while level.size:
+        depth[level] = d
+        inner = level[~leaf[level]]
+        level = np.concatenate([left[inner], right[inner]])
+        d += 1
+    # breadth-first order inside each tree: inner nodes ranked by (tree, depth, old index); the children of
+    # the inner node of rank r get the local numbers 1 + 2r and 2 + 2r, the root 0
+    inner = np.flatnonzero(~leaf)
+    order = inner[np.lexsort((inner, depth[inner], tree[inner]))]
+    first_inner = np.searchsorted(tree[order], np.arange(counts.size))
+    rank = np.arange(order.size) - first_inner[tree[order]]
+    new = np.empty(total, np.int64)
+    new[offsets] = offsets
+    new[left[order]] = offsets[tree[order]] + 1 + 2 * rank
+    new[right[order]] = offsets[tree[order]] + 2 + 2 * rank
+    child = np.empty(total, np.uint32)
+    feature = np.zeros(total, np.uint32)
+    threshold = np.full(total, np.inf, np.float32)
+    leaf_row = np.full(total, -1, np.int32)
+    child[new[leaf]] = new[leaf]
+    child[new[inner]] = new[left[inner]]
+    feature[new[inner]] = raw["feature"][inner]
+    t64 = raw["threshold"][inner]
     with np.errstate(over="ignore"):
         t32 = t64.astype(np.float32)
     up = t32.astype(np.float64) > t64
     t32[up] = np.nextafter(t32[up], np.float32(-np.inf))
-    return Packed(offsets.astype(np.int32), np.ascontiguousarray(children, np.int32), feature.astype(np.int32),
-                  t32, leaf_row, np.ascontiguousarray(raw["value"][leaf], np.float64))
+    threshold[new[inner]] = t32
+    leaves = np.flatnonzero(leaf)
+    leaf_row[new[leaves]] = np.arange(leaves.size, dtype=np.int32)
+    tree_depth = np.zeros(counts.size, np.int32)
+    np.maximum.at(tree_depth, tree, depth.astype(np.int32))
+    return Packed(offsets.astype(np.uint32), tree_depth, child, feature, threshold, leaf_row,
+                  np.ascontiguousarray(raw["value"][leaves], np.float64))
 
 
 def predict(packed: Packed, X: np.ndarray, *, proba: bool, labels: bool):
-    """(P, F) float32 features -> (class fractions (P, k) float32 or None, class indices (P,) int32 or None)."""
+    """(P, F) float32 feature rows -> (class fractions (P, k) float32 or None, class indices (P,) int32 or
+    None); see ``predict_planar``."""
+    return predict_planar(packed, np.ascontiguousarray(X.T, np.float32), proba=proba, labels=labels)
+
+
+def predict_planar(packed: Packed, X: np.ndarray, *, proba: bool, labels: bool):
+    """(F, P) C-contiguous float32 planar features -> (class fractions (P, k) float32 or None, class indices
+    (P,) int32 or None). Labels asked for alone may stop early per pixel (same labels, fewer trees)."""
     from .._kernels import forest as k
 
-    P = X.shape[0]
+    P = X.shape[1]
     out_p = np.empty((P if proba else 0, packed.n_classes), np.float32)
     out_l = np.empty(P if labels else 0, np.int32)
-    args = (X, packed.roots, packed.children, packed.feature, packed.threshold, packed.leaf_row,
-            packed.leaf_value, _BLOCK, out_p, out_l)
-    # compute-bound: two threads paid from a few blocks of a 100-tree forest on
+    args = (X, *packed.kernel_args(), _BLOCK, out_p, out_l)
+    # compute-bound: threads pay from a few blocks of a 100-tree forest on
     work = P * packed.roots.shape[0]
     with parallel._kernel_threads(work if P > 2 * _BLOCK else 0, PARALLEL_MIN_PIXELS // 16) as n:
         if n > 1:
