@@ -466,3 +466,36 @@ def test_a_busy_session_gets_409(client, monkeypatch):
         r = client.post(f"/api/nn/sessions/{sid}/step", json={})
     assert r.status_code == 409 and "busy" in r.json()["error"]
     assert client.post(f"/api/nn/sessions/{sid}/step", json={}).status_code == 200
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6)
+_setting_bodies = st.dictionaries(st.sampled_from(sorted(T.DEFAULTS) + ["x", ""]), _json_values, max_size=4)
+_step_bodies = st.dictionaries(st.sampled_from(["epochs", "budget_ms", "since", "neurons", "lr"]), _json_values,
+                               max_size=3)
+
+
+@hsettings(max_examples=30, deadline=None)  # 10-100 ms each
+@given(body=_setting_bodies, step=_step_bodies)
+def test_fuzzed_bodies_get_2xx_or_a_json_4xx_never_a_500(client, body, step):
+    r = client.post("/api/nn/sessions", content=json.dumps(body).encode(),  # NaN/Infinity tokens included
+                    headers={"content-type": "application/json"})
+    assert r.status_code in (201, 400, 413, 422), r.text
+    assert isinstance(r.json(), dict)
+    if r.status_code != 201:
+        assert "error" in r.json()
+        return
+    sid = r.json()["id"]
+    if r.json()["settings"]["n_samples"] * min(1.0, 10 / r.json()["settings"]["batch_size"]) > 1000:
+        client.delete(f"/api/nn/sessions/{sid}")
+        return  # an epoch of over 100 updates: too slow to step in a fuzz test
+    if isinstance(step.get("epochs"), int) and not isinstance(step.get("epochs"), bool):
+        step["epochs"] = min(max(step["epochs"], 1), 3)  # keep the valid ones cheap
+    step["budget_ms"] = 50 if isinstance(step.get("budget_ms"), int) else step.get("budget_ms", 50)
+    r = client.post(f"/api/nn/sessions/{sid}/step", content=json.dumps(step).encode(),
+                    headers={"content-type": "application/json"})
+    assert r.status_code in (200, 422), r.text
+    json.loads(r.text)  # strict JSON
