@@ -124,8 +124,10 @@ def test_step_prefix_cache_reuses_earlier_steps(client, camera_id):
 
 
 def test_display_mapping_raw_values_histogram_and_spectrum(client, camera_id):
-    steps = [{"op": "filters.gaussian", "params": {"sigma": 2}}]
-    expected = filters.gaussian(data.camera(), 2)
+    from fastdip import restoration
+
+    steps = [{"op": "restoration.blur", "params": {"psf": [[0.04] * 5] * 5}}]  # float32, values not integers
+    expected = restoration.blur(data.camera(), np.full((5, 5), 0.04))
     assert expected.dtype == np.float32
     raw = client.post("/api/run", json={"image": camera_id, "steps": steps, "view": "raw"})
     assert raw.headers["x-fastdip-dtype"] == "float32"
@@ -176,9 +178,12 @@ def test_downloads_keep_the_result(client, camera_id):
     np.testing.assert_array_equal(_decode_png(r.content), histogram.equalize(filters.median(data.camera(), 5)))
     import tifffile
 
-    steps = [{"op": "filters.gaussian", "params": {"sigma": 1.5}}]
+    from fastdip import restoration
+
+    steps = [{"op": "restoration.blur", "params": {"psf": [[0.04] * 5] * 5}}]
     t = client.post("/api/run", json={"image": camera_id, "steps": steps, "view": "download", "format": "tiff"})
-    np.testing.assert_array_equal(tifffile.imread(io.BytesIO(t.content)), filters.gaussian(data.camera(), 1.5))
+    np.testing.assert_array_equal(tifffile.imread(io.BytesIO(t.content)),
+                                  restoration.blur(data.camera(), np.full((5, 5), 0.04)))
     body = _error(client.post("/api/run", json={"image": camera_id, "steps": steps, "view": "download"}), 422)
     assert "TIFF" in body["error"]  # float32 does not fit PNG
 
@@ -321,7 +326,7 @@ def test_unknown_routes_methods_hosts_and_origins(client, camera_id):
 def test_time_limit_and_internal_errors_are_json():
     with _client(timeout_s=0.001) as c:
         image_id = c.post("/api/samples/camera").json()["id"]
-        body = _error(c.post("/api/run", json={"image": image_id, "steps": [{"op": "filters.gaussian", "params": {"sigma": 8}}]}), 504)
+        body = _error(c.post("/api/run", json={"image": image_id, "steps": [{"op": "restoration.blur", "params": {"psf": [[0.04] * 5] * 5}}]}), 504)
         assert "limit" in body["error"]
     app = create_app()
     app.state.engine.run = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom at /secret/path"))
@@ -376,12 +381,42 @@ def test_limits_are_checked():
         create_app(max_pixel=10)
 
 
-def test_serve_on_another_host_warns():
+def test_served_on_another_host_warns_and_abandoned_requests_stop_between_steps(tmp_path):
+    """A real ``fastdip serve`` (uvicorn): --host elsewhere prints a warning; a client that goes away (the page's
+    AbortController) makes the server skip the request's remaining steps."""
+    import httpx
+
     proc = subprocess.Popen([sys.executable, "-m", "fastdip.cli", "serve", "--port", "0", "--host", "127.0.0.2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("fastdip playground: http://127.0.0.2:")
+        url = "http://" + line.split("http://", 1)[1].split("/", 1)[0]
+        for _ in range(200):
+            try:
+                health = httpx.get(url + "/api/health", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        assert health["steps"] == {"computed": 0, "reused": 0, "cancelled": 0}
+        npy = io.BytesIO()
+        np.save(npy, np.random.default_rng(3).integers(0, 255, (1024, 1024), dtype=np.uint8))
+        image_id = httpx.post(url + "/api/images", content=npy.getvalue(), timeout=30).json()["id"]
+        # 24 steps of at least ~30 ms each (an FFT blur of 1024², no kernel to compile); the client gives up
+        # after 0.25 s
+        steps = [{"op": "restoration.blur", "params": {"psf": [[0.04] * 5] * 5}}] * 24
+        t0 = time.perf_counter()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(url + "/api/run", json={"image": image_id, "steps": steps}, timeout=0.25)
+        for _ in range(300):
+            counts = httpx.get(url + "/api/health", timeout=5).json()["steps"]
+            if counts["cancelled"]:
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - t0
+        assert counts["cancelled"] == 1, counts
+        assert counts["computed"] < len(steps), counts
+        assert elapsed < 15
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=15)

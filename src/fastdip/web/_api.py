@@ -2,7 +2,7 @@
 is a 4xx JSON ``{"error": message}`` (with ``errors`` per step for a bad pipeline).
 
 =========================== ================================================================================
-``GET  /api/health``        ``{"ok": true, "version": ...}``
+``GET  /api/health``        ``{"ok": true, "version", "steps": {"computed", "reused", "cancelled"}}``
 ``GET  /api/ops``           the registry: every operation's topic, kind, summary and parameter schema
 ``GET  /api/samples``       the bundled images that are 2-D (name, shape, dtype)
 ``POST /api/samples/NAME``  register a bundled image: ``{"id", "shape", "dtype", "name"}``
@@ -96,10 +96,10 @@ def _image_info(image_id: str, image: np.ndarray, **extra) -> dict:
 
 
 @router.get("/health")
-async def health():
+async def health(request: Request):
     import fastdip
 
-    return {"ok": True, "version": fastdip.__version__}
+    return {"ok": True, "version": fastdip.__version__, "steps": dict(_engine(request).counts)}
 
 
 @router.get("/ops")

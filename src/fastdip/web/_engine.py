@@ -114,7 +114,7 @@ class Engine:
         self.images = Store(limits.cache_bytes // 4)
         self.results = Store(limits.cache_bytes - limits.cache_bytes // 4)
         self.pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="fastdip-web")
-        self.counts = {"computed": 0, "reused": 0}
+        self.counts = {"computed": 0, "reused": 0, "cancelled": 0}
         self._lock = threading.Lock()
 
     def close(self):
@@ -166,8 +166,12 @@ class Engine:
             if hit is not None:
                 start, current = k, hit
                 break
+        with self._lock:
+            self.counts["reused"] += start
         for i in range(start, len(keys)):
             if cancel.is_set():
+                with self._lock:
+                    self.counts["cancelled"] += 1
                 raise Cancelled()
             step = steps[i]
             params = {k: (source if isinstance(v, str) and v == "@input" else v) for k, v in step["params"].items()}
@@ -185,9 +189,8 @@ class Engine:
                 if current.size > self.limits.max_pixels * 4:
                     raise ApiError(413, f"step {i + 1} ({step['op']}): the result is too large to keep")
             self.results.put(keys[i], current, pinned_size=getattr(current, "nbytes", 4096))
-        with self._lock:
-            self.counts["reused"] += start
-            self.counts["computed"] += len(keys) - start
+            with self._lock:
+                self.counts["computed"] += 1
         return current, {"reused": start, "computed": len(keys) - start,
                          "ms": round((time.perf_counter() - t0) * 1000, 2)}
 
