@@ -3,7 +3,6 @@ pointwise/neighbourhood op and every border mode, chains, deep halos, 3-D, colou
 
 from __future__ import annotations
 
-import doctest
 import warnings
 
 import numpy as np
@@ -285,9 +284,22 @@ def test_input_is_not_modified():
     assert np.array_equal(image, before)
 
 
-@pytest.mark.parametrize("module", ["fastdip.scale._apply", "fastdip.scale._store"])
-def test_doctests(module):
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
+def test_global_steps_use_the_out_of_core_handlers():
+    """median + Gaussian + Otsu + label + regionprops on 37 x 53 chunks: the partner modules' two-pass, label
+    and streamed-measure handlers, with the in-memory table (area, centroid, bbox, mean intensity)."""
+    handlers = scale._apply._handlers()
+    needed = ("segmentation.binarize", "segmentation.label", "measure.regionprops")
+    if not all(n in handlers for n in needed):
+        pytest.skip("the two-pass handlers are not there yet")
+    image = _image()
+    steps = [("filters.median", {"size": 5}), ("filters.gaussian", {"sigma": 2.0}),
+             ("segmentation.binarize", {"threshold": "otsu"}), ("segmentation.label", {}),
+             ("measure.regionprops", {"intensity": "@input"})]
+    assert [s.kind for s in scale.plan(steps)] == ["blockwise", "two-pass", "two-pass", "measure"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no in-memory fallback
+        got = scale.apply(steps, image, chunks=CHUNKS, progress=False, scheduler="synchronous")
+    expected = fp.Pipeline(steps).run(image)
+    assert len(got) == len(expected) > 1
+    for column in ("area", "centroid_0", "centroid_1", "bbox_0", "bbox_3", "mean_intensity"):
+        np.testing.assert_allclose(sorted(got.data[column]), sorted(expected.data[column]), rtol=1e-9)

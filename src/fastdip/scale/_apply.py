@@ -478,10 +478,24 @@ def _channel_axes(arr) -> set:
     return set()
 
 
-def _auto_chunks(shape, keep) -> tuple:
+def _auto_chunks(shape, keep, native=None) -> tuple:
+    """About AUTO_CHUNK_PIXELS per chunk; aligned with a store's own chunks (a whole number of them, so no
+    stored chunk is read by two tasks), or the store's chunks where they are bigger already."""
     spatial = [ax for ax in range(len(shape)) if ax not in keep]
     side = max(16, int(round(AUTO_CHUNK_PIXELS ** (1 / max(1, len(spatial))))))
-    return tuple(n if ax in keep else min(n, side) for ax, n in enumerate(shape))
+    out = []
+    for ax, n in enumerate(shape):
+        if ax in keep:
+            out.append(n)
+            continue
+        c0 = max(native[ax]) if native is not None and native[ax] else n
+        if native is None or len(native[ax]) == 1:
+            out.append(min(n, side))
+        elif c0 < side:
+            out.append(min(n, (side // c0) * c0))
+        else:
+            out.append(c0)
+    return tuple(out)
 
 
 def _user_chunks(chunks, shape, keep) -> tuple:
@@ -685,8 +699,9 @@ def apply(pipeline_or_op, data, *, chunks="auto", scheduler=None, out=None, prog
         axes (at most 4) of 3-D or larger arrays are kept in one chunk.
     chunks : 'auto', int or tuple, optional
         The Dask chunks. 'auto': inputs under ``in_memory_below`` bytes run in memory without Dask; larger
-        ones keep a Dask/zarr input's chunks, others get chunks of about 4 Mpixels (2048 x 2048). An int or a
-        tuple always runs chunked (also for small inputs), rechunked where an overlap is deeper than a chunk.
+        ones get chunks of about 4 Mpixels (2048 x 2048), a whole number of a store's own chunks (TIFF tiles,
+        zarr chunks) or the store's chunks where they are bigger. An int or a tuple always runs chunked (also
+        for small inputs), rechunked where an overlap is deeper than a chunk.
     scheduler : None, str or distributed.Client, optional
         None or 'threads' (Dask's threaded scheduler: numba kernels release the GIL), 'processes',
         'synchronous', 'distributed' (the current Client, else a local cluster on 127.0.0.1 for this call), a
@@ -775,8 +790,7 @@ def apply(pipeline_or_op, data, *, chunks="auto", scheduler=None, out=None, prog
             return _finish(pipe.run(image), out, ctx, overwrite, format, pyramid_levels, None)
         keep = _channel_axes(arr)
         if auto:
-            single = all(len(c) == 1 for c in arr.chunks)
-            target = _auto_chunks(arr.shape, keep) if single else arr.chunks
+            target = _auto_chunks(arr.shape, keep, arr.chunks)
         else:
             target = _user_chunks(chunks, arr.shape, keep)
         if keep:  # channels are never split
@@ -924,7 +938,7 @@ def run_files(pipeline, inputs, outdir, *, scheduler="distributed", overwrite=Fa
                       for k in range(0, len(todo), size)]
             futures = {client.submit(_process_files, pipe.to_dict(), chunk, overwrite, max_bytes, pure=False): chunk
                        for chunk in chunks}
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=client.loop):
                 try:
                     done = future.result()
                 except Exception as exc:  # a worker that died: its files failed

@@ -128,11 +128,14 @@ def _open_path(path: Path, level: int, func: str):
         import tifffile
         import zarr
 
+        import weakref
+
         store = tifffile.imread(str(path), aszarr=True, level=level) if level else \
             tifffile.imread(str(path), aszarr=True)
         node = zarr.open(store, mode="r")
         if isinstance(node, zarr.Group):  # a pyramidal file opened without level: its full resolution
             node = node[sorted(node.array_keys(), key=lambda k: int(k) if k.isdigit() else k)[0]]
+        weakref.finalize(node, store.close)  # the file stays open while a graph reads from it, no longer
         return da.from_zarr(node)
     if path.suffix.lower() == ".npy":
         return da.from_array(np.load(path, mmap_mode="r", allow_pickle=False))
@@ -361,12 +364,16 @@ def _write_zarr(arr, tmp: Path, names, chunks, run) -> None:
 
 
 def _write_ome(arr, tmp: Path, names, chunks, levels, run) -> None:
-    import zarr
-    from ome_zarr.format import FormatV05
-    from ome_zarr.scale import Methods
-    from ome_zarr.writer import write_image
+    import warnings
 
     import dask.array as da
+    import zarr
+
+    with warnings.catch_warnings():  # ome_zarr.writer builds a deprecated Scaler as a default argument on import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from ome_zarr.format import FormatV05
+        from ome_zarr.scale import Methods
+        from ome_zarr.writer import write_image
 
     if "c" in names:  # OME orders axes t, c, z, y, x
         arr = da.moveaxis(arr, -1, 0)
