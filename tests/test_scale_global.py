@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 da = pytest.importorskip("dask.array")
 
-from fastdip import filters, geometry, segmentation  # noqa: E402
+from scipy import ndimage as ndi  # noqa: E402
+
+from fastdip import geometry, segmentation  # noqa: E402
 from fastdip.pipeline import get  # noqa: E402
 from fastdip.scale import _geometric, _global  # noqa: E402
 
@@ -29,7 +31,7 @@ def _one_thread_scheduler():
         yield
 RNG = np.random.default_rng(20261206)
 U8 = RNG.integers(0, 256, (200, 300)).astype(np.uint8)
-F32 = filters.gaussian(RNG.random((200, 300)), 3).astype(np.float32)
+F32 = ndi.gaussian_filter(RNG.random((200, 300)), 3).astype(np.float32)
 F64 = RNG.gamma(2.0, 1.0, (200, 300))
 
 
@@ -198,8 +200,6 @@ def test_warp_affine_equals_in_memory(interpolation, mode):
 
 
 def test_warp_nearest_against_scipy_map_coordinates():
-    from scipy import ndimage as ndi
-
     m = geometry.compose(geometry.rotation(90, (19.5, 19.5)), geometry.translation((0, 3)))
     _, got = _run(_geometric.HANDLERS, "geometry.warp_affine", SMALL_U8[:40, :40],
                   {"matrix": m.tolist(), "interpolation": "nearest", "mode": "wrap"}, GEO_CHUNKS)
