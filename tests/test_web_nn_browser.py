@@ -105,7 +105,15 @@ def test_xor_trains_to_95_percent_in_the_browser_and_the_surface_follows(nn_url,
     page.click("#step")
     page.wait_for_function(f"document.getElementById('epoch').textContent.replace(/,/g, '') == {epoch + 1}",
                            timeout=10_000)
-    assert len(page.query_selector_all("canvas.neuron")) == 2 + 6 + 6 + 1
+    neurons = page.query_selector_all("canvas.neuron")
+    assert len(neurons) == 2 + 6 + 6 + 1
+    # pointing at a hidden neuron shows its map in the big view; leaving brings the surface back
+    stepped = canvas_pixels(page, "#surface")
+    neurons[4].hover()
+    hovering = canvas_pixels(page, "#surface")
+    page.mouse.move(5, 5)
+    assert np.any(hovering != stepped, axis=-1).mean() > 0.2
+    assert np.array_equal(canvas_pixels(page, "#surface"), stepped)
     out = tmp_path_factory.mktemp("artefacts") / "nn_xor.png"
     page.screenshot(path=str(out))
     print(f"\nscreenshot of /nn after training XOR: {out}")

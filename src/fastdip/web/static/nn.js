@@ -221,7 +221,8 @@
     drawCurve();
     const surface = decode(last.surface.f32);
     const canvas = $("surface");
-    drawMap(canvas, surface, last.surface.size, discretize, 0.6);
+    if (hovered && hovered._values) drawMap(canvas, hovered._values, hovered._size, false, 0.6);
+    else drawMap(canvas, surface, last.surface.size, discretize, 0.6);
     drawPoints(canvas, session.points.train, session.view, false);
     if ($("show-test").checked) drawPoints(canvas, session.points.test, session.view, true);
     drawNeurons(surface, discretize);
@@ -236,10 +237,12 @@
 
   // ---------- the network diagram ----------
   let columns = [];   // per column: array of canvases
+  let hovered = null; // the neuron canvas under the pointer: its map replaces the surface in the big view
   function buildNetwork() {
     const host = $("columns");
     host.innerHTML = "";
     columns = [];
+    hovered = null;
     const widths = [2, ...settings.hidden, 1];
     const [, maxLayers] = opts.limits.layers;
     const [, maxNeurons] = opts.limits.neurons;
@@ -277,6 +280,8 @@
         cv.className = "neuron";
         cv.width = 40;
         cv.height = 40;
+        cv.addEventListener("mouseenter", () => { hovered = cv; draw(); });
+        cv.addEventListener("mouseleave", () => { if (hovered === cv) hovered = null; draw(); });
         cv.title = c === 0 ? (j === 0 ? "X1 (horizontal coordinate)" : "X2 (vertical coordinate)")
           : hidden ? `layer ${c}, neuron ${j + 1}` : "output: P(blue) \u2212 P(orange)";
         col.appendChild(cv);
@@ -300,14 +305,19 @@
       }
     }
     if (!columns.length) return;
-    columns[0].forEach((cv, j) => drawMap(cv, inputMaps[j], size, false, 0));
+    const show = (cv, values, n, disc) => {
+      cv._values = values;
+      cv._size = n;
+      drawMap(cv, values, n, disc, 0);
+    };
+    columns[0].forEach((cv, j) => show(cv, inputMaps[j], size, false));
     (last.neurons || []).forEach((layer, l) => {
       const cells = columns[l + 1];
       if (!cells) return;
-      layer.forEach((b64, j) => { if (cells[j]) drawMap(cells[j], decode(b64), size, discretize, 0); });
+      layer.forEach((b64, j) => { if (cells[j]) show(cells[j], decode(b64), size, discretize); });
     });
     const out = columns[columns.length - 1][0];
-    drawMap(out, surface, last.surface.size, discretize, 0);
+    drawMap(out, surface, last.surface.size, discretize, 0);   // the output is the surface: no _values
   }
 
   function drawLinks() {
