@@ -666,6 +666,8 @@ def _execute(pipe: Pipeline, arr, ctx: _Context, budget: int):
             op = _get_op(step.op)
             try:
                 current = handlers[step.op](current, _bind_params(step.params, original), op)
+            except NotImplementedError:  # parameters the handler cannot chunk exactly: the in-memory rule
+                current = _in_memory(current, pipe, stage, ctx, budget, original)
             except (TypeError, ValueError) as exc:
                 if isinstance(exc, ScaleError):
                     raise
