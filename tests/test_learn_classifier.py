@@ -4,13 +4,17 @@ whole image exactly, reproducible, safe model files, clear errors; the classifie
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("sklearn")
 
+import fastdip  # noqa: E402
 from fastdip import metrics  # noqa: E402
 from fastdip.learn import PixelClassifier, compare_classifiers  # noqa: E402
 
@@ -237,3 +241,88 @@ def test_compare_classifiers_errors():
         compare_classifiers(X, np.repeat([0, 1], 5), cv=6)
     with pytest.raises(ValueError, match="estimator must be one of"):
         compare_classifiers(X, np.repeat([0, 1], 5), estimators=("tree",), cv=2)
+
+
+# -- fast prediction paths ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=10, deadline=None)
+@given(trees=st.integers(1, 40), depth=st.integers(1, 12), classes=st.integers(2, 5),
+       extra=st.booleans(), seed=st.integers(0, 2**16))
+def test_labels_alone_stop_early_yet_equal_sklearns_argmax(trees, depth, classes, extra, seed):
+    # labels without probabilities leave a pixel once its class cannot change; stumps on few distinct values
+    # make exact ties (which sklearn's argmax gives to the first class), the case the margin must respect
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+    from fastdip.learn import _forest
+
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 4, (300, 3)).astype(np.float32)
+    y = rng.integers(0, classes, 300)
+    y[:classes] = np.arange(classes)
+    cls = ExtraTreesClassifier if extra else RandomForestClassifier
+    forest = cls(n_estimators=trees, max_depth=depth, random_state=seed, n_jobs=1).fit(X, y)
+    packed = _forest.pack(_forest.from_sklearn(forest))
+    Xt = np.concatenate([X[:100], rng.random((100, 3)).astype(np.float32) * 4])
+    ref = forest.predict_proba(Xt).argmax(axis=1)
+    _, alone = _forest.predict(packed, Xt, proba=False, labels=True)
+    _, with_proba = _forest.predict(packed, Xt, proba=True, labels=True)
+    np.testing.assert_array_equal(alone, ref)
+    np.testing.assert_array_equal(with_proba, ref)
+
+
+def test_tiles_on_threads_equal_one_thread(fitted, monkeypatch):
+    from fastdip import parallel
+    from fastdip.learn import _classifier
+
+    clf, image, _, _ = fitted
+    with fastdip.threads(1):
+        proba = clf.predict_proba(image, tile=(40, 33))
+        labels = clf.predict(image, tile=(40, 33))
+    monkeypatch.setattr(_classifier, "_MIN_THREADED_WORK", 0)
+    seen = set()
+    real = _classifier._features._compute
+
+    def spy(*args, **kwargs):
+        seen.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_classifier._features, "_compute", spy)
+    with fastdip.threads(2):
+        np.testing.assert_array_equal(clf.predict_proba(image, tile=(40, 33)), proba)
+        np.testing.assert_array_equal(clf.predict(image, tile=(40, 33)), labels)
+    if parallel._usable_cores() > 1:
+        assert len(seen) >= 2 and threading.main_thread().name not in seen  # two workers per call
+
+
+def test_default_features_tiled_equal_whole_image_per_scale_margins():
+    # each scale computes on its own margin around the tile (sigma 0.7 needs 5 pixels, sigma 10 needs 61)
+    from fastdip.learn import _classifier, _features, features
+
+    image = _textures(seed=5, size=150)[0]
+    whole = features(image)
+    plan = _features._make_plan("t", 2, _features.DEFAULT_SIGMAS, None, None)
+    assert plan.scale_radius(0.7) == (5, 5) and plan.radius() == (61, 61)
+    x = image[None]
+    for core, outer, inner in _classifier._tiles(image.shape, (64, 41), plan.radius()):
+        n = (core[0].stop - core[0].start) * (core[1].stop - core[1].start)
+        out = np.empty((whole.shape[-1], n), np.float32)
+        _features._compute(x[(slice(None),) + outer], plan, out, inner, planar=True)
+        np.testing.assert_array_equal(out.T.reshape(whole[core].shape), whole[core])
+
+
+def test_labels_alone_keep_a_pixel_whose_lead_equals_the_trees_left():
+    # three one-leaf trees: (0, 1), (0.5, 0.5), (1, 0). After two trees class 1 leads by exactly 1 with one
+    # tree left, which can still tie it: the sums end (1.5, 1.5) and sklearn's argmax says class 0
+    from fastdip.learn import _forest
+
+    raw = {"node_counts": np.array([1, 1, 1]), "children_left": np.full(3, -1), "children_right": np.full(3, -1),
+           "feature": np.full(3, -2), "threshold": np.full(3, -2.0),
+           "value": np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]])}
+    assert _forest.check(raw, 1, 2) is None
+    X = np.zeros((5, 1), np.float32)
+    _, labels = _forest.predict(_forest.pack(raw), X, proba=False, labels=True)
+    np.testing.assert_array_equal(labels, 0)
+    raw["value"][2] = [0.0, 1.0]  # now class 1 wins 2.5 to 0.5, decided after two trees
+    _, labels = _forest.predict(_forest.pack(raw), X, proba=False, labels=True)
+    np.testing.assert_array_equal(labels, 1)
