@@ -479,7 +479,8 @@ class Session:
     -----
     One epoch shuffles the training points with a torch generator seeded by ``settings.seed`` and takes one
     step per mini-batch on the mean softmax cross-entropy of the batch plus the weight penalty
-    (Goodfellow et al. 2016, section 7.1: L2 adds α·½‖w‖², L1 adds α‖w‖₁; biases are not penalised).
+    (Goodfellow et al. 2016, section 7.1: L2 adds α·½‖w‖², L1 adds α‖w‖₁; biases are not penalised), whose
+    gradient (αw or α·sign(w)) the optimiser adds to the weights' gradients.
     The reported losses are the cross-entropy alone, as in the TensorFlow Playground. The optimisers are
     written out (:class:`_Optimizer`: SGD, momentum and Adam as in Goodfellow et al. 2016, algorithms 8.1,
     8.2 and 8.7) rather than taken from ``torch.optim``, whose first use imports ``torch._dynamo`` (seconds
