@@ -142,9 +142,9 @@ def test_point_picker_sets_region_growing_seeds(page, web_url):  # noqa: F811
     page.click("#zoom-1")  # 1:1 at the stage's corner: a screen pixel is an image pixel
     stage = page.locator("#result").bounding_box()
     page.mouse.click(stage["x"] + 100.5, stage["y"] + 40.5)
-    seeds = [[40, 100]]
     params = page.evaluate("window.fastdip.state.steps[0].params")
-    assert params["seeds"] == seeds
+    seeds = params["seeds"]  # the clicked pixel, give or take the browser's rounding of mouse positions
+    assert len(seeds) == 1 and abs(seeds[0][0] - 40) <= 1 and abs(seeds[0][1] - 100) <= 1, seeds
     steps = [{"op": "segmentation.region_growing", "params": params}]
     _wait_rendered(page, steps)
     from fastdip import segmentation
@@ -157,4 +157,54 @@ def test_point_picker_sets_region_growing_seeds(page, web_url):  # noqa: F811
     # labels are drawn by the display mapping: [min, max] -> [0, 255]
     lo, hi = float(expected.min()), float(expected.max())
     np.testing.assert_array_equal(shown, np.rint((expected - lo) * (255.0 / (hi - lo))).astype(np.uint8))
+    assert page.js_errors == []
+
+
+def test_dropped_uint16_image_display_mapping_inspector_and_step_toggles(page, web_url):  # noqa: F811
+    import base64
+    import io as _io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    image = (np.arange(48 * 80).reshape(48, 80) * 9 + rng.integers(0, 50, (48, 80))).astype(np.uint16)
+    buf = _io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    page.goto(web_url + "/")
+    _wait_rendered(page, [], upto=0)
+    # drop the file on the page, as a user dragging it from a file manager
+    page.evaluate("""(b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], "ramp16.png", {type: "image/png"}));
+        window.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", base64.b64encode(buf.getvalue()).decode())
+    page.wait_for_function("window.fastdip.rendered && window.fastdip.rendered.dtype === 'uint16' "
+                           "&& document.body.dataset.busy === '0'")
+    assert "ramp16.png: 48×80 uint16" in page.inner_text("#image-info")
+    lo, hi = float(image.min()), float(image.max())
+    mapped = np.rint((image - lo) * (255.0 / (hi - lo))).astype(np.uint8)
+    np.testing.assert_array_equal(_shown(page), mapped)  # the display mapping of non-uint8 images
+
+    # the pixel inspector shows the true uint16 value under the cursor
+    box = page.locator("#result").bounding_box()
+    scale = box["width"] / 80
+    page.mouse.move(box["x"] + (20 + 0.5) * scale, box["y"] + (10 + 0.5) * scale)
+    page.wait_for_function("document.querySelector('#inspector').textContent.includes('row 10, col 20:')")
+    assert page.inner_text("#inspector").split(": ")[1].split()[0] == str(image[10, 20])
+
+    # zoom with the wheel (nearest-neighbour pixels), then a step switched off and removed
+    zoom = page.evaluate("document.querySelector('#world').style.transform")
+    page.mouse.wheel(0, -200)
+    assert page.evaluate("document.querySelector('#world').style.transform") != zoom
+    page.fill("#op-search", "negative")
+    page.click("#ops button[data-op='intensity.negative']")
+    negative = [{"op": "intensity.negative", "params": {}}]
+    _wait_rendered(page, negative)
+    np.testing.assert_array_equal(_shown(page), 255 - mapped)
+    page.uncheck(".step[data-index='0'] .head input[type=checkbox]")
+    _wait_rendered(page, [], upto=0)
+    np.testing.assert_array_equal(_shown(page), mapped)
+    page.click(".step[data-index='0'] button.remove")
+    assert page.locator("#steps .step").count() == 0
     assert page.js_errors == []
