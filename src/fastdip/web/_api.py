@@ -24,6 +24,7 @@ from the cache / run) and ``X-Fastdip-Ms`` (server time).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import tempfile
 import threading
@@ -104,22 +105,27 @@ async def health(request: Request):
 
 @router.get("/ops")
 async def ops():
-    from fastdip.pipeline import _registry, registry
+    from fastdip.pipeline import registry
 
     entries = [op.to_dict() for op in registry().values()]
-    topics = list(dict.fromkeys(list(_registry.TOPICS.values()) + [e["topic"] for e in entries]))
+    topics = list(dict.fromkeys(e["topic"] for e in entries))  # the registry lists them in course order
     return {"topics": topics, "ops": entries}
 
 
-@router.get("/samples")
-async def samples():
+@functools.cache
+def _sample_list() -> list[dict]:
     from fastdip import data
 
     out = []
     for name in sample_names():
-        image = data._decoded(name)
+        image = data.load(name)
         out.append({"name": name, "shape": list(image.shape), "dtype": str(image.dtype)})
     return out
+
+
+@router.get("/samples")
+async def samples():
+    return _sample_list()
 
 
 @router.post("/samples/{name}")
