@@ -6,7 +6,6 @@ display mapping written out by hand) and Pillow/tifffile (decoding what the serv
 from __future__ import annotations
 
 import io
-import json
 import struct
 import subprocess
 import sys

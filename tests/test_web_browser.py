@@ -11,7 +11,6 @@ import json
 import os
 
 import numpy as np
-import pytest
 
 from fastdip import data, filters, histogram, io
 from tests._web import canvas_pixels, page, web_url  # noqa: F401  (fixtures)
