@@ -31,8 +31,10 @@ from ._global import given, task, tree_reduce
 
 __all__ = ["HANDLERS"]
 
-#: how many bounding-box crops of objects crossing chunks are read in one compute
+#: bounding-box crops of objects crossing chunks read in one compute: at most this many, and at most this many
+#: pixels together (a single larger box is read alone: it must fit in memory, with a bool mask of its size)
 _CROPS_PER_BATCH = 32
+_CROP_PIXELS_PER_BATCH = 1 << 24
 
 
 def _as_chunked(image, like):
@@ -44,6 +46,25 @@ def _as_chunked(image, like):
     return da.from_array(np.asarray(image), chunks=like.chunks)
 
 
+def _unique(flat: np.ndarray):
+    """np.unique(flat, return_index=True, return_inverse=True), in O(n) by counting when the values span a
+    range of at most a few times their number (a chunk of sequential labels), by sorting otherwise."""
+    if flat.size == 0:
+        return flat[:0], np.zeros(0, np.intp), np.zeros(0, np.intp)
+    lo, hi = int(flat.min()), int(flat.max())
+    if hi - lo >= 4 * flat.size + 1024:
+        u, first, inv = np.unique(flat, return_index=True, return_inverse=True)
+        return u, first, inv.reshape(-1)
+    idx = (flat - lo).astype(np.intp) if lo else flat.astype(np.intp, copy=False)
+    counts = np.bincount(idx, minlength=hi - lo + 1)
+    present = np.flatnonzero(counts)
+    remap = np.zeros(hi - lo + 1, np.intp)
+    remap[present] = np.arange(present.size)
+    pos = np.full(hi - lo + 1, flat.size, np.intp)
+    np.minimum.at(pos, idx, np.arange(flat.size))  # each value's first index
+    return (present + lo).astype(flat.dtype), pos[present], remap[idx]
+
+
 def _block_stats(block, ivals, index, starts, shape, spacing, want_intensity):
     """Per-label exact sums of one chunk (see the module docstring) and the chunk's own regionprops."""
     from .. import measure
@@ -51,8 +72,12 @@ def _block_stats(block, ivals, index, starts, shape, spacing, want_intensity):
     lab = np.asarray(block)
     origin = [s[i] for s, i in zip(starts, index)]
     flat = lab.reshape(-1)
-    u, first, inv = np.unique(flat, return_index=True, return_inverse=True)
-    inv = inv.reshape(-1)
+    u, first, inv = _unique(flat)
+    if u.size and u[0] < 0:
+        raise ValueError(f"regionprops: labels must be a label image without negative labels, got a minimum of "
+                         f"{u[0]}")
+    if u.size and u[-1] > np.iinfo(np.int32).max:
+        raise ValueError(f"regionprops: labels must be labels below 2**31, got a maximum of {u[-1]}")
     if u.size and u[0] == 0:
         u, first, shift = u[1:], first[1:], 1
     else:
@@ -80,8 +105,10 @@ def _block_stats(block, ivals, index, starts, shape, spacing, want_intensity):
         cross = loc + origin[1] * loc_r + origin[0] * loc_c + m * origin[0] * origin[1]
     first_local = np.unravel_index(first, lab.shape)
     first_global = np.ravel_multi_index(tuple(c + o for c, o in zip(first_local, origin)), shape).astype(np.int64)
-    lab32 = lab.astype(np.int32, copy=False)
-    props = measure.regionprops(lab32, None if not want_intensity else np.asarray(ivals), spacing=spacing)
+    # the chunk's labels renumbered 1..k in the same order (the global values can be large: the in-memory
+    # function sizes its tables by the largest label); the rows come back in the order of ``u``
+    compact = (inv if shift else inv + 1).astype(np.int32).reshape(lab.shape)
+    props = measure.regionprops(compact, None if not want_intensity else np.asarray(ivals), spacing=spacing)
     out = {"label": u.astype(np.int64), "m": m, "s1": np.stack(s1, 1), "s2": np.stack(s2, 1), "cross": cross,
            "first": first_global, "bbox": props["bbox"] + np.array(origin * 2, dtype=np.int64)}
     if lab.ndim == 2:
@@ -163,24 +190,15 @@ def regionprops(data, params, op):
         if tuple(intensity.shape) != tuple(data.shape):
             raise ValueError(f"regionprops: intensity must be an image of the labels' shape {tuple(data.shape)}, "
                              f"got shape {tuple(intensity.shape)}")
-    lo, hi = tree_reduce(data, lambda b, _: (int(b.min()), int(b.max())) if b.size else (0, 0),
-                         lambda ps: (min(p[0] for p in ps), max(p[1] for p in ps)))
-    if lo < 0:
-        raise ValueError(f"regionprops: labels must be a label image without negative labels, got a minimum of {lo}")
-    if hi > np.iinfo(np.int32).max:
-        raise ValueError(f"regionprops: labels must be labels below 2**31, got a maximum of {hi}")
     shape = data.shape
     starts = [np.concatenate([[0], np.cumsum(c)]).tolist() for c in data.chunks]
     blocks = data.to_delayed()
     ivals = _as_chunked(intensity, data).to_delayed() if intensity is not None else None
-    if intensity is not None and np.dtype(intensity.dtype).kind == "f":
-        bad = tree_reduce(_as_chunked(intensity, data), lambda b, _: bool(np.isnan(b).any()), any)
-        if bad:
-            raise ValueError("regionprops: intensity must be an image without NaN")
     sp = _spacing(spacing, data.ndim)
     block_stats = task(_block_stats)
-    parts = [block_stats(blocks[i], None if ivals is None else ivals[i], i, starts, shape,
-                                              spacing, intensity is not None)
+    # (one pass: negative labels and NaN intensities raise in the chunk that holds them)
+    parts = [block_stats(blocks[i], None if ivals is None else ivals[i], i, starts, shape, spacing,
+                         intensity is not None)
              for i in np.ndindex(blocks.shape)]
     merged = None
     nonempty = [p for p in dask.compute(*parts) if p is not None]
@@ -258,15 +276,24 @@ def _crossing_shapes(data, g, table, spacing):
     from .. import measure
 
     crossing = np.flatnonzero(g["pieces"] > 1)
-    for start in range(0, crossing.size, _CROPS_PER_BATCH):
-        batch = crossing[start:start + _CROPS_PER_BATCH]
+    box = g["bbox"][crossing]
+    pixels = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1])
+    batches, batch, held = [], [], 0
+    for j, px in zip(crossing, pixels):
+        if batch and (len(batch) == _CROPS_PER_BATCH or held + px > _CROP_PIXELS_PER_BATCH):
+            batches.append(batch)
+            batch, held = [], 0
+        batch.append(j)
+        held += int(px)
+    if batch:
+        batches.append(batch)
+    for batch in batches:
         crops = []
         for j in batch:
             r0, c0, r1, c1 = (int(v) for v in g["bbox"][j])
             crops.append(data[r0:r1, c0:c1])
         for j, crop in zip(batch, dask.compute(*crops)):
-            value = g["label"][j]
-            mask = np.where(np.asarray(crop) == value, 1, 0).astype(np.int32)
+            mask = (np.asarray(crop) == g["label"][j]).astype(np.int32)
             props = measure.regionprops(mask, spacing=spacing)
             table["perimeter"][j] = props["perimeter"][0]
             table["solidity"][j] = props["solidity"][0]
