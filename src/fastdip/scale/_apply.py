@@ -7,16 +7,20 @@ measurements to ``_measure``; a step without a handler runs in memory when the a
 and is refused otherwise.
 
 Borders, exactly. In memory, step *i* sees the true image edge and extends its input there by its own
-``mode``. Blocks are therefore overlapped *without* padding at the array's outer edge (Dask's
+``mode``. Blocks are therefore overlapped *without* padding at the array's outer edge (as Dask's
 ``boundary='none'``): a block that touches the image edge is cut at it, and each step, run on the block, applies
 its own mode at that true edge, exactly as in memory, for ``reflect``, ``mirror``, ``nearest`` and
 ``constant`` (all of which read only pixels within the halo of the edge). Where a block is cut inside the
 image, the step's mode invents values, but their effect reaches at most the sum of the halos inwards, which is
 the overlap that is trimmed away. ``wrap`` reads the far side of the image, so a run of ``wrap`` steps is its
-own stage overlapped with ``boundary='periodic'`` (periodic extension commutes with shift-invariant ops in
-``wrap`` mode); a change between ``wrap`` and another mode starts a new stage. A halo deeper than a chunk
-rechunks that axis (chunks at least the depth, or one chunk when the axis is short); an axis held in one chunk
-(colour channels always are) needs no overlap at all.
+own stage overlapped periodically (a block at the edge gets its context from the opposite end; periodic
+extension commutes with shift-invariant ops in ``wrap`` mode); a change between ``wrap`` and another mode
+starts a new stage. A halo deeper than a chunk rechunks that axis (chunks at least the depth, or one chunk when
+the axis is short); an axis held in one chunk (colour channels always are) needs no overlap at all.
+
+The overlap is built as one task per block, which takes the block and the strips of its neighbours it needs
+and assembles them itself (Dask's ``overlap`` makes a slicing and a concatenation task per neighbour, about
+four times as many tasks, and its scheduling cost showed on 1024^2 chunks).
 """
 
 from __future__ import annotations
@@ -119,8 +123,35 @@ class Stage:
 
 
 def as_pipeline(pipeline_or_op, params=None) -> Pipeline:
-    """A :class:`~fastdip.pipeline.Pipeline` from a pipeline, a pipeline file, an op name, an Op, a Step or a
-    list of steps (``params`` for a single op)."""
+    """A :class:`~fastdip.pipeline.Pipeline` from what :func:`apply` accepts.
+
+    Parameters
+    ----------
+    pipeline_or_op : Pipeline, str, os.PathLike, Op, Step or list
+        A pipeline; a pipeline file (.json/.yaml/.yml); an op name; an Op; a Step; a list of steps.
+    params : dict, optional
+        The parameters of a single op given by name or Op.
+
+    Returns
+    -------
+    Pipeline
+        Validated completely (bad steps raise :class:`~fastdip.pipeline.PipelineError`).
+
+    Raises
+    ------
+    TypeError
+        For anything else, or ``params`` with a whole pipeline.
+
+    References
+    ----------
+    A. E. Carpenter et al., CellProfiler, Genome Biology 7, R100, 2006 (pipelines of modules).
+
+    Examples
+    --------
+    >>> from fastdip.scale import as_pipeline
+    >>> as_pipeline("filters.median", {"size": 5})
+    Pipeline(filters.median)
+    """
     from fastdip.pipeline import Op
 
     if params is not None and not isinstance(params, dict):
@@ -260,7 +291,7 @@ def _overlap_block(parts, layout: _Layout, spec, threads):
         block[dst] = part[src]
     out = _run_chain(block, spec, threads)
     index = tuple(slice(lo, size - hi) for (lo, hi), size in zip(layout.trims, out.shape))
-    return np.ascontiguousarray(out[index])
+    return out[index]  # a view: Dask's concatenation or the store's write copies it once
 
 
 def _overlap_graph(arr, spec: str, depth, periodic: bool, threads: int, dtype):
