@@ -10,6 +10,8 @@ httpx clients on 127.0.0.1:
 2. **Preview while dragging** on a 2048² image: the requests a slider drag sends (``preview: true``, median size
    3, 5, 7, ... in turn): the time until the preview image is decoded, and with the histogram and spectrum the
    page also fetches; the full-resolution step for comparison.
+   With Chromium and playwright present, the same drag in headless Chromium: the page's own time from sending
+   each preview request to drawing its image (``--no-browser`` skips it).
 3. **Concurrent clients**: 20 clients (threads, one keep-alive connection each) send round trips like (1) for
    30 s; errors (any non-200), throughput and latency percentiles. Bounded in time and count.
 
@@ -108,6 +110,61 @@ class RoundTrip:
         self.client.close()
 
 
+def _browser_drag(url: str, png: bytes, seconds: float = 4.0) -> list[tuple]:
+    """A slider drag on a 2048² image in headless Chromium (Debian's chromium via playwright's
+    executable_path): the page's own times from sending a preview request to drawing its image."""
+    import shutil
+    import tempfile
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        return [("browser drag", "skipped: chromium or playwright missing", "")]
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:
+        path = Path(folder) / "big.png"
+        path.write_bytes(png)
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_function("window.fastdip.rendered && window.fastdip.rendered.upto === 0")
+        page.set_input_files("#file", str(path))
+        page.wait_for_function("window.fastdip.rendered && window.fastdip.rendered.shape === '2048,2048'"
+                               " && document.body.dataset.busy === '0'", timeout=60000)
+        page.fill("#op-search", "median")
+        page.click("#ops button[data-op='filters.median']")
+        page.wait_for_function("window.fastdip.rendered && window.fastdip.rendered.steps.length === 1"
+                               " && document.body.dataset.busy === '0'", timeout=60000)
+        page.evaluate("window.fastdip.previewMs.length = 0; window.fastdip.fullMs.length = 0; "
+                      "window.fastdip.inputs = 0")
+        box = page.locator(".step[data-index='0'] input[type=range][data-param=size]").bounding_box()
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + 2, y)
+        page.mouse.down()
+        t0 = time.perf_counter()
+        k = 0
+        while time.perf_counter() - t0 < seconds:
+            k += 1
+            page.mouse.move(box["x"] + 2 + (box["width"] - 4) * abs(((k * 0.05) % 2) - 1), y)
+            page.wait_for_timeout(25)
+        page.mouse.up()
+        page.wait_for_function("window.fastdip.fullMs.length > 0 && document.body.dataset.busy === '0'",
+                               timeout=60000)
+        changes = page.evaluate("window.fastdip.inputs")
+        previews = page.evaluate("window.fastdip.previewMs")
+        full = page.evaluate("window.fastdip.fullMs")
+        browser.close()
+    if not previews:
+        return [("browser (Chromium) drag on 2048²", "no preview drawn", "<= 100")]
+    ms = np.asarray(previews) / 1000
+    return [("browser (Chromium): drag on 2048², preview request -> drawn",
+             f"p50 {_pct(ms, 50):.1f} ms, p95 {_pct(ms, 95):.1f} ms ({len(previews)} previews drawn for "
+             f"{changes} slider values in {seconds:g} s; one request at a time, the latest value next)", "<= 100"),
+            ("  browser: full resolution on release, request -> drawn", f"{full[-1]:.0f} ms", "")]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.web", description=__doc__.split("\n")[0],
                                      epilog="Example: python -m benchmarks.web --duration 10 --no-write")
@@ -116,6 +173,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients in (3) (default 20)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of (3) (default 30)")
     parser.add_argument("--no-write", action="store_true", help=f"do not append to {RESULTS_PATH.name}")
+    parser.add_argument("--no-browser", action="store_true", help="skip the drag in headless Chromium")
     options = parser.parse_args(argv)
 
     import httpx
@@ -180,6 +238,10 @@ def main(argv=None) -> int:
         rows.append(("  full resolution 2048² median 5x5 (on release)", f"p50 {_pct(full_times, 50):.1f} ms", ""))
         drag.close()
         full.close()
+
+        # (2b) the same drag in a real browser, when Chromium and playwright are here
+        if not options.no_browser:
+            rows += _browser_drag(url, buf.getvalue())
 
         # (3) concurrent clients
         stop = time.monotonic() + options.duration

@@ -203,15 +203,17 @@ def _histogram(image: np.ndarray) -> dict:
             "dtype": str(image.dtype), "shape": list(image.shape)}
 
 
-def _spectrum(image: np.ndarray) -> np.ndarray:
+def _spectrum(image: np.ndarray, side: int = 256) -> np.ndarray:
+    """The centred log Fourier magnitude log(1 + |F|) of the image's grey levels (the mean of its colour
+    channels), in float32, display-mapped, every k-th pixel so that the longest side is at most ``side`` (the
+    page draws it as a thumbnail)."""
     from fastdip import fourier
 
-    grey = image.astype(np.float64)
-    if grey.ndim == 3:
-        grey = grey[..., :3].mean(axis=-1)
-    grey = np.where(np.isfinite(grey), grey, 0.0)
-    magnitude = fourier.magnitude(fourier.shift(fourier.dft2(grey)), log=True)
-    return _images.display(magnitude)[0]
+    grey = image.astype(np.float32) if image.ndim == 2 else image[..., :3].mean(axis=-1, dtype=np.float32)
+    if image.dtype.kind == "f" and not np.isfinite(grey).all():
+        grey = np.where(np.isfinite(grey), grey, np.float32(0))
+    magnitude = fourier.shift(fourier.magnitude(fourier.dft2(grey), log=True))
+    return _images.downsize(_images.display(magnitude)[0], side)
 
 
 def _table_json(table, info) -> JSONResponse:

@@ -30,7 +30,7 @@ const state = {
   errors: {},         // "stepIndex/param" -> message (server and client checks)
   picking: null,      // {step, param} while a point picker is active
 };
-window.fastdip = { state, rendered: null, requests: 0, aborted: 0 };
+window.fastdip = { state, rendered: null, requests: 0, aborted: 0, previewMs: [], fullMs: [] };
 
 // slider ranges where the schema gives no maximum (the schema's bounds always win)
 const RANGES = {
@@ -330,6 +330,7 @@ let previewDirty = false; // the slider moved while it ran: send the latest valu
 
 function changed(live) {
   writeUrl();
+  if (live) window.fastdip.inputs = (window.fastdip.inputs || 0) + 1;
   if (!state.imageId) return;
   if (live) {
     if (previewBusy) { previewDirty = true; return; }
@@ -370,7 +371,11 @@ async function refresh(preview) {
     if (ctrl.signal.aborted) return;
     clearServerErrors();
     if (entry.table) drawTable(entry.table); else draw(entry, preview);
-    const plots = entry.table ? null : Promise.all([histogram(body, ctrl.signal), spectrum(body, ctrl.signal)]);
+    const latency = (preview ? window.fastdip.previewMs : window.fastdip.fullMs);
+    latency.push(Math.round((performance.now() - t0) * 10) / 10);  // request sent -> image drawn (benchmarks.web)
+    if (latency.length > 1000) latency.shift();
+    // plots: with a full result, awaited; with a preview, one set at a time beside the previews
+    const plots = entry.table ? null : preview ? (schedulePlots(body), null) : fullPlots(body, ctrl.signal);
     const ms = Math.round(performance.now() - t0);
     const h = entry.headers || entry.table;
     $("#status").textContent = entry.table ? `table: ${entry.table.table.total} rows` :
@@ -391,6 +396,25 @@ async function refresh(preview) {
       if (previewDirty && !ctrl.signal.aborted) { previewDirty = false; changed(true); }
     }
   }
+}
+
+let plotCtrl = null;      // the preview plots in flight
+let plotNext = null;      // the latest preview whose plots wait for them
+
+function schedulePlots(body) {
+  if (plotCtrl) { plotNext = body; return; }
+  const ctrl = new AbortController();
+  plotCtrl = ctrl;
+  Promise.all([histogram(body, ctrl.signal), spectrum(body, ctrl.signal)]).catch(() => {}).finally(() => {
+    if (plotCtrl === ctrl) plotCtrl = null;
+    if (plotNext && !ctrl.signal.aborted) { const next = plotNext; plotNext = null; schedulePlots(next); }
+  });
+}
+
+function fullPlots(body, signal) {
+  if (plotCtrl) { plotCtrl.abort(); plotCtrl = null; }
+  plotNext = null;
+  return Promise.all([histogram(body, signal), spectrum(body, signal)]);
 }
 
 function clearServerErrors() {
