@@ -279,7 +279,7 @@ def test_tiles_on_threads_equal_one_thread(fitted, monkeypatch):
     with fastdip.threads(1):
         proba = clf.predict_proba(image, tile=(40, 33))
         labels = clf.predict(image, tile=(40, 33))
-    monkeypatch.setattr(_classifier, "_MIN_THREADED_WORK", 0)
+    monkeypatch.setattr(_classifier._features, "_MIN_THREADED_WORK", 0)
     seen = set()
     real = _classifier._features._compute
 

@@ -12,6 +12,7 @@ column at 2048²). Eigenvalues are computed in float64 and rounded once.
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ._config import SERIAL
@@ -43,6 +44,35 @@ def gradient_axis(src, h, out):
                 out[a, i, b] = (src[a, i + 1, b] - src[a, i - 1, b]) / two_h
         for b in range(B):
             out[a, N - 1, b] = (src[a, N - 1, b] - src[a, N - 2, b]) / h
+
+
+@njit(**SERIAL)
+def gradient_axis_pow2(src, inv_h, out):
+    """``gradient_axis`` for a spacing h that is a power of two: multiplying by the float32 ``inv_h`` = 1/h
+    (and inv_h / 2) is exact, so it rounds like numpy's division while staying in float32 lanes (the float64
+    division took 0.19 s of a 0.75 s skimage-set feature stack at 1024²)."""
+    A, N, B = src.shape
+    if N == 1:
+        out[:] = 0.0
+        return
+    half = inv_h * np.float32(0.5)
+    if B == 1:  # the last axis: walk each line contiguously
+        for a in range(A):
+            s = src[a, :, 0]
+            o = out[a, :, 0]
+            o[0] = (s[1] - s[0]) * inv_h
+            for i in range(1, N - 1):
+                o[i] = (s[i + 1] - s[i - 1]) * half
+            o[N - 1] = (s[N - 1] - s[N - 2]) * inv_h
+        return
+    for a in range(A):
+        for b in range(B):
+            out[a, 0, b] = (src[a, 1, b] - src[a, 0, b]) * inv_h
+        for i in range(1, N - 1):
+            for b in range(B):
+                out[a, i, b] = (src[a, i + 1, b] - src[a, i - 1, b]) * half
+        for b in range(B):
+            out[a, N - 1, b] = (src[a, N - 1, b] - src[a, N - 2, b]) * inv_h
 
 
 @njit(**SERIAL)
@@ -121,8 +151,11 @@ def norm_into(d, out, row):
 
 @njit(**SERIAL)
 def interleave(block, out, col):
-    """Copy the rows of a (k, P) ``block`` into columns col..col+k-1 of the (P, F) feature stack ``out``."""
+    """Copy the rows of a (k, P) ``block`` into columns col..col+k-1 of the (P, F) feature stack ``out``, 64
+    pixels at a time (each of the k rows read as a short contiguous run, the 64 output rows held in L1)."""
     k, P = block.shape
-    for p in range(P):
+    for p0 in range(0, P, 64):
+        p1 = min(p0 + 64, P)
         for j in range(k):
-            out[p, col + j] = block[j, p]
+            for p in range(p0, p1):
+                out[p, col + j] = block[j, p]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import itertools
-import math
 import time
 
 import numpy as np
@@ -18,7 +15,6 @@ __all__ = ["PixelClassifier", "compare_classifiers"]
 ESTIMATORS = ("random_forest", "extra_trees", "svm", "knn", "lda", "logistic", "naive_bayes", "mlp")
 _FEATURE_KEYS = ("sigmas", "kinds", "channel_axis", "spacing")
 _DEFAULT_TILE = {2: 256, 3: 64}
-_MIN_THREADED_WORK = 1 << 20  # pixels x features: two 256² tiles of 49 features take about 0.2 s
 
 
 def _make_estimator(name: str, seed: int, *, proba: bool = True):
@@ -75,14 +71,7 @@ def _check_feature_settings(features, func: str) -> dict:
     return dict(features)
 
 
-def _tiles(shape, tile, margin):
-    """(core, outer, inner) slices: each core block of at most ``tile``, the block grown by ``margin`` (clipped
-    to the image), and the core's place inside the grown block."""
-    for starts in itertools.product(*(range(0, s, t) for s, t in zip(shape, tile))):
-        core = tuple(slice(a, min(a + t, s)) for a, t, s in zip(starts, tile, shape))
-        outer = tuple(slice(max(0, c.start - m), min(s, c.stop + m)) for c, m, s in zip(core, margin, shape))
-        inner = tuple(slice(c.start - o.start, c.stop - o.start) for c, o in zip(core, outer))
-        yield core, outer, inner
+_tiles = _features._tiles
 
 
 class PixelClassifier:
@@ -201,11 +190,7 @@ class PixelClassifier:
 
     def _tile_features(self, x, outer, inner):
         """The planar (F, P) features of the pixels ``inner`` of the block ``outer`` of ``x``."""
-        block = x[(slice(None),) + outer]
-        n = math.prod(s.stop - s.start for s in inner)
-        out = np.empty((self._n_features(), n), np.float32)
-        _features._compute(block, self._plan, out, inner, planar=True)
-        return out
+        return _features._tile_features(x, self._plan, outer, inner)
 
     # -- fitting --------------------------------------------------------------------------------------------
 
@@ -363,16 +348,8 @@ class PixelClassifier:
             else:
                 result[core] = self.classes_[index].reshape(core_shape)
 
-        # one tile of work is far above a thread's start-up; sklearn learners keep their own threads
-        work = x.size * self._n_features() if self._packed is not None and len(tiles) > 1 else 0
-        with parallel._kernel_threads(work, _MIN_THREADED_WORK) as n:
-            if n > 1:
-                with concurrent.futures.ThreadPoolExecutor(n) as pool:
-                    for _ in pool.map(one, tiles):
-                        pass
-            else:
-                for job in tiles:
-                    one(job)
+        # sklearn learners other than forests keep their own threads
+        _features._map_tiles(one, tiles, x.size * self._n_features() if self._packed is not None else 0)
         return result
 
     def predict(self, image, *, tile=None):
