@@ -138,6 +138,7 @@ def _browser_drag(url: str, png: bytes, seconds: float = 4.0) -> list[tuple]:
         page.wait_for_function("window.fastdip.rendered && window.fastdip.rendered.steps.length === 1"
                                " && document.body.dataset.busy === '0'", timeout=60000)
         page.evaluate("window.fastdip.previewMs.length = 0; window.fastdip.fullMs.length = 0; "
+                      "window.fastdip.previewServerMs.length = 0; "
                       "window.fastdip.inputs = 0")
         box = page.locator(".step[data-index='0'] input[type=range][data-param=size]").bounding_box()
         y = box["y"] + box["height"] / 2
@@ -155,6 +156,7 @@ def _browser_drag(url: str, png: bytes, seconds: float = 4.0) -> list[tuple]:
         changes = page.evaluate("window.fastdip.inputs")
         previews = page.evaluate("window.fastdip.previewMs")
         full = page.evaluate("window.fastdip.fullMs")
+        server_ms = page.evaluate("window.fastdip.previewServerMs.slice(-" + str(max(len(previews), 1)) + ")")
         browser.close()
     if not previews:
         return [("browser (Chromium) drag on 2048²", "no preview drawn", "<= 100")]
@@ -162,6 +164,8 @@ def _browser_drag(url: str, png: bytes, seconds: float = 4.0) -> list[tuple]:
     return [("browser (Chromium): drag on 2048², preview request -> drawn",
              f"p50 {_pct(ms, 50):.1f} ms, p95 {_pct(ms, 95):.1f} ms ({len(previews)} previews drawn for "
              f"{changes} slider values in {seconds:g} s; one request at a time, the latest value next)", "<= 100"),
+            ("  of which the steps on the server (X-Fastdip-Ms)",
+             f"p50 {np.median(server_ms):.1f} ms, p95 {np.percentile(server_ms, 95):.1f} ms", ""),
             ("  browser: full resolution on release, request -> drawn", f"{full[-1]:.0f} ms", "")]
 
 

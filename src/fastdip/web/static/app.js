@@ -30,7 +30,7 @@ const state = {
   errors: {},         // "stepIndex/param" -> message (server and client checks)
   picking: null,      // {step, param} while a point picker is active
 };
-window.fastdip = { state, rendered: null, requests: 0, aborted: 0, previewMs: [], fullMs: [] };
+window.fastdip = { state, rendered: null, requests: 0, aborted: 0, previewMs: [], previewServerMs: [], fullMs: [] };
 
 // slider ranges where the schema gives no maximum (the schema's bounds always win)
 const RANGES = {
@@ -373,6 +373,7 @@ async function refresh(preview) {
     if (entry.table) drawTable(entry.table); else draw(entry, preview);
     const latency = (preview ? window.fastdip.previewMs : window.fastdip.fullMs);
     latency.push(Math.round((performance.now() - t0) * 10) / 10);  // request sent -> image drawn (benchmarks.web)
+    if (preview && entry.headers) window.fastdip.previewServerMs.push(Number(entry.headers.ms));
     if (latency.length > 1000) latency.shift();
     // plots: with a full result, awaited; with a preview, one set at a time beside the previews
     const plots = entry.table ? null : preview ? (schedulePlots(body), null) : fullPlots(body, ctrl.signal);
@@ -401,8 +402,19 @@ async function refresh(preview) {
 let plotCtrl = null;      // the preview plots in flight
 let plotNext = null;      // the latest preview whose plots wait for them
 
+let plotTimer = null;     // preview plots wait PLOT_GAP ms after the last set (the image previews go first)
+let plotLast = 0;
+const PLOT_GAP = 250;
+
 function schedulePlots(body) {
-  if (plotCtrl) { plotNext = body; return; }
+  if (plotCtrl || plotTimer) { plotNext = body; return; }
+  const wait = plotLast + PLOT_GAP - performance.now();
+  if (wait > 0) {
+    plotNext = body;
+    plotTimer = setTimeout(() => { plotTimer = null; const next = plotNext; plotNext = null; if (next) schedulePlots(next); }, wait);
+    return;
+  }
+  plotLast = performance.now();
   const ctrl = new AbortController();
   plotCtrl = ctrl;
   Promise.all([histogram(body, ctrl.signal), spectrum(body, ctrl.signal)]).catch(() => {}).finally(() => {
@@ -413,6 +425,7 @@ function schedulePlots(body) {
 
 function fullPlots(body, signal) {
   if (plotCtrl) { plotCtrl.abort(); plotCtrl = null; }
+  if (plotTimer) { clearTimeout(plotTimer); plotTimer = null; }
   plotNext = null;
   return Promise.all([histogram(body, signal), spectrum(body, signal)]);
 }
@@ -455,10 +468,22 @@ function draw(entry, preview) {
     }
     current = {shape, dtype: entry.headers.dtype, range: entry.headers.range, raw: null, rawKey: null};
   }
-  ctx.imageSmoothingEnabled = false;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(entry.bitmap, 0, 0, canvas.width, canvas.height);
-  if (preview) window.fastdip.previews = (window.fastdip.previews || 0) + 1;
+  const small = $("#preview");
+  if (preview) {
+    // a preview is drawn at its own size and stretched by CSS over the result (no full-size redraw)
+    if (small.width !== entry.bitmap.width || small.height !== entry.bitmap.height) {
+      small.width = entry.bitmap.width; small.height = entry.bitmap.height;
+    }
+    small.style.width = `${canvas.width}px`; small.style.height = `${canvas.height}px`;
+    small.getContext("2d").drawImage(entry.bitmap, 0, 0);
+    small.hidden = false;
+    window.fastdip.previews = (window.fastdip.previews || 0) + 1;
+  } else {
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(entry.bitmap, 0, 0);
+    small.hidden = true;
+  }
   $("#marks").setAttribute("width", canvas.width); $("#marks").setAttribute("height", canvas.height);
   if (!view.fitted) fit();
   drawMarks();
