@@ -10,10 +10,13 @@ centroid, bbox, the second-moment columns (eccentricity, orientation, axis lengt
 and min/max intensity are then exactly the in-memory values (its moments are taken relative to the first
 pixel, which the merged integer sums reproduce exactly). Perimeter and solidity depend on the object's shape
 as a whole: an object inside one chunk takes them from that chunk's regionprops (the same pixels scanned in
-the same order, so the same numbers); an object that crosses chunks is measured again on its bounding box
-alone (read from the array, the other labels masked out). The mean intensity of an object that crosses
-chunks is its merged sum over its count: exact for integer intensities, within a few ulps for floats (the
-in-memory sum runs in raster order).
+the same order, so the same numbers); for the objects that cross chunks a second pass over the chunks (each
+with a 2-pixel halo) returns only their border pixels' perimeter codes and their rows' extents, from which
+the perimeter (the codes' weights added in raster order, as the kernel adds them) and the convex-image count
+(Andrew's monotone chain on the rows' end pixels, the kernel's arithmetic) are rebuilt exactly, without ever
+holding an object's bounding box. The mean intensity of an object that crosses chunks is its merged sum over
+its count: exact for integer intensities, within a few ulps for floats (the in-memory sum runs in raster
+order).
 
 References
 ----------
@@ -31,10 +34,11 @@ from ._global import given, task, tree_reduce
 
 __all__ = ["HANDLERS"]
 
-#: bounding-box crops of objects crossing chunks read in one compute: at most this many, and at most this many
-#: pixels together (a single larger box is read alone: it must fit in memory, with a bool mask of its size)
-_CROPS_PER_BATCH = 32
-_CROP_PIXELS_PER_BATCH = 1 << 24
+#: the perimeter weight of each border-pixel code (skimage's perimeter estimator, as fastdip.measure uses it)
+_PERIMETER_WEIGHTS = np.zeros(50)
+_PERIMETER_WEIGHTS[[5, 7, 15, 17, 25, 27]] = 1.0
+_PERIMETER_WEIGHTS[[21, 33]] = np.sqrt(2.0)
+_PERIMETER_WEIGHTS[[13, 23]] = (1 + np.sqrt(2.0)) / 2
 
 
 def _as_chunked(image, like):
@@ -269,34 +273,150 @@ def _columns(g, sp, ndim, with_intensity):
     return data
 
 
-def _crossing_shapes(data, g, table, spacing):
-    """Perimeter and solidity of the objects that cross chunks, each from its bounding box alone."""
-    import dask
+def _edge_shapes(padded, crossing, origin, width):
+    """For the labels in ``crossing`` (sorted) found in one chunk given with a 2-pixel halo (0 beyond the
+    image): the perimeter code of each of their border pixels in the chunk (fastdip.measure's rule: border
+    if a 4-neighbour has another label or lies outside; code 1 + 2 x border 4-neighbours + 10 x border
+    diagonal neighbours of the same label) with its global flat index, and each of their rows' leftmost and
+    rightmost column in the chunk."""
+    p = np.asarray(padded)
+    core = p[2:-2, 2:-2]
+    inside = np.isin(core, crossing)
+    if not inside.any():
+        return None
+    c = p[1:-1, 1:-1]  # the chunk and a 1-pixel ring: where border flags are needed
+    border = (c > 0) & ((p[:-2, 1:-1] != c) | (p[2:, 1:-1] != c) | (p[1:-1, :-2] != c) | (p[1:-1, 2:] != c))
+    b = border[1:-1, 1:-1]
+    code = np.ones(core.shape, np.int64)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy == 0 and dx == 0:
+                continue
+            nb = border[1 + dy:border.shape[0] - 1 + dy, 1 + dx:border.shape[1] - 1 + dx]
+            same = c[1 + dy:c.shape[0] - 1 + dy, 1 + dx:c.shape[1] - 1 + dx] == core
+            code += (2 if dy == 0 or dx == 0 else 10) * (nb & same)
+    rows, cols = np.nonzero(inside & b)  # raster order
+    out = {"plab": np.searchsorted(crossing, core[rows, cols]).astype(np.int32),  # index into crossing
+           "pidx": (rows + origin[0]).astype(np.int64) * width + cols + origin[1],
+           "pcode": code[rows, cols].astype(np.uint8)}
+    rows, cols = np.nonzero(inside)
+    lab = np.searchsorted(crossing, core[rows, cols]).astype(np.int64)
+    key = lab * core.shape[0] + rows
+    _, first = np.unique(key, return_index=True)
+    _, last = np.unique(key[::-1], return_index=True)
+    last = key.size - 1 - last
+    out.update(elab=lab[first], erow=(rows[first] + origin[0]).astype(np.int64),
+               eleft=(cols[first] + origin[1]).astype(np.int64), eright=(cols[last] + origin[1]).astype(np.int64))
+    return out
 
-    from .. import measure
+
+def _cross(o_r, o_c, a_r, a_c, b_r, b_c):
+    return (a_r - o_r) * (b_c - o_c) - (a_c - o_c) * (b_r - o_r)
+
+
+def _convex_count(r0, rows, left, right, width):
+    """fastdip.measure's convex-image pixel count of one label from its rows' extents (``left``/``right``
+    per bbox row, -1 right where a row is empty): the six half-pixel diamond points of each row's end pixels,
+    sorted by the same key, Andrew's monotone chain, then each row's integer columns inside the polygon —
+    the kernel's arithmetic step by step, so the same count."""
+    pr, pc = [], []
+    for j in range(rows):
+        xl, xr = int(left[j]), int(right[j])
+        if xr < 0:
+            continue
+        y = r0 + j
+        for dr, dc, x in ((-0.5, 0.0, xl), (-0.5, 0.0, xr), (0.0, -0.5, xl), (0.0, 0.5, xr), (0.5, 0.0, xl),
+                          (0.5, 0.0, xr)):
+            pr.append(y + dr)
+            pc.append(x + dc)
+    pr, pc = np.array(pr), np.array(pc)
+    order = np.argsort(pr * (2.0 * width + 8.0) + pc)
+    sr, sc = pr[order].tolist(), pc[order].tolist()
+    hull_r, hull_c = [], []
+    for i in range(len(sr)):  # lower hull
+        while len(hull_r) >= 2 and _cross(hull_r[-2], hull_c[-2], hull_r[-1], hull_c[-1], sr[i], sc[i]) <= 0:
+            hull_r.pop()
+            hull_c.pop()
+        hull_r.append(sr[i])
+        hull_c.append(sc[i])
+    low = len(hull_r) + 1
+    for i in range(len(sr) - 2, -1, -1):  # upper hull
+        while len(hull_r) >= low and _cross(hull_r[-2], hull_c[-2], hull_r[-1], hull_c[-1], sr[i], sc[i]) <= 0:
+            hull_r.pop()
+            hull_c.pop()
+        hull_r.append(sr[i])
+        hull_c.append(sc[i])
+    y = (r0 + np.arange(rows)).astype(np.float64)
+    lo = np.full(rows, np.inf)
+    hi = np.full(rows, -np.inf)
+    for e in range(len(hull_r) - 1):  # the last point repeats the first
+        ar, ac, br, bc = hull_r[e], hull_c[e], hull_r[e + 1], hull_c[e + 1]
+        on = ((ar <= y) & (y <= br)) | ((br <= y) & (y <= ar))
+        if not on.any():
+            continue
+        if ar == br:
+            lo[on] = np.minimum(lo[on], min(ac, bc))
+            hi[on] = np.maximum(hi[on], max(ac, bc))
+        else:
+            cval = ac + (y[on] - ar) * (bc - ac) / (br - ar)
+            lo[on] = np.minimum(lo[on], cval)
+            hi[on] = np.maximum(hi[on], cval)
+    ok = hi >= lo
+    first = np.ceil(lo[ok] - 1e-9)
+    last = np.floor(hi[ok] + 1e-9)
+    keep = last >= first
+    return int(np.sum((last[keep] - first[keep]).astype(np.int64) + 1))
+
+
+def _crossing_shapes(data, g, table, spacing):
+    """Perimeter and solidity of the objects that cross chunks, streamed: a second pass over the chunks that
+    hold such objects, each with a 2-pixel halo, returns their border pixels' perimeter codes and their rows'
+    extents; the perimeter is the codes' weights summed in raster order (the in-memory kernel's order, so
+    the same float sum) and the solidity the pixel count over the convex-image count rebuilt from the rows'
+    extents. Memory: the codes and extents of those objects only, never an object's bounding box."""
+    import dask
+    import dask.array as da
 
     crossing = np.flatnonzero(g["pieces"] > 1)
+    if crossing.size == 0:
+        return
+    labels = g["label"][crossing]
+    height, width = data.shape
+    if min(min(c) for c in data.chunks) < 2:
+        data = data.rechunk(tuple(max(4, max(c)) for c in data.chunks))
+    halo = da.overlap.overlap(data, depth={0: 2, 1: 2}, boundary={0: 0, 1: 0})
+    starts = [np.concatenate([[0], np.cumsum(c)]).tolist() for c in data.chunks]
+    blocks = halo.to_delayed()
+    edge = task(_edge_shapes)
+    n = labels.size
+    running = np.zeros(n)  # each label's perimeter sum so far, in raster order
     box = g["bbox"][crossing]
-    pixels = (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1])
-    batches, batch, held = [], [], 0
-    for j, px in zip(crossing, pixels):
-        if batch and (len(batch) == _CROPS_PER_BATCH or held + px > _CROP_PIXELS_PER_BATCH):
-            batches.append(batch)
-            batch, held = [], 0
-        batch.append(j)
-        held += int(px)
-    if batch:
-        batches.append(batch)
-    for batch in batches:
-        crops = []
-        for j in batch:
-            r0, c0, r1, c1 = (int(v) for v in g["bbox"][j])
-            crops.append(data[r0:r1, c0:c1])
-        for j, crop in zip(batch, dask.compute(*crops)):
-            mask = (np.asarray(crop) == g["label"][j]).astype(np.int32)
-            props = measure.regionprops(mask, spacing=spacing)
-            table["perimeter"][j] = props["perimeter"][0]
-            table["solidity"][j] = props["solidity"][0]
+    left = [np.full(int(b[2] - b[0]), width, np.int64) for b in box]
+    right = [np.full(int(b[2] - b[0]), -1, np.int64) for b in box]
+    # one band of chunk rows at a time: raster order is band after band, and only one band's codes are held
+    for i in range(blocks.shape[0]):
+        parts = dask.compute(*[edge(blocks[i, k], labels, (starts[0][i], starts[1][k]), width)
+                               for k in range(blocks.shape[1])])
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            continue
+        cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        order = np.lexsort((cat["pidx"], cat["plab"]))
+        plab = cat["plab"][order]
+        weights = _PERIMETER_WEIGHTS[cat["pcode"][order]]
+        cuts = np.searchsorted(plab, np.arange(n + 1))
+        for t in np.flatnonzero(np.diff(cuts)):
+            # the kernel's sum: one weight after the other, continuing from the bands above
+            running[t] = np.cumsum(np.concatenate([[running[t]], weights[cuts[t]:cuts[t + 1]]]))[-1]
+        for t, row, lo_, hi_ in zip(cat["elab"], cat["erow"], cat["eleft"], cat["eright"]):
+            r = row - box[t][0]
+            left[t][r] = min(left[t][r], lo_)
+            right[t][r] = max(right[t][r], hi_)
+    sp = _spacing(spacing, 2)
+    for t, j in enumerate(crossing):
+        table["perimeter"][j] = running[t] * sp[0] if sp[0] == sp[1] else np.nan
+        r0 = int(box[t][0])
+        table["solidity"][j] = float(g["m"][j]) / float(_convex_count(r0, left[t].size, left[t], right[t], width))
 
 
 def count(data, params, op):
