@@ -194,6 +194,22 @@ def test_regionprops_any_chunking(rows, cols):
     assert _chunked("measure.regionprops", labels, {}, (rows, cols)) == expected
 
 
+def test_regionprops_of_objects_spanning_every_chunk_and_disconnected_labels():
+    # a thick ring through every chunk, one label split into two far-apart pieces, single pixels on chunk
+    # corners: perimeter and solidity of crossing objects come from the streamed codes and row extents
+    rows, cols = np.indices((60, 80))
+    radius = np.hypot(rows - 30, cols - 40)
+    labels = np.where((radius > 18) & (radius < 26), 3, 0).astype(np.int32)
+    labels[1:6, 1:9] = 7
+    labels[52:58, 70:79] = 7
+    labels[12, 16] = 9
+    labels[13, 17] = 9
+    expected = Table.from_result(get("measure.regionprops").func(labels, INTENSITY_U8[:60, :80]))
+    got = _chunked("measure.regionprops", labels, {"intensity": INTENSITY_U8[:60, :80]}, (13, 17))
+    for column in got.columns:
+        np.testing.assert_array_equal(got.data[column], expected.data[column], err_msg=column)
+
+
 def test_regionprops_of_an_empty_label_image():
     empty = np.zeros((30, 40), np.int32)
     expected = Table.from_result(get("measure.regionprops").func(empty))
