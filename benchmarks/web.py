@@ -245,7 +245,9 @@ def main(argv=None) -> int:
 
         # (2b) the same drag in a real browser, when Chromium and playwright are here
         if not options.no_browser:
-            rows += _browser_drag(url, buf.getvalue())
+            flipped = io.BytesIO()  # another image: nothing of it is in the server's cache yet
+            Image.fromarray(np.ascontiguousarray(big[::-1])).save(flipped, format="PNG")
+            rows += _browser_drag(url, flipped.getvalue())
 
         # (3) concurrent clients
         stop = time.monotonic() + options.duration
