@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fastdip import pipeline as fp
 from fastdip import scale
@@ -122,6 +124,29 @@ CHAINS = [
 @pytest.mark.parametrize("steps", CHAINS, ids=[" > ".join(s[0] for s in c) for c in CHAINS])
 def test_chains_equal_in_memory(steps):
     _check(steps, _image(seed=3))
+
+
+_PROPERTY_OPS = [("filters.median", {"size": 3}), ("filters.maximum", {"size": 5}),
+                 ("filters.gaussian", {"sigma": 0.8}), ("morphology.open", {"size": 3}),
+                 ("filters.sobel", {"axis": 0}), ("intensity.negative", {})]
+
+
+@settings(max_examples=10, deadline=None)
+@given(rows=st.integers(5, 45), cols=st.integers(5, 60),
+       chain=st.lists(st.tuples(st.sampled_from(range(len(_PROPERTY_OPS))), st.sampled_from(MODES)), min_size=1,
+                      max_size=3))
+def test_any_chunking_of_any_chain_equals_in_memory(rows, cols, chain):
+    """Property: chunks of any size (5 pixels up to the whole axis, smaller or larger than the summed halo) and any
+    chain of blockwise steps in any modes give the in-memory result."""
+    image = _image((41, 57), seed=rows * 61 + cols)
+    steps = []
+    for k, mode in chain:
+        name, params = _PROPERTY_OPS[k]
+        params = dict(params)
+        if fp.get(name).param("mode") is not None:
+            params["mode"] = mode
+        steps.append((name, params))
+    _check(steps, image, chunks=(rows, cols))
 
 
 def test_a_run_of_steps_is_one_overlap_with_the_summed_halo():
