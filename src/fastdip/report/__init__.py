@@ -1,9 +1,10 @@
 """The fastdip tour: every course topic run on the bundled images and written as one HTML report.
 
-``build_tour(out_dir)`` runs each section listed in :mod:`fastdip.report.sections` (in that order), writes
-their figures as PNG files under ``out_dir/figures/`` and the report as ``out_dir/index.html``, which is
-replaced if it exists (the tour is a generated report; nothing else in ``out_dir`` is touched apart from
-the figure files the sections write).
+``build_tour(out_dir)`` runs each section listed in :mod:`fastdip.report.sections`, writes their figures as
+PNG files under ``out_dir/figures/`` and the report as ``out_dir/index.html`` (sections in their listed
+order), which is replaced if it exists (the tour is a generated report; nothing else in ``out_dir`` is
+touched apart from the figure files the sections write). The sections are independent: on a machine with
+two or more cores they run in two worker processes side by side, the longest first.
 
 A section is one small module exposing ``TITLE``, ``SLUG`` and ``run(ctx) -> Section``; it fills its
 :class:`Section` with paragraphs, figures (saved through ``ctx.save``) and tables of measured numbers, in
@@ -13,10 +14,15 @@ with the message and traceback, and the failure is logged on the ``fastdip.repor
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib
 import logging
+import os
+import sys
 import time
 import traceback
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +163,7 @@ def _select(modules, only):
 
 
 def _run_one(module, ctx: Context) -> Section:
+    """Run one section; an exception becomes an error section (logged by the caller, in the main process)."""
     start = time.perf_counter()
     try:
         section = module.run(ctx)
@@ -165,9 +172,66 @@ def _run_one(module, ctx: Context) -> Section:
     except Exception as exc:  # a broken section must not take the whole tour down
         section = Section(module.TITLE, module.SLUG, error=f"{type(exc).__name__}: {exc}",
                           details=traceback.format_exc())
-        logger.error("tour section %r failed: %s", module.SLUG, section.error)
     section.seconds = time.perf_counter() - start
     return section
+
+
+def _run_by_name(module_name: str, ctx: Context) -> Section:
+    """What a worker process runs: the section module imported by name (modules pickle by name only)."""
+    return _run_one(importlib.import_module(module_name), ctx)
+
+
+def _importable(module) -> bool:
+    """True for a real module that a fresh process finds again by its name (not a stand-in object)."""
+    return isinstance(module, types.ModuleType) and sys.modules.get(module.__name__) is module
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_workers(workers, n_sections: int) -> int:
+    if workers is None:
+        return max(1, min(2, _cores(), n_sections))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"build_tour: workers must be None or an integer >= 1, got {workers!r}")
+    return min(workers, max(1, n_sections))
+
+
+def _in_order(modules) -> list:
+    """The modules, longest first (by :data:`fastdip.report.sections.SECONDS`, 0 if not listed): a greedy
+    schedule over the workers then ends with the short ones, so no worker is left with a long one at the end."""
+    from .sections import SECONDS
+
+    return sorted(modules, key=lambda m: -SECONDS.get(m.SLUG, 0.0))
+
+
+def _run_pool(modules, ctx: Context, workers: int, done) -> dict:
+    """Run the sections in ``workers`` fresh processes (spawned: no threads or OpenMP state inherited);
+    returns {slug: Section}. A section whose worker died runs again in this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    results = {}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = {pool.submit(_run_by_name, m.__name__, dataclasses.replace(ctx, slug=m.SLUG)): m
+                   for m in _in_order(modules)}
+        for future in as_completed(futures):
+            module = futures[future]
+            try:
+                results[module.SLUG] = future.result()
+            except BrokenProcessPool:
+                logger.warning("tour: the worker running section %r died; running it here", module.SLUG)
+                results[module.SLUG] = _run_one(module, dataclasses.replace(ctx, slug=module.SLUG))
+            done(module)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
 
 
 def _progress(enabled: bool):
@@ -184,7 +248,7 @@ def _progress(enabled: bool):
                     TimeElapsedColumn(), console=console)
 
 
-def build_tour(out_dir="tour", *, full=False, only=None, progress=True) -> Path:
+def build_tour(out_dir="tour", *, full=False, only=None, progress=True, workers=None) -> Path:
     """Run the tour's sections and write the HTML report ``out_dir/index.html``.
 
     Parameters
@@ -198,6 +262,10 @@ def build_tour(out_dir="tour", *, full=False, only=None, progress=True) -> Path:
         Run only the sections with these slugs (see :func:`section_modules`); default all.
     progress : bool, optional
         Show a progress bar (rich, on stderr) when stderr is a terminal.
+    workers : int, optional
+        How many processes run sections side by side; default 2 where this process may use two or more
+        cores, else 1 (``1`` runs every section in this process, one after the other). Kernels inside a
+        worker process run on one thread (see :mod:`fastdip.parallel`), so two workers keep two cores busy.
 
     Returns
     -------
@@ -207,14 +275,17 @@ def build_tour(out_dir="tour", *, full=False, only=None, progress=True) -> Path:
     Raises
     ------
     ValueError
-        If ``only`` names an unknown section (checked before anything runs).
+        If ``only`` names an unknown section, or ``workers`` is not a positive integer (checked before
+        anything runs).
     OSError
         If ``out_dir`` cannot be created or written.
 
     Notes
     -----
     A section that raises is shown in the report as an error box (message and traceback) and logged on the
-    ``fastdip.report`` logger at ERROR level; the other sections still run.
+    ``fastdip.report`` logger at ERROR level; the other sections still run. Sections that are not importable
+    modules (stand-ins in tests) run in this process. Each section's own time is shown under it; the total
+    is the wall time of the whole build.
 
     Examples
     --------
@@ -225,22 +296,34 @@ def build_tour(out_dir="tour", *, full=False, only=None, progress=True) -> Path:
     from . import _html
 
     modules = _select(section_modules(), only)
+    workers = _check_workers(workers, len(modules))
     out_dir = Path(out_dir)
     (out_dir / _FIGURES).mkdir(parents=True, exist_ok=True)
     ctx = Context(out_dir=out_dir, full=bool(full))
     start = time.perf_counter()
-    results = []
+    pooled = workers > 1 and all(_importable(m) for m in modules)
     bar = _progress(progress)
-    if bar is None:
-        for module in modules:
-            results.append(_run_one(module, dataclasses.replace(ctx, slug=module.SLUG)))
-    else:
-        with bar:
-            task = bar.add_task("", total=len(modules))
-            for module in modules:
+    with bar if bar is not None else contextlib.nullcontext():
+        task = bar.add_task("", total=len(modules)) if bar is not None else None
+
+        def done(module):
+            if bar is not None:
                 bar.update(task, description=module.TITLE)
-                results.append(_run_one(module, dataclasses.replace(ctx, slug=module.SLUG)))
                 bar.advance(task)
+
+        if pooled:
+            by_slug = _run_pool(modules, ctx, workers, done)
+        else:
+            by_slug = {}
+            for module in modules:
+                if bar is not None:
+                    bar.update(task, description=module.TITLE)
+                by_slug[module.SLUG] = _run_one(module, dataclasses.replace(ctx, slug=module.SLUG))
+                done(module)
+    results = [by_slug[m.SLUG] for m in modules]
+    for section in results:
+        if section.error is not None:
+            logger.error("tour section %r failed: %s", section.slug, section.error)
     index = out_dir / "index.html"
     tmp = index.with_name(".index.html.tmp")
     tmp.write_text(_html.render(results, full=ctx.full, seconds=time.perf_counter() - start), encoding="utf-8")
