@@ -153,12 +153,20 @@ def test_percentile_equals_numpy(seed, q, chunk, weak):
 # -- refusals and errors ---------------------------------------------------------------------------------------
 
 
-def test_float_mean_and_colour_equalize_are_left_to_memory():
+def test_equalize_per_channel_equals_in_memory():
+    rgb = RNG.integers(0, 256, (3, 40, 50)).astype(np.uint8)
+    rgb[1] //= 4  # channels with different histograms
+    _same(*_run(_global.HANDLERS, "histogram.equalize", rgb, {"channel_axis": 0}, (2, 13, 17)))
+    _same(*_run(_global.HANDLERS, "histogram.equalize", np.moveaxis(rgb, 0, -1).astype(np.float32) / 255,
+                {"channel_axis": -1, "bins": 32}, (13, 17, 3)))
+
+
+def test_float_mean_and_luminance_equalize_are_left_to_memory():
     with pytest.raises(NotImplementedError, match="mean"):
         _run(_global.HANDLERS, "segmentation.binarize", F32, {"threshold": "mean"})
     rgb = RNG.integers(0, 256, (20, 30, 3)).astype(np.uint8)
-    with pytest.raises(NotImplementedError, match="channel_axis"):
-        _run(_global.HANDLERS, "histogram.equalize", rgb, {"channel_axis": -1}, (7, 9, 3))
+    with pytest.raises(NotImplementedError, match="luminance"):
+        _run(_global.HANDLERS, "histogram.equalize", rgb, {"channel_axis": -1, "colour": "luminance"}, (7, 9, 3))
 
 
 def test_bad_inputs_raise_the_in_memory_errors():

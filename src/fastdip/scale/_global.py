@@ -424,20 +424,34 @@ def _out_dtype(op, data, kwargs):
 def equalize(data, params, op):
     """histogram.equalize in two passes: the exact global histogram (per level for uint8/uint16, the in-memory
     function's 'bins' uniform bins over the global [min, max] for floats), then its CDF applied to each chunk
-    as a look-up table (integers) or by interpolation at the bin centres (floats).
+    as a look-up table (integers) or by interpolation at the bin centres (floats). With ``channel_axis`` and
+    ``colour='channels'`` each channel is equalised alone, as in memory; ``colour='luminance'`` is not
+    chunked (NotImplementedError).
 
     References
     ----------
     R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.3, eq. (3-15).
     """
-    from .. import intensity
-    from .._validate import cast_result
+    import dask.array as da
 
     kwargs = given(params)
     full = filled(params, op)
-    if full.get("channel_axis") is not None:
-        raise NotImplementedError("histogram.equalize with a channel_axis is not chunked: it runs in memory")
+    axis = full.get("channel_axis")
+    if axis is not None and full.get("colour", "channels") != "channels":
+        raise NotImplementedError("histogram.equalize with colour='luminance' is not chunked: it runs in memory")
     _validate_with_dummy(op, data, kwargs)
+    if axis is None:
+        return _equalize_plane(data, full, op)
+    axis = int(axis) % data.ndim
+    moved = da.moveaxis(data, axis, -1)
+    planes = [_equalize_plane(moved[..., c], full, op) for c in range(moved.shape[-1])]
+    return da.moveaxis(da.stack(planes, axis=-1), -1, axis)
+
+
+def _equalize_plane(data, full, op):
+    from .. import intensity
+    from .._validate import cast_result
+
     dt = data.dtype
     if dt.type in (np.uint8, np.uint16):
         counts = _level_counts(data)
