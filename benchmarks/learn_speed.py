@@ -1,7 +1,7 @@
 """Speed of fastdip.learn: ``python -m benchmarks.learn_speed [--size 2048] [--big 8192]``.
 
-Three measurements in one run, best of ``--repeat`` (the machine is shared), first calls (compilation)
-excluded by a warm-up on a small image:
+Three measurements in one run, medians of ``--repeat`` interleaved calls (the machine is shared), first
+calls (compilation) excluded by a warm-up on a small image:
 
 1. Features on a size² float32 image, two sets:
    - the equal set: ``features(image, sigmas="skimage")`` against
@@ -11,7 +11,9 @@ excluded by a warm-up on a small image:
      magnitude, LoG, DoG, Hessian and structure-tensor eigenvalues: 49 features), for scale.
 2. Prediction on a size² image with a 100-tree random forest on the ilastik-like features (49 features):
    ``PixelClassifier.predict`` (tiled features + numba forest kernel) against the same fastdip features for
-   the whole image followed by scikit-learn's ``predict_proba`` (n_jobs=-1) and argmax.
+   the whole image followed by scikit-learn's ``predict_proba`` (n_jobs=-1) and argmax; also
+   ``PixelClassifier.predict_proba`` (every tree evaluated: ``predict`` stops early per pixel once its class
+   is decided).
 3. With ``--big N``: the peak resident memory (VmHWM) of a fresh process running ``predict`` on an N² float32
    image (the image itself, N² x 4 bytes, included).
 """
@@ -28,13 +30,16 @@ from pathlib import Path
 import numpy as np
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
+def _medians(fns: dict, repeat: int) -> dict:
+    """Median wall seconds of each function, the functions called in turn ``repeat`` times (interleaved, so
+    that a change in the machine's load hits all of them alike)."""
+    times = {name: [] for name in fns}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def _scene(size: int, seed: int = 0):
@@ -59,7 +64,7 @@ def _model(size: int):
     return PixelClassifier("random_forest", rng=0).fit(train, scribbles)
 
 
-def bench_features(size: int, repeat: int) -> dict:
+def bench_features(size: int, repeat: int, jobs: int | None = None) -> dict:
     from skimage.feature import multiscale_basic_features
 
     from fastdip.learn import features
@@ -67,32 +72,31 @@ def bench_features(size: int, repeat: int) -> dict:
     image = _scene(size)[0]
     features(image[:64, :64], sigmas="skimage")
     features(image[:64, :64])
-    ours = _best(lambda: features(image, sigmas="skimage"), repeat)
-    theirs = _best(lambda: multiscale_basic_features(image), repeat)
-    ilastik = _best(lambda: features(image), repeat)
-    return {"skimage_set_fastdip_s": ours, "skimage_set_skimage_s": theirs, "ilastik_set_fastdip_s": ilastik}
+    t = _medians({"skimage_set_fastdip_s": lambda: features(image, sigmas="skimage"),
+                  "skimage_set_skimage_s": lambda: multiscale_basic_features(image, num_workers=jobs),
+                  "ilastik_set_fastdip_s": lambda: features(image)}, repeat)
+    return t
 
 
-def bench_predict(size: int, repeat: int) -> dict:
+def bench_predict(size: int, repeat: int, jobs: int = -1) -> dict:
     from fastdip.learn import features
 
     clf = _model(size)
     image = _scene(size, seed=2)[0]
     clf.predict(image[:300, :300])
     forest = clf.estimator_
-    forest.set_params(n_jobs=-1)
+    forest.set_params(n_jobs=jobs)
 
     def baseline():
         stack = features(image)
         proba = forest.predict_proba(stack.reshape(-1, stack.shape[-1]))
         return forest.classes_[proba.argmax(axis=1)].reshape(image.shape)
 
-    ours = _best(lambda: clf.predict(image), repeat)
-    theirs = _best(baseline, repeat)
+    t = _medians({"predict_fastdip_s": lambda: clf.predict(image), "predict_sklearn_s": baseline,
+                  "predict_proba_fastdip_s": lambda: clf.predict_proba(image)}, repeat)
     same = bool((clf.predict(image) == baseline()).all())
     depth = max(t.tree_.max_depth for t in forest.estimators_)
-    return {"predict_fastdip_s": ours, "predict_sklearn_s": theirs, "labels_identical": same,
-            "n_features": len(clf.feature_names_), "max_depth": depth}
+    return {**t, "labels_identical": same, "n_features": len(clf.feature_names_), "max_depth": depth}
 
 
 _PEAK_SCRIPT = """
@@ -122,24 +126,33 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.learn_speed", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=2048, help="side of the square test image (default 2048)")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per timing, best kept (default 2)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing, interleaved, median kept (default 3)")
     parser.add_argument("--big", type=int, default=0, metavar="N",
                         help="also measure predict's peak memory on an N² image in a fresh process (e.g. 8192)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="fastdip.set_threads(N), sklearn n_jobs=N and skimage num_workers=N (default: all "
+                             "cores for each; 1 gives single-thread ratios, steadier on a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=("features", "predict"), help="parts to skip")
     args = parser.parse_args(argv)
     n = args.size
+    if args.threads:
+        import fastdip
+
+        fastdip.set_threads(args.threads)
     if "features" not in args.skip:
-        r = bench_features(n, args.repeat)
+        r = bench_features(n, args.repeat, args.threads)
         print(f"features {n}² skimage set (24): fastdip {r['skimage_set_fastdip_s']:.2f} s, "
               f"skimage.multiscale_basic_features {r['skimage_set_skimage_s']:.2f} s, "
-              f"ratio {r['skimage_set_skimage_s'] / r['skimage_set_fastdip_s']:.1f}x")
+              f"ratio {r['skimage_set_skimage_s'] / r['skimage_set_fastdip_s']:.2f}x")
         print(f"features {n}² ilastik-like set (49): fastdip {r['ilastik_set_fastdip_s']:.2f} s")
     if "predict" not in args.skip:
-        r = bench_predict(n, args.repeat)
+        r = bench_predict(n, args.repeat, args.threads or -1)
         print(f"predict {n}² x {r['n_features']} features, 100 trees (max depth {r['max_depth']}): "
               f"PixelClassifier.predict {r['predict_fastdip_s']:.2f} s, features + sklearn predict_proba "
-              f"(n_jobs=-1) {r['predict_sklearn_s']:.2f} s, ratio "
-              f"{r['predict_sklearn_s'] / r['predict_fastdip_s']:.1f}x, labels identical: {r['labels_identical']}")
+              f"(n_jobs={args.threads or -1}) {r['predict_sklearn_s']:.2f} s, ratio "
+              f"{r['predict_sklearn_s'] / r['predict_fastdip_s']:.2f}x, labels identical: {r['labels_identical']}; "
+              f"PixelClassifier.predict_proba {r['predict_proba_fastdip_s']:.2f} s "
+              f"({r['predict_sklearn_s'] / r['predict_proba_fastdip_s']:.2f}x)")
     if args.big:
         r = bench_peak(args.big)
         print(f"predict {args.big}² peak memory (VmHWM, fresh process): {r['peak_bytes'] / 2**20:.0f} MiB "

@@ -192,29 +192,99 @@ def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, dc2, c
 
 
 @njit(**SERIAL)
+def _leaf_gaussian_pairs(x, w, query, idx, start, end, leaf, lo, hi, r2, dc2, stack, acc):
+    """The Gaussian density terms of the pairs (i, j) with i in the leaf ``query`` and j in the same leaf or in
+    a leaf after it in tree order (d_ij² < r2), each computed once and added to both points: acc[i] gets
+    w_j·term, acc[j] gets w_i·term (the term, exp(-d²/dc2) in units of 2**-32, is the same both ways: d² sums
+    the same squares). A point's own term (d = 0) is added once."""
+    q0 = start[query]
+    q1 = end[query]
+    stack[0] = 0
+    top = 1
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        if end[node] <= q0 or _boxes_min2(lo, hi, query, node) >= r2:
+            continue
+        if not leaf[node]:
+            stack[top] = 2 * node + 2
+            stack[top + 1] = 2 * node + 1
+            top += 2
+            continue
+        if node == query:
+            for qq in range(q0, q1):
+                i = idx[qq]
+                wi = w[i]
+                acc[i] += wi * np.int64(4294967296)
+                for p in range(qq + 1, q1):
+                    j = idx[p]
+                    d2 = 0.0
+                    for k in range(x.shape[1]):
+                        t = x[i, k] - x[j, k]
+                        d2 += t * t
+                    if d2 < r2:
+                        term = np.int64(math.floor(math.exp(-(d2 / dc2)) * 4294967296.0 + 0.5))
+                        acc[i] += w[j] * term
+                        acc[j] += wi * term
+            continue
+        for qq in range(q0, q1):
+            i = idx[qq]
+            if _box_min2(x, i, lo, hi, node) >= r2:
+                continue
+            wi = w[i]
+            total = np.int64(0)
+            for p in range(start[node], end[node]):
+                j = idx[p]
+                d2 = 0.0
+                for k in range(x.shape[1]):
+                    t = x[i, k] - x[j, k]
+                    d2 += t * t
+                if d2 < r2:
+                    term = np.int64(math.floor(math.exp(-(d2 / dc2)) * 4294967296.0 + 0.5))
+                    total += w[j] * term
+                    acc[j] += wi * term
+            acc[i] += total
+
+
+@njit(**SERIAL)
 def local_density(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, out):
     """``out[i]`` = ρ_i in integer units (counts for ``cutoff``, 2**-32 for the Gaussian), the point's own copies
     but not itself counted. ``r2`` is the smallest double whose square root reaches the radius, so that
-    ``d2 < r2`` is exactly ``sqrt(d2) < radius``."""
+    ``d2 < r2`` is exactly ``sqrt(d2) < radius``. The Gaussian visits each pair once (its exp is the cost:
+    half the exps of a walk per point, the same integer sums)."""
     self_term = np.int64(1) if cutoff else np.int64(4294967296)
     out[:] = -self_term
     for node in range(start.shape[0]):
         if leaf[node]:
-            _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, out)
+            if cutoff:
+                _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, out)
+            else:
+                _leaf_gaussian_pairs(x, w, node, idx, start, end, leaf, lo, hi, r2, dc2, stack, out)
 
 
 @njit(**PARALLEL)
 def local_density_parallel(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stacks, out):
-    """``local_density`` with the leaves dealt to the threads in turn (``stacks``: one row per thread); each
-    point is written by the thread that owns its leaf."""
+    """``local_density`` with the leaves dealt to the threads in turn (``stacks``: one row per thread). The
+    cutoff kernel writes each point from the thread that owns its leaf; the Gaussian one, which adds a pair's
+    term to both points, sums into one int64 row per thread, added up at the end (integer sums: the same
+    bits as the serial kernel)."""
     self_term = np.int64(1) if cutoff else np.int64(4294967296)
     out[:] = -self_term
     leaves = np.flatnonzero(leaf)
     n_threads = stacks.shape[0]
+    n = out.shape[0]
+    parts = np.zeros((n_threads if not cutoff else 0, n), np.int64)
     for b in prange(n_threads):
         for m in range(b, leaves.shape[0], n_threads):
-            _leaf_density(x, w, leaves[m], idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stacks[b],
-                          out)
+            if cutoff:
+                _leaf_density(x, w, leaves[m], idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff,
+                              stacks[b], out)
+            else:
+                _leaf_gaussian_pairs(x, w, leaves[m], idx, start, end, leaf, lo, hi, r2, dc2, stacks[b],
+                                     parts[b])
+    for b in range(parts.shape[0]):
+        for i in range(n):
+            out[i] += parts[b, i]
 
 
 @njit(**SERIAL)
