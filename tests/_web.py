@@ -46,12 +46,15 @@ def get_json(url: str, timeout: float = 5.0):
 
 
 @contextlib.contextmanager
-def server(*args: str, timeout: float = 60.0):
-    """Run ``fastdip serve --port 0 *args`` on 127.0.0.1; yield its base URL; always stop it."""
+def server(*args: str, timeout: float = 60.0, while_starting=None):
+    """Run ``fastdip serve --port 0 *args`` on 127.0.0.1; yield its base URL; always stop it.
+    ``while_starting()``, if given, runs while the server process boots (e.g. launching the browser)."""
     cmd = [sys.executable, "-m", "fastdip.cli", "serve", "--port", "0", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
+        if while_starting is not None:
+            while_starting()
         deadline = time.monotonic() + timeout
         line = proc.stdout.readline()  # "fastdip playground: http://127.0.0.1:PORT/  (...)"
         if "http://" not in line:
@@ -146,9 +149,19 @@ def browser_page(viewport=(1400, 900), browser=None):
 
 
 @pytest.fixture(scope="module")
-def web_url():
-    """The base URL of a ``fastdip serve`` subprocess shared by one test module."""
-    with server() as url:
+def web_url(request):
+    """The base URL of a ``fastdip serve`` subprocess shared by one test module (the shared browser, when the
+    module's tests use ``page``, is launched while the server boots)."""
+    def warm_browser():
+        if "page" in getattr(request, "fixturenames", ()) or any(
+                "page" in getattr(item, "fixturenames", ()) for item in request.session.items
+                if item.module is request.module):
+            try:
+                shared_browser(request.config)
+            except (Exception, pytest.skip.Exception):  # a skip (no chromium) is reported by `page` itself
+                pass
+
+    with server(while_starting=warm_browser) as url:
         yield url
 
 
