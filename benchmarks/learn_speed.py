@@ -73,7 +73,7 @@ def bench_features(size: int, repeat: int, jobs: int | None = None) -> dict:
     features(image[:64, :64], sigmas="skimage")
     features(image[:64, :64])
     t = _medians({"skimage_set_fastdip_s": lambda: features(image, sigmas="skimage"),
-                  "skimage_set_skimage_s": lambda: multiscale_basic_features(image, num_workers=jobs),
+                  "skimage_set_skimage_s": lambda: multiscale_basic_features(image, workers=jobs),
                   "ilastik_set_fastdip_s": lambda: features(image)}, repeat)
     return t
 
@@ -130,7 +130,7 @@ def main(argv=None) -> int:
     parser.add_argument("--big", type=int, default=0, metavar="N",
                         help="also measure predict's peak memory on an N² image in a fresh process (e.g. 8192)")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
-                        help="fastdip.set_threads(N), sklearn n_jobs=N and skimage num_workers=N (default: all "
+                        help="fastdip.set_threads(N), sklearn n_jobs=N and skimage workers=N (default: all "
                              "cores for each; 1 gives single-thread ratios, steadier on a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=("features", "predict"), help="parts to skip")
     args = parser.parse_args(argv)

@@ -105,10 +105,12 @@ class PixelClassifier:
 
     Notes
     -----
-    Features are computed tile by tile, each tile grown by ``features_radius``: extra memory is bounded by
-    the tile, and every pixel gets exactly its whole-image features. Fitted random forests and extra-trees are
-    evaluated by fastdip's numba kernel, in parallel over pixels (sklearn's ``predict_proba`` to within float
-    rounding, identical labels), so their tiled result equals the whole-image result exactly; other learners
+    Features are computed tile by tile, each scale on the tile grown by that scale's reach (the largest is
+    ``features_radius``): extra memory is bounded by the tile (times the threads that take tiles when cores
+    are idle), and every pixel gets exactly its whole-image features. Fitted random forests and extra-trees
+    are evaluated by fastdip's numba kernel (sklearn's ``predict_proba`` to within float rounding, identical
+    labels; ``predict`` stops summing a pixel's trees once no remaining tree can change its class), so their
+    tiled result equals the whole-image result exactly; other learners
     get exactly the same features, but BLAS may round their products differently for another number of rows
     (about 1e-7). ``predict`` is the argmax of ``predict_proba`` for every estimator; 'svm' probabilities
     come from Platt scaling (``CalibratedClassifierCV``).
