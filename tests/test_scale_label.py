@@ -186,7 +186,7 @@ def test_regionprops_3d_equals_in_memory():
     assert got == expected
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(st.integers(7, 60), st.integers(7, 80))
 def test_regionprops_any_chunking(rows, cols):
     labels = LABELS[:60, :80]
@@ -254,9 +254,10 @@ def test_label_and_regionprops_on_a_local_cluster(client):
     import dask
 
     with dask.config.set(scheduler=client.get):
-        image = da.from_array(MASK, chunks=CHUNKS)
+        image = da.from_array(MASK[:100, :150], chunks=CHUNKS)
         labels = _label.HANDLERS["segmentation.label"](image, {}, get("segmentation.label"))
         table = _measure.HANDLERS["measure.regionprops"](labels, {}, get("measure.regionprops"))
         got = labels.compute()
-    np.testing.assert_array_equal(got, LABELS)
-    assert table == Table.from_result(get("measure.regionprops").func(LABELS))
+    expected = segmentation.label(MASK[:100, :150])
+    np.testing.assert_array_equal(got, expected)
+    assert table == Table.from_result(get("measure.regionprops").func(expected))
