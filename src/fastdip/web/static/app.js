@@ -109,7 +109,13 @@ function startValue(p) {
 function addStep(name, params) {
   const op = state.ops[name];
   const values = params ? {...params} : {};
-  if (!params) for (const p of op.params) if (p.required) values[p.name] = startValue(p);
+  if (!params) {
+    for (const p of op.params) if (p.required) values[p.name] = startValue(p);
+    // colour images: the channels are the last axis (otherwise a filter would treat them as a third dimension)
+    if (state.imageShape && state.imageShape.length === 3 && op.params.some((p) => p.name === "channel_axis")) {
+      values.channel_axis = -1;
+    }
+  }
   state.steps.push({op: name, params: values, enabled: true});
   state.shown = null;
   renderSteps();
@@ -191,7 +197,13 @@ function control(index, p) {
   const ctl = el("span", {class: "ctl"});
   const numeric = ["int", "number", "ints", "numbers"].includes(p.type);
   const scalar = typeof value === "number" || value === null || value === undefined;
-  if (numeric && scalar) {
+  if (p.name === "channel_axis") {  // grey or colour (channels last): the two cases of the playground
+    const select = el("select", {"data-param": p.name},
+      el("option", {value: "", text: "none (grey levels)", selected: value === null || value === undefined}),
+      el("option", {value: "-1", text: "-1 (colour channels last)", selected: value === -1}));
+    select.addEventListener("change", () => setParam(index, p, select.value === "" ? null : -1, false));
+    ctl.append(select);
+  } else if (numeric && scalar) {
     const [lo0, hi0] = RANGES[p.name] || [p.minimum ?? 0, Math.max(10, 4 * Math.abs(value || 1))];
     const lo = p.minimum !== undefined ? Math.max(lo0, p.minimum) : lo0;
     const hi = p.maximum !== undefined ? Math.min(hi0, p.maximum) : hi0;
@@ -540,11 +552,12 @@ async function histogram(body, signal) {
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
   const colours = data.counts.length === 1 ? ["#333"] : ["#d33", "#2a2", "#33d", "#888"];
-  const max = Math.max(1, ...data.counts.map((c) => Math.max(...c)));
+  // scale to the second-highest bin of each channel, so that one spike (often 0 or 255) does not flatten the rest
+  const max = Math.max(1, ...data.counts.map((c) => [...c].sort((a, b) => b - a)[Math.min(1, c.length - 1)]));
   data.counts.forEach((counts, ch) => {
     ctx.fillStyle = colours[ch]; ctx.globalAlpha = data.counts.length === 1 ? 0.85 : 0.45;
     const w = W / counts.length;
-    counts.forEach((n, i) => { const h = (n / max) * (H - 14); ctx.fillRect(i * w, H - 12 - h, Math.max(w, 1), h); });
+    counts.forEach((n, i) => { const h = Math.min(1, n / max) * (H - 14); ctx.fillRect(i * w, H - 12 - h, Math.max(w, 1), h); });
   });
   ctx.globalAlpha = 1;
   data.cumulative.forEach((cum, ch) => {
