@@ -39,8 +39,10 @@ _SUBMODULES = frozenset(
         "pipeline",
         "report",
         "restoration",
+        "scale",
         "segmentation",
         "viz",
+        "web",
     }
 )
 
