@@ -107,7 +107,7 @@ def _validate_with_dummy(op, data, kwargs):
     elif dt.kind == "b":
         dummy = (np.arange(n) % 2).astype(bool)
     else:
-        dummy = (np.arange(n) % (int(np.iinfo(dt).max) + 1)).astype(dt)
+        dummy = (np.arange(n) % min(int(np.iinfo(dt).max) + 1, 256)).astype(dt)
     op.func(dummy.reshape(shape), **kwargs)
 
 
@@ -278,7 +278,7 @@ def _numpy_percentile(data, q: float, func: str, weak: bool = False):
     (v0, v1), _ = order_statistics(data, [below, min(below + 1, n - 1)])
     # on [v0, v1] the virtual index is frac itself: numpy's lerp with numpy's dtype rules (``weak``: q was a
     # Python number, as in threshold_percentile; a tuple in contrast_stretch)
-    pair = np.array([v0, v1])
+    pair = np.array([v0, v1]).astype(data.dtype)  # (float16 was searched as float32: exact, cast back)
     return float(np.quantile(pair, float(frac)) if weak else np.quantile(pair, np.array([frac]))[0])
 
 
@@ -581,9 +581,13 @@ def binarize(data, params, op):
         counts, values, _ = _occupied(data, bins, "multi_otsu")
         t = float(_multi_otsu(counts, values, int(full.get("classes", 3)))[-1])
     elif threshold == "mean":
+        lo, hi, _ = _finite_minmax(data)
+        if max(abs(int(lo)), abs(int(hi))) * data.size >= 2**53:
+            raise NotImplementedError("segmentation.binarize threshold='mean': partial sums of this image may pass "
+                                      "2**53, where numpy's pairwise float sum is no longer exact: it runs in memory")
         total = tree_reduce(data, lambda b, _: int(np.asarray(b).sum(dtype=np.int64 if b.dtype.kind != "u"
                                                                        else np.uint64)), sum)
-        t = float(total) / data.size if abs(total) < 2**53 else float(np.float64(total) / data.size)
+        t = float(total) / data.size  # numpy's float64 sum of these integers is exact (below 2**53)
     else:
         t = _numpy_percentile(data, float(full["q"]), "threshold_percentile", weak=True)
     return _map(data, func, np.dtype(bool), threshold=t, dark=dark)
