@@ -94,6 +94,7 @@ class _Plan(NamedTuple):
 _KERNEL_INT_OUT = (np.uint8, np.uint16)
 
 
+@functools.lru_cache(maxsize=256)
 def _plan(image_dtype: np.dtype, kernel_dtype: np.dtype, dtype) -> _Plan:
     """Working and output dtypes: float64 wherever the input or the requested dtype needs more than float32.
 
@@ -540,11 +541,63 @@ def _rounding_reciprocal(count: int, top: int):
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _fused_box_plan(dtype: np.dtype, sizes: tuple, anchors: tuple, mode: str, cval: float, acc: np.dtype,
+                    out_dtype: np.dtype):
+    """For a 2-D box (sizes of two axes) that runs in one of the fused kernels: (exact, arguments after
+    ``src``), exact True for ``box_2d_exact`` (else ``box_2d_fused``); None otherwise. Cached: the
+    arithmetic on numpy scalars and dtypes behind these arguments cost ~10 us a call (a 512^2 5x5 mean takes
+    ~110 us)."""
+    count = math.prod(sizes)
+    x = np.empty((1, 1, 1), dtype)
+    sd = _box_sum_dtype(x, count, mode, cval, out_dtype)
+    (kv, kh), (av, ah) = sizes, anchors
+    if not _box_fused(x, sd, acc, out_dtype, kv, kh):
+        return None
+    f32 = np.float32
+    scale = f32(1) / f32(count)
+    divide = False
+    bounds = _bounds(out_dtype, f32)
+    top = 0.0
+    if bounds.size:
+        top = max(float(_int_range(dtype)[1]), abs(float(cval)) if mode == "constant" else 0.0)
+        rounding = _rounding_reciprocal(count, int(top))
+        divide = rounding is None
+        scale = scale if divide else rounding
+    code = _modes.code(mode)
+    if sd == np.float32 and kh in (3, 5, 7):
+        # exact integer sums, short rows: the one-pass kernel; rounding without clipping where every mean (of
+        # values and cval in [0, top]) is in range and the reciprocal is checked
+        negative = mode == "constant" and cval < 0
+        clip = divide or negative or bool(bounds.size and not (bounds[0] <= 0 and top <= bounds[1]))
+        return True, (kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, bounds,
+                      clip)
+    return False, (kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
+                   sd == np.float32, bounds)
+
+
 def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
     """Box sums / count by running sums (exact for unsigned integer images), plane by plane for 3-D and more
     (``box_3d``); the leading axes of 4-D and more run one pass each through an intermediate of the sums'
     dtype."""
     k = _kernels()
+    if x.ndim == 3:
+        plan = _fused_box_plan(x.dtype, tuple(sizes), tuple(anchors), mode, float(cval), np.dtype(acc),
+                               np.dtype(out_dtype))
+        if plan is not None:
+            exact, tail = plan
+            out = np.empty(x.shape, out_dtype)
+            with _parallel(x) as threads:
+                if exact:
+                    if threads > 1:
+                        k.box_2d_exact_parallel(x, *tail, out, threads)
+                    else:
+                        k.box_2d_exact(x, *tail, out)
+                elif threads > 1:
+                    k.box_2d_fused_parallel(x, *tail, out, threads)
+                else:
+                    k.box_2d_fused(x, *tail, out)
+            return out
     code = _modes.code(mode)
     count = math.prod(sizes)
     sd = _box_sum_dtype(x, count, mode, cval, out_dtype)
