@@ -828,7 +828,14 @@ def apply(pipeline_or_op, data, *, chunks="auto", scheduler=None, out=None, prog
             target = _user_chunks(chunks, arr.shape, keep)
         if keep:  # channels are never split
             target = tuple((n,) if ax in keep else c for ax, (n, c) in enumerate(zip(arr.shape, target)))
-        arr = arr.rechunk(target)
+        if isinstance(data, np.ndarray):
+            import dask.array as da
+
+            # chunked at the source: rechunking a one-chunk array slices and copies every chunk in a task
+            # (about 5x slower to deliver the blocks of a 4096^2 image)
+            arr = da.from_array(data, chunks=target)
+        else:
+            arr = arr.rechunk(target)
         result = _execute(pipe, arr, ctx, int(budget))
         return _finish(result, out, ctx, overwrite, format, pyramid_levels, keep)
 
