@@ -461,6 +461,14 @@ def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1
     for t in range(wh64.shape[0]):
         convex = convex and wh64[t] >= 0
     clip = not (convex and wv64.sum() * wh64.sum() <= 1.000001)
+    # ``eps`` bounds the error for any pixel (255 sum|wv| sum|wh| times a factor k); a convex pixel's error is
+    # at most k times its exact value (the same bound with the pixel's own sums), so k (v + eps) is its own
+    # bound: half as many float64 recomputations on mid-grey data. float32 throughout (a float64 comparison
+    # in the loop halves its lanes), rounded up by 0.1 %.
+    e32 = np.float32(eps * 1.001)
+    k32 = np.float32(0.0)
+    if not clip:
+        k32 = np.float32(1.001 * eps / (255.0 * wv64.sum() * wh64.sum()))
     for q in range(q0, q1):
         p = q // H
         i = q - p * H
@@ -486,23 +494,23 @@ def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1
             if clip:
                 for j in range(x.shape[0]):
                     v = x[j]
-                    near += 1 if abs(v - np.floor(v) - half) <= eps else 0
+                    near += 1 if abs(v - np.floor(v) - half) <= e32 else 0
                     r = np.rint(v)
                     r = lo if r < lo else r
                     oc[j] = hi if r > hi else r
             else:
                 for j in range(x.shape[0]):
                     v = x[j]
-                    near += 1 if abs(v - np.floor(v) - half) <= eps else 0
+                    near += 1 if abs(v - np.floor(v) - half) <= k32 * (v + e32) else 0
                     oc[j] = np.int32(np.rint(v))  # fptosi: a float -> uint8 store costs more
             if near == 0:
                 continue
             for j in range(x.shape[0]):
-                if abs(x[j] - np.floor(x[j]) - half) <= eps:
-                    v = np.rint(_pixel_value(plane, wv64, ridx, fv, wh64, fh, ah, mode, cval_v, cval_h, j0 + j))
-                    v = lo if v < lo else v
-                    v = hi if v > hi else v
-                    o[j0 + j] = v
+                v = x[j]
+                if abs(v - np.floor(v) - half) <= (e32 if clip else k32 * (v + e32)):
+                    r = np.rint(_pixel_value(plane, wv64, ridx, fv, wh64, fh, ah, mode, cval_v, cval_h, j0 + j))
+                    r = lo if r < lo else r
+                    o[j0 + j] = hi if r > hi else r
 
 
 @njit(**SERIAL)
