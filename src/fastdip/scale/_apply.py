@@ -709,13 +709,6 @@ def _execute(pipe: Pipeline, arr, ctx: _Context, budget: int):
 # -- the public entry point ------------------------------------------------------------------------------------
 
 
-def _nbytes(data) -> int | None:
-    shape, dtype = getattr(data, "shape", None), getattr(data, "dtype", None)
-    if shape is None or dtype is None:
-        return None
-    return int(math.prod(shape)) * np.dtype(dtype).itemsize
-
-
 def apply(pipeline_or_op, data, *, chunks="auto", scheduler=None, out=None, progress=True, level=0, params=None,
           memory_limit=None, overwrite=False, format=None, num_workers=None, in_memory_below=IN_MEMORY_BELOW,
           pyramid_levels=4):
