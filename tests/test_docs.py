@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "geometry", "restoration", "nn", "morphology", "measure", "segmentation", "hdr", "parallel", "pipeline", "learn"]
+MODULES = ["arithmetic", "dtype", "histogram", "intensity", "io", "metrics", "data", "noise", "filters", "fourier", "geometry", "restoration", "nn", "morphology", "measure", "segmentation", "hdr", "parallel", "pipeline", "learn", "scale", "web"]
 
 
 def _public_functions():
@@ -17,6 +17,11 @@ def _public_functions():
             for attr in module.__all__:
                 yield f"{name}.{attr}", getattr(module, attr)
             continue
+        if hasattr(module, "__path__"):  # a package whose public functions live in private submodules
+            for attr in getattr(module, "__all__", []):
+                obj = getattr(module, attr)
+                if inspect.isfunction(obj) and obj.__module__.startswith(module.__name__):
+                    yield f"{name}.{attr}", obj
         for attr, obj in vars(module).items():
             if attr.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module.__name__:
                 continue

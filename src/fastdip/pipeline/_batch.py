@@ -259,6 +259,22 @@ def run_batch(pipeline, inputs, outdir, *, workers=1, overwrite=False, resume=Fa
     ----------
     Python documentation, ``concurrent.futures.ProcessPoolExecutor``; A. E. Carpenter et al., CellProfiler,
     Genome Biology 7, R100, 2006 (batch pipelines). DOI 10.1186/gb-2006-7-10-r100.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from fastdip import io
+    >>> from fastdip.pipeline import Pipeline, run_batch
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> for i in range(2):
+    ...     _ = io.imwrite(tmp / f"in{i}.png", np.full((8, 8), 40 * i, np.uint8))
+    >>> p = Pipeline([{"op": "intensity.negative"}])
+    >>> result = run_batch(p, [tmp / "in0.png", tmp / "in1.png"], tmp / "out", progress=False)
+    >>> result.exit_code, result.count("ok")
+    (0, 2)
+    >>> int(io.imread(tmp / "out" / "in1.png")[0, 0])
+    215
     """
     if not isinstance(pipeline, Pipeline):
         raise PipelineError(f"pipeline must be a Pipeline, got {type(pipeline).__name__}")

@@ -316,10 +316,32 @@ def registry() -> dict[str, Op]:
 def get(name: str) -> Op:
     """The registered operation ``name`` (e.g. ``'filters.median'``).
 
+    Parameters
+    ----------
+    name : str
+        A dotted operation name as listed by ``fastdip ops`` or :func:`registry`.
+
+    Returns
+    -------
+    Op
+        Its function, parameter schema, kind (pointwise, neighbourhood, global, geometric, measure), halo rule,
+        accepted dimensionalities and dtypes.
+
     Raises
     ------
     KeyError
         With the close matches, if there is no such operation.
+
+    References
+    ----------
+    A. E. Carpenter et al., CellProfiler, Genome Biology 7, R100, 2006 (modules described by their settings).
+
+    Examples
+    --------
+    >>> from fastdip.pipeline import get
+    >>> op = get("filters.median")
+    >>> op.kind, op.halo({"size": 5}, 2)
+    ('neighbourhood', (2, 2))
     """
     ops = registry()
     if name in ops:
