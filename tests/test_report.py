@@ -1,4 +1,8 @@
-"""The tour report: every section runs, figures are real PNGs, tables hold the measured numbers."""
+"""The tour report: every section runs, figures are real PNGs, tables hold the measured numbers.
+
+The sections with a test file of their own (``test_report_<slug>.py``) are run and checked there; the tour
+built here runs the others, in two worker processes, and the index of every section is checked with
+instant stand-ins that carry the real titles."""
 
 import importlib.util
 import logging
@@ -50,6 +54,8 @@ def test_every_section_is_tested_by_the_tour_or_its_own_file():
     for slug in SLUGS:
         own = here / f"test_report_{'nn' if slug == 'neural_networks' else slug}.py"
         assert (slug in TOUR_SLUGS) != own.is_file(), slug
+        if own.is_file():
+            assert "_sections.check_basics(" in own.read_text(encoding="utf-8"), own.name
 
 
 def _title_only(module):
