@@ -90,7 +90,7 @@ def run(ctx) -> Section:
     n_threads = parallel.get_threads()
     section.table(("window", "time (ms)"), [(f"{s}x{s}", 1000 * t) for s, t in times.items()],
                   f"Time of fastdip.filters.mean on the 512x512 camera image: the median of {TIMING_REPEAT} "
-                  f"calls after a warm-up call, on up to {n_threads} thread{'s' if n_threads > 1 else ''}.")
+                  f"calls after a warm-up call, on {'one thread' if n_threads == 1 else f'up to {n_threads} threads'}.")
 
     demo = border_demo(img)
     crop = img[_BORDER_CROP]
