@@ -246,7 +246,7 @@ def test_compare_classifiers_errors():
 # -- fast prediction paths ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(trees=st.integers(1, 40), depth=st.integers(1, 12), classes=st.integers(2, 5),
        extra=st.booleans(), seed=st.integers(0, 2**16))
 def test_labels_alone_stop_early_yet_equal_sklearns_argmax(trees, depth, classes, extra, seed):
