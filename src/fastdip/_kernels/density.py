@@ -146,11 +146,11 @@ def _boxes_max2(lo, hi, a, b):
 
 
 @njit(**SERIAL)
-def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, acc):
-    """Add to ``acc[i]``, for every point i of the leaf ``query``, the sum over the points j with d_ij² < r2 (i
-    and its copies included) of w_j (``cutoff``) or of w_j·exp(-d_ij² / dc2) in units of 2**-32. One walk per
-    leaf: a node is dropped or (cutoff) counted whole for all of the leaf's points by box-to-box distances,
-    then for each point by point-to-box distances, then point by point."""
+def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, stack, acc):
+    """Add to ``acc[i]``, for every point i of the leaf ``query``, the sum of w_j over the points j with
+    d_ij² < r2 (i and its copies included): the cutoff kernel. One walk per leaf: a node is dropped or counted
+    whole for all of the leaf's points by box-to-box distances, then for each point by point-to-box distances,
+    then point by point."""
     q0 = start[query]
     q1 = end[query]
     stack[0] = 0
@@ -160,7 +160,7 @@ def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, dc2, c
         node = stack[top]
         if _boxes_min2(lo, hi, query, node) >= r2:
             continue
-        if cutoff and _boxes_max2(lo, hi, query, node) < r2:
+        if _boxes_max2(lo, hi, query, node) < r2:
             for qq in range(q0, q1):
                 acc[idx[qq]] += node_w[node]
             continue
@@ -173,7 +173,7 @@ def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, dc2, c
             i = idx[qq]
             if _box_min2(x, i, lo, hi, node) >= r2:
                 continue
-            if cutoff and _box_max2(x, i, lo, hi, node) < r2:
+            if _box_max2(x, i, lo, hi, node) < r2:
                 acc[i] += node_w[node]
                 continue
             total = np.int64(0)
@@ -184,10 +184,7 @@ def _leaf_density(x, w, query, idx, start, end, leaf, lo, hi, node_w, r2, dc2, c
                     t = x[i, k] - x[j, k]
                     d2 += t * t
                 if d2 < r2:
-                    if cutoff:
-                        total += w[j]
-                    else:
-                        total += w[j] * np.int64(math.floor(math.exp(-(d2 / dc2)) * 4294967296.0 + 0.5))
+                    total += w[j]
             acc[i] += total
 
 
@@ -257,7 +254,7 @@ def local_density(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, 
     for node in range(start.shape[0]):
         if leaf[node]:
             if cutoff:
-                _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, out)
+                _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, stack, out)
             else:
                 _leaf_gaussian_pairs(x, w, node, idx, start, end, leaf, lo, hi, r2, dc2, stack, out)
 
@@ -277,8 +274,7 @@ def local_density_parallel(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2,
     for b in prange(n_threads):
         for m in range(b, leaves.shape[0], n_threads):
             if cutoff:
-                _leaf_density(x, w, leaves[m], idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff,
-                              stacks[b], out)
+                _leaf_density(x, w, leaves[m], idx, start, end, leaf, lo, hi, node_w, r2, stacks[b], out)
             else:
                 _leaf_gaussian_pairs(x, w, leaves[m], idx, start, end, leaf, lo, hi, r2, dc2, stacks[b],
                                      parts[b])

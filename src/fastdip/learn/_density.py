@@ -188,7 +188,8 @@ class DensityPeaks:
 
     Implementation: copies of a point are merged (with multiplicities), ρ is a radius search in a k-d tree
     (scikit-learn's KDTree walked by numba kernels; whole boxes inside the ball are counted at once for the
-    cutoff kernel) and δ a branch-and-bound nearest-neighbour search that skips every box without a denser
+    cutoff kernel; the Gaussian kernel evaluates each pair's exponential once for both points) and δ a
+    branch-and-bound nearest-neighbour search that skips every box without a denser
     point, so the result is exact and the memory O(n), where pydpc's distance matrix takes O(n²). Gaussian
     terms are rounded to multiples of 2⁻³² and summed as integers, so ρ does not depend on the order of
     summation (serial and threaded runs agree to the bit). The cost grows with the number of neighbours
