@@ -244,7 +244,7 @@ def test_box_2d_fused_integer_sums_exact(rng, mode, size):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("size", [(3, 3), (1, 5), (4, 5), (7, 7), (9, 3), (2, 7)])
+@pytest.mark.parametrize("size", [(3, 3), (4, 5), (9, 7)])  # kh 3 / 5 / 7; kv odd, even, beyond the 7 rows
 def test_box_2d_exact_equals_exact_rounding_and_fused(rng, mode, size):
     # the one-pass kernel for kh = 3, 5, 7: the fused kernel's float values, and for uint8 outputs the exact
     # rational mean rounded half to even, clipped or not (cval 3 in range; cval -40 makes negative means)
