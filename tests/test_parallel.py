@@ -35,6 +35,12 @@ def idle_machine(monkeypatch):
     monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)
 
 
+@pytest.fixture(autouse=True)
+def fresh_environment_reading(monkeypatch):
+    """Each test reads the environment afresh (get_threads re-reads it at most every half second)."""
+    monkeypatch.setattr(parallel, "_auto", [0.0, 1, 1])
+
+
 # -------------------------------------------------------------------------------------------- the settings
 
 
@@ -62,6 +68,20 @@ def test_fastdip_variable_wins_over_the_others(monkeypatch):
     monkeypatch.setenv("FASTDIP_NUM_THREADS", "1")
     monkeypatch.setenv("OMP_NUM_THREADS", "64")
     assert parallel.get_threads() == 1
+
+
+def test_environment_is_reread_after_half_a_second(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(parallel.time, "monotonic", lambda: clock[0])
+    for name in parallel._ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FASTDIP_NUM_THREADS", "1")
+    assert parallel.get_threads() == 1
+    monkeypatch.setenv("FASTDIP_NUM_THREADS", str(len(os.sched_getaffinity(0))))
+    clock[0] += 0.4
+    assert parallel.get_threads() == 1  # cached
+    clock[0] += 0.2
+    assert parallel.get_threads() == len(os.sched_getaffinity(0))
 
 
 def test_counts_above_the_cores_are_capped():

@@ -196,7 +196,8 @@ def get_threads() -> int:
     int
         At least 1: the innermost ``threads(n)`` of this thread, else ``set_threads(n)``, else the automatic
         choice (environment variables or usable cores; 1 in non-main threads and worker processes), never more
-        than the usable cores.
+        than the usable cores. The environment variables and the CPU affinity are re-read at most every half
+        second (a change takes effect within 0.5 s; ``set_threads``/``threads`` take effect at once).
 
     References
     ----------
@@ -217,8 +218,21 @@ def get_threads() -> int:
     elif _in_worker():
         return 1
     else:
-        wanted = _env_threads() or _usable_cores()
-    return max(1, min(wanted, _usable_cores()))
+        wanted = 0  # automatic: the environment, else every usable core
+    return _bounded(wanted)
+
+
+_auto = [0.0, 1, 1]  # (valid until, usable cores, automatic choice): re-read at most every 0.5 s
+
+
+def _bounded(wanted: int) -> int:
+    """``wanted`` (0: the automatic choice) clipped to [1, usable cores]; the environment and the CPU affinity
+    are re-read at most every half second (reading them cost ~7 us, on every kernel call above the threshold)."""
+    now = time.monotonic()
+    if now >= _auto[0]:
+        cores = _usable_cores()
+        _auto[:] = [now + 0.5, cores, _env_threads() or cores]
+    return max(1, min(wanted or _auto[2], _auto[1]))
 
 
 def threading_info() -> dict:
