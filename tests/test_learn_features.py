@@ -213,3 +213,34 @@ def test_bad_images_refused():
         features(np.array([[0.0, np.nan], [1.0, 2.0]]))
     with pytest.raises(TypeError, match="features: image"):
         features("image.png")
+
+
+def test_scales_on_threads_equal_one_thread(monkeypatch):
+    # features() shares the scales among threads when the image is large (not for 'dog', which chains them)
+    import threading
+
+    import fastdip
+    from fastdip.learn import _features
+
+    rng = np.random.default_rng(3)
+    grey = rng.random((70, 90)).astype(np.float32)
+    rgb = rng.random((40, 50, 3)).astype(np.float32)
+    with fastdip.threads(1):
+        want = [features(grey, sigmas="skimage"), features(rgb, sigmas=(1.0, 2.0), kinds=("hessian", "gradient"),
+                                                            channel_axis=-1)]
+    monkeypatch.setattr(_features, "_MIN_THREADED_WORK", 0)
+    seen = set()
+    real = _features._scale
+
+    def spy(*args, **kwargs):
+        seen.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_features, "_scale", spy)
+    with fastdip.threads(2):
+        got = [features(grey, sigmas="skimage"), features(rgb, sigmas=(1.0, 2.0), kinds=("hessian", "gradient"),
+                                                           channel_axis=-1)]
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    if fastdip.parallel._usable_cores() > 1:
+        assert threading.main_thread().name not in seen and len(seen) >= 2

@@ -303,6 +303,66 @@ def _crop(shape, core: tuple, margin) -> tuple[tuple, tuple]:
     return crop, inner
 
 
+def _scale(channel: np.ndarray, plan: _Plan, s: float, core: tuple, w: _Writer, prev=None):
+    """Queue in ``w`` the features of scale ``s`` of one channel for the pixels ``core``, computed on the part
+    within the scale's reach (``_Plan.scale_radius``); ``prev`` is (G * f, its core) of the previous scale for
+    'dog', recomputed here when None. Returns this scale's (G * f, core) for the next one."""
+    shape = channel.shape
+    n = plan.ndim
+    crop, inner = _crop(shape, core, plan.scale_radius(s))
+    f = channel[crop]
+    if not f.flags.c_contiguous:
+        f = np.ascontiguousarray(f)
+    g = _smooth(f, [s / h for h in plan.spacing], plan.mode, batch=False)
+    if prev is None and "dog" in plan.kinds:
+        i = plan.sigmas.index(s)
+        prev = (f, inner) if i == 0 else (_smooth(f, [plan.sigmas[i - 1] / h for h in plan.spacing], plan.mode,
+                                                   batch=False), inner)
+    pairs = [(a, b) for a in range(n) for b in range(a, n)]
+    cache = {}
+
+    def grads():
+        if "d" not in cache:
+            cache["d"] = _gradients(g, plan.spacing)
+        return cache["d"]
+
+    def hessian():
+        if "h" not in cache:
+            cache["h"] = _hessian(grads(), plan.spacing)
+        return cache["h"]
+
+    for kind in plan.kinds:
+        if kind == "gaussian":
+            w.put(g, inner)
+        elif kind == "dog":
+            w.put(g[inner] - prev[0][prev[1]], (slice(None),) * n)
+        elif kind == "sobel":
+            w.put(_sobel_skimage(g), inner)
+        elif kind == "gradient":
+            w.norm(grads(), inner)
+        elif kind == "log":
+            hess = hessian()
+            w.put(hess[0] + hess[2] if n == 2 else hess[0] + hess[3] + hess[5], inner)
+        elif kind == "hessian":
+            w.eig(hessian(), n, inner)
+        elif kind == "structure_tensor":
+            d = grads()
+            prod = np.empty((len(pairs),) + f.shape, np.float32)
+            for i, (a, b) in enumerate(pairs):
+                np.multiply(d[a], d[b], out=prod[i])
+            tensor = _smooth(prod, [OUTER_SCALE * s / h for h in plan.spacing], plan.mode, batch=True)
+            w.eig(tensor, n, inner)
+    w.flush()
+    return g, inner
+
+
+def _full_core(x: np.ndarray, core):
+    shape = x.shape[1:]
+    if core is None:
+        core = tuple(slice(0, n) for n in shape)
+    return tuple(slice(*c.indices(n)[:2]) for c, n in zip(core, shape))
+
+
 def _compute(x: np.ndarray, plan: _Plan, out2d: np.ndarray, core: tuple | None = None, *,
              planar: bool = False) -> None:
     """Write the features of (C, *S) float32 ``x`` for the pixels ``x[c][core]`` into ``out2d``: (P, F)
@@ -311,60 +371,52 @@ def _compute(x: np.ndarray, plan: _Plan, out2d: np.ndarray, core: tuple | None =
     Each scale works on the part of ``x`` within its own reach of ``core`` (``_Plan.scale_radius``): a tile
     grown by the largest scale's margin computes its small scales on little more than the tile (the values
     are the same: every feature of a core pixel depends only on pixels within that reach)."""
-    shape = x.shape[1:]
-    if core is None:
-        core = tuple(slice(0, n) for n in shape)
-    core = tuple(slice(*c.indices(n)[:2]) for c, n in zip(core, shape))
+    core = _full_core(x, core)
     w = _Writer(out2d, planar)
-    n = plan.ndim
-    pairs = [(a, b) for a in range(n) for b in range(a, n)]
     for channel in x:
         if "intensity" in plan.kinds:
             w.put(channel, core)
             w.flush()
-        prev, prev_core = channel, core
+        prev = (channel, core)
         for s in plan.sigmas:
-            crop, inner = _crop(shape, core, plan.scale_radius(s))
-            f = channel[crop]
-            if not f.flags.c_contiguous:
-                f = np.ascontiguousarray(f)
-            g = _smooth(f, [s / h for h in plan.spacing], plan.mode, batch=False)
-            cache = {}
-
-            def grads():
-                if "d" not in cache:
-                    cache["d"] = _gradients(g, plan.spacing)
-                return cache["d"]
-
-            def hessian():
-                if "h" not in cache:
-                    cache["h"] = _hessian(grads(), plan.spacing)
-                return cache["h"]
-
-            for kind in plan.kinds:
-                if kind == "gaussian":
-                    w.put(g, inner)
-                elif kind == "dog":
-                    w.put(g[inner] - prev[prev_core], (slice(None),) * n)
-                elif kind == "sobel":
-                    w.put(_sobel_skimage(g), inner)
-                elif kind == "gradient":
-                    w.norm(grads(), inner)
-                elif kind == "log":
-                    hess = hessian()
-                    w.put(hess[0] + hess[2] if n == 2 else hess[0] + hess[3] + hess[5], inner)
-                elif kind == "hessian":
-                    w.eig(hessian(), n, inner)
-                elif kind == "structure_tensor":
-                    d = grads()
-                    prod = np.empty((len(pairs),) + f.shape, np.float32)
-                    for i, (a, b) in enumerate(pairs):
-                        np.multiply(d[a], d[b], out=prod[i])
-                    tensor = _smooth(prod, [OUTER_SCALE * s / h for h in plan.spacing], plan.mode, batch=True)
-                    w.eig(tensor, n, inner)
-            w.flush()
-            prev, prev_core = g, inner
+            prev = _scale(channel, plan, s, core, w, prev)
     w.close()
+
+
+def _scale_rows(plan: _Plan) -> int:
+    return sum(plan.ndim if kind in ("hessian", "structure_tensor") else 1 for kind in plan.kinds
+               if kind != "intensity")
+
+
+def _compute_threads(x: np.ndarray, plan: _Plan, out2d: np.ndarray, threads: int) -> None:
+    """``_compute`` of the whole image with the scales shared among ``threads`` threads (serial kernels in
+    each; 'dog' would recompute the previous scale's Gaussian), into a planar (F, P) buffer interleaved once
+    at the end: twice the stack's memory, as skimage's multiscale_basic_features (threads over scales too)."""
+    core = _full_core(x, None)
+    F = out2d.shape[1]
+    buf = np.empty((F, out2d.shape[0]), np.float32)
+    rows = _scale_rows(plan)
+    per_channel = F // x.shape[0]
+    jobs = []
+    for c in range(x.shape[0]):
+        row = c * per_channel
+        if "intensity" in plan.kinds:
+            buf[row] = x[c].reshape(-1)
+            row += 1
+        for s in plan.sigmas:
+            jobs.append((c, s, row))
+            row += rows
+
+    def one(job):
+        c, s, row = job
+        _scale(x[c], plan, s, core, _Writer(buf[row:row + rows], True))
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for _ in pool.map(one, jobs[::-1]):  # the largest scales first
+            pass
+    _kernels().interleave(buf, out2d, 0)
+
+
 
 
 def _sobel_skimage(g: np.ndarray) -> np.ndarray:
@@ -486,7 +538,15 @@ def features(image, *, sigmas=DEFAULT_SIGMAS, kinds=None, channel_axis=None, spa
     plan = _make_plan(func, x.ndim - 1, sigmas, kinds, spacing)
     n_feat = len(plan.per_channel()) * x.shape[0]
     out = np.empty(x.shape[1:] + (n_feat,), np.float32)
-    _compute(x, plan, out.reshape(-1, n_feat))
+    # scales on threads unless 'dog' chains them (each thread would recompute the previous scale's Gaussian:
+    # the default set took 10.4 s threaded against 6.8 s in turn at 2048², the skimage set 3.7 s against 5.0 s)
+    chained = "dog" in plan.kinds
+    with parallel._kernel_threads(0 if chained or len(plan.sigmas) < 2 else x.size * n_feat,
+                                  _MIN_THREADED_WORK) as n:
+        if n > 1:
+            _compute_threads(x, plan, out.reshape(-1, n_feat), n)
+        else:
+            _compute(x, plan, out.reshape(-1, n_feat))
     return out
 
 
