@@ -678,7 +678,7 @@ def _in_memory(arr, pipe: Pipeline, stage: Stage, ctx: _Context, budget: int, or
         return result
     result = np.asarray(result)
     chunks = arr.chunks if result.shape == arr.shape else "auto"
-    return da.from_array(result, chunks=chunks)
+    return da.from_array(result, chunks=chunks, name=False)
 
 
 def _execute(pipe: Pipeline, arr, ctx: _Context, budget: int):
@@ -826,7 +826,7 @@ def apply(pipeline_or_op, data, *, chunks="auto", scheduler=None, out=None, prog
 
             # chunked at the source: rechunking a one-chunk array slices and copies every chunk in a task
             # (about 5x slower to deliver the blocks of a 4096^2 image)
-            arr = da.from_array(data, chunks=target)
+            arr = da.from_array(data, chunks=target, name=False)  # no hashing of the pixels
         else:
             arr = arr.rechunk(target)
         result = _execute(pipe, arr, ctx, int(budget))
@@ -855,13 +855,13 @@ def _finish(result, out, ctx: _Context, overwrite, format, pyramid_levels, keep)
         if isinstance(result, (Table, da.Array)):
             return result
         result = np.asarray(result)
-        return da.from_array(result, chunks=result.shape)
+        return da.from_array(result, chunks=result.shape, name=False)
     if isinstance(result, Table):
         return _write_table(result, Path(out), overwrite)
     from ._store import write
 
     if not isinstance(result, da.Array):
-        result = da.from_array(np.asarray(result), chunks=_auto_chunks(np.shape(result), set()))
+        result = da.from_array(np.asarray(result), chunks=_auto_chunks(np.shape(result), set()), name=False)
     channel = -1 if (keep if keep is not None else _channel_axes(result)) else None
     return write(result, out, format=format, overwrite=overwrite, channel_axis=channel,
                  pyramid_levels=pyramid_levels, compute=ctx.compute)

@@ -47,7 +47,7 @@ def _as_chunked(image, like):
 
     if isinstance(image, da.Array):
         return image.rechunk(like.chunks)
-    return da.from_array(np.asarray(image), chunks=like.chunks)
+    return da.from_array(np.asarray(image), chunks=like.chunks, name=False)
 
 
 def _unique(flat: np.ndarray):

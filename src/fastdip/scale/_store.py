@@ -93,7 +93,8 @@ def _open(data, level: int, func: str):
     if isinstance(data, da.Array):
         return data
     if isinstance(data, np.ndarray):
-        return da.from_array(data, chunks=data.shape or ())
+        # a random name: dask would otherwise hash every pixel to name the array (~10 ms per 16 MB)
+        return da.from_array(data, chunks=data.shape or (), name=False)
     if isinstance(data, (str, os.PathLike)):
         return _open_path(Path(data), level, func)
     if type(data).__module__.startswith("zarr"):
