@@ -194,6 +194,14 @@ def test_regionprops_any_chunking(rows, cols):
     assert _chunked("measure.regionprops", labels, {}, (rows, cols)) == expected
 
 
+@pytest.mark.parametrize("chunks", [(59, 7), (7, 79), (1, 80), (30, 1)])
+def test_regionprops_with_chunks_thinner_than_the_halo(chunks):
+    # a last chunk of one row or column (60 = 59 + 1): dask's overlap would rechunk it on its own
+    labels = LABELS[:60, :80]
+    expected = Table.from_result(get("measure.regionprops").func(labels))
+    assert _chunked("measure.regionprops", labels, {}, chunks) == expected
+
+
 def test_regionprops_of_objects_spanning_every_chunk_and_disconnected_labels():
     # a thick ring through every chunk, one label split into two far-apart pieces, single pixels on chunk
     # corners: perimeter and solidity of crossing objects come from the streamed codes and row extents

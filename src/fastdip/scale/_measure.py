@@ -368,6 +368,17 @@ def _convex_count(r0, rows, left, right, width):
     return int(np.sum((last[keep] - first[keep]).astype(np.int64) + 1))
 
 
+def _merge_thin(chunks, minimum: int) -> tuple:
+    """Chunk sizes along one axis with every chunk thinner than ``minimum`` joined to its neighbour."""
+    out = []
+    for c in chunks:
+        if out and (c < minimum or out[-1] < minimum):
+            out[-1] += c
+        else:
+            out.append(c)
+    return tuple(out)
+
+
 def _crossing_shapes(data, g, table, spacing):
     """Perimeter and solidity of the objects that cross chunks, streamed: a second pass over the chunks that
     hold such objects, each with a 2-pixel halo, returns their border pixels' perimeter codes and their rows'
@@ -383,7 +394,9 @@ def _crossing_shapes(data, g, table, spacing):
     labels = g["label"][crossing]
     height, width = data.shape
     if min(min(c) for c in data.chunks) < 2:
-        data = data.rechunk(tuple(max(4, max(c)) for c in data.chunks))
+        # every chunk at least as deep as the halo (dask's overlap would otherwise rechunk on its own and the
+        # blocks would no longer start where ``starts`` says): a thin chunk joins its neighbour
+        data = data.rechunk(tuple(_merge_thin(c, 2) for c in data.chunks))
     halo = da.overlap.overlap(data, depth={0: 2, 1: 2}, boundary={0: 0, 1: 0})
     starts = [np.concatenate([[0], np.cumsum(c)]).tolist() for c in data.chunks]
     blocks = halo.to_delayed()
