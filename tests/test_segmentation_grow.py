@@ -310,6 +310,22 @@ def test_flood_fill_equals_breadth_first_paths(seed, connectivity, dtype):
     np.testing.assert_array_equal(ours, vol)
 
 
+@pytest.mark.parametrize("connectivity", [1, 2])
+def test_flood_fill_equals_opencv_floodfill_fixed_range(camera, connectivity):
+    # cv2.floodFill with FLOODFILL_FIXED_RANGE | FLOODFILL_MASK_ONLY: seed - lo <= I <= seed + up on uint8, the
+    # same inclusive rule as |I - I(seed)| <= t for an integer t; the mask is (h + 2, w + 2), 1 inside
+    cv2 = pytest.importorskip("cv2")
+    flags = (4 if connectivity == 1 else 8) | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+    rng = np.random.default_rng(8)
+    noisy = rng.integers(0, 4, (150, 170)).astype(np.uint8)  # a maze of short spans
+    for img, point, tol in [(camera, (256, 256), 20), (camera, (100, 400), 7), (camera, (480, 30), 0),
+                            (noisy, (75, 85), 1), (noisy, (0, 0), 2)]:
+        mask = np.zeros((img.shape[0] + 2, img.shape[1] + 2), np.uint8)
+        cv2.floodFill(img.copy(), mask, point[::-1], 0, tol, tol, flags)  # MASK_ONLY: the image is untouched
+        ours = region_growing(img, point, tol, criterion="seed", connectivity=connectivity)
+        np.testing.assert_array_equal(ours == 1, mask[1:-1, 1:-1] == 1)
+
+
 def test_flood_fill_seed_failing_its_own_region_mean_keeps_the_breadth_first_rule():
     # two seed pixels 0 and 10: the reference is their mean 5; with tolerance 2 neither passes, but seeds are
     # always in the region and pass it on to their neighbours (here the 5s next to the 0)
@@ -363,5 +379,9 @@ def test_flood_fill_small_stack_and_large_lazy_result(monkeypatch):
     lazy = region_growing(img, (40, 45), 1, criterion="seed", connectivity=2)
     np.testing.assert_array_equal(lazy, expected)
     assert lazy.flags.writeable and lazy.flags.c_contiguous
+    monkeypatch.setattr(_grow, "_HUGE_AFTER", 50)  # a pause after 50 pixels for huge pages, then on
+    huge = region_growing(img, (40, 45), 1, criterion="seed", connectivity=2)
+    np.testing.assert_array_equal(huge, expected)
+    huge[0, 0] = 5  # writable private memory
     np.testing.assert_array_equal(expected == 1, flood(img, (40, 45), tolerance=1, connectivity=2))
     assert np.count_nonzero(expected) > 1000

@@ -13,21 +13,26 @@ from fastdip._kernels import grow as kg
 from tests import _naive_segmentation as naive
 
 
-def _fill(image, lo, hi, eight, seeds, stack_len=16, compiled=True):
-    """Run the kernel to completion with a stack of ``stack_len`` entries doubled on request; (labels,
-    pixels filled, number of enlargements)."""
+def _fill(image, lo, hi, eight, seeds, stack_len=16, compiled=True, pause=0):
+    """Run the kernel to completion with a stack of ``stack_len`` entries doubled on request, resumed at once
+    after a pause (every ``pause`` more pixels filled when > 0); (labels, pixels filled, number of
+    enlargements), or with ``pause`` (labels, pixels filled, the fill counts at the pauses)."""
     kernel = kg.flood_2d if compiled else kg.flood_2d.py_func
     labels = np.zeros(image.shape, np.int32)
     stack = np.empty(stack_len, np.int32)
     state = np.zeros(3, np.int64)
     grown = 0
-    while kernel(image, image.dtype.type(lo), image.dtype.type(hi), eight, np.asarray(seeds, np.int64), 7,
-                 stack, state, labels):
+    pauses = []
+    while status := kernel(image, image.dtype.type(lo), image.dtype.type(hi), eight, np.asarray(seeds, np.int64),
+                           7, stack, state, labels, pause * (len(pauses) + 1) if pause else 0):
+        if status == 2:
+            pauses.append(int(state[2]))
+            continue
         bigger = np.empty(2 * stack.size, np.int32)
         bigger[: state[0]] = stack[: state[0]]
         stack = bigger
         grown += 1
-    return labels, int(state[2]), grown
+    return labels, int(state[2]), (pauses if pause else grown)
 
 
 def _components(mask, seeds, eight):
@@ -98,6 +103,18 @@ def test_small_stack_is_enlarged_and_the_result_unchanged():
     assert grown_big == 0 and grown_small > 2
     np.testing.assert_array_equal(small, big)
     assert n_small == n_big > 1000
+
+
+def test_pause_returns_when_enough_is_filled_and_resumes_to_the_same_result():
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 3, (50, 40)).astype(np.uint8)
+    whole, n, _ = _fill(img, 0, 1, True, [25 * 40 + 20], stack_len=1 << 12)
+    paused, n_paused, pauses = _fill(img, 0, 1, True, [25 * 40 + 20], stack_len=16, pause=100)
+    np.testing.assert_array_equal(paused, whole)
+    assert n_paused == n > 1000
+    # a pause at every mark of 100 pixels reached (checked before each span, so a span can overshoot one)
+    assert len(pauses) == n // 100
+    assert all(p >= 100 * (i + 1) for i, p in enumerate(pauses)) and pauses == sorted(pauses)
 
 
 def test_filled_seed_is_skipped_and_other_pixels_kept():

@@ -308,7 +308,7 @@ def grow_2d_lut(image, d_row, d_col, labels, queue, state, counts, lut, max_size
 
 
 @njit(**SERIAL)
-def flood_2d(image, lo, hi, eight, seeds, value, stack, state, labels):
+def flood_2d(image, lo, hi, eight, seeds, value, stack, state, labels, pause):
     """Scanline flood fill (A. R. Smith, "Tint fill", SIGGRAPH 1979, DOI 10.1145/800249.807456; P. S. Heckbert,
     "A seed fill algorithm", Graphics Gems, 1990): write ``value`` into ``labels`` (H, W) int32, all 0 at
     the first call, on every pixel connected to a seed through pixels with ``lo <= image <= hi``.
@@ -317,7 +317,9 @@ def flood_2d(image, lo, hi, eight, seeds, value, stack, state, labels):
     8- (else 4-) connectivity; ``seeds`` (int64) are flat indices of pixels that pass the test. ``stack``
     (int32, length >= 16) holds span entries; ``state`` (int64) = [stack top, next seed, pixels filled], all
     0 at first. Returns 1 when ``stack`` is too short for the next entry (the caller copies ``stack[:top]``
-    into one twice as long and calls again), 0 when the fill is complete.
+    into one twice as long and calls again), 2 when ``pause`` > 0 and at least ``pause`` pixels are filled
+    (the caller may change how ``labels``' memory is backed, then calls again with ``pause`` = 0), 0 when
+    the fill is complete. Every return saves ``state``, so a call resumes where the last one stopped.
 
     A stack entry ``(y, a, b, dy)`` asks for row y to be scanned over columns [a, b] (clipped to the image)
     and says that row y - dy is filled over [a + e, b - e] (e = 1 for 8-, 0 for 4-connectivity), a maximal
@@ -337,6 +339,11 @@ def flood_2d(image, lo, hi, eight, seeds, value, stack, state, labels):
     k = state[1]
     filled = state[2]
     while True:
+        if pause > 0 and filled >= pause:
+            state[0] = top
+            state[1] = k
+            state[2] = filled
+            return 2
         if top == 0:  # the next seed not filled yet
             while k < seeds.shape[0] and lab[seeds[k]] != 0:
                 k += 1
