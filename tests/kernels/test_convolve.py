@@ -136,7 +136,7 @@ def test_separable_float32_accumulation_stays_within_tolerance(rng):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shape", [(3, 3), (4, 6), (1, 9), (7, 2)])
+@pytest.mark.parametrize("shape", [(3, 3), (4, 6), (1, 9), (7, 2), (2, 2)])
 def test_correlate_direct_against_naive(rng, mode, shape):
     src = rng.random((2, 6, 8))
     w2 = rng.random(shape) - 0.5
@@ -162,9 +162,11 @@ def test_direct_rows_py_func(rng):
     src = rng.random((1, 5, 6))
     w2 = rng.random((3, 6))
     out = np.empty(src.shape)
-    ring = np.empty((1, 3, 6 + 5))
+    ring = np.empty((1, 2 * 3, 6 + 5))  # the doubled ring: 2 KH slots
     acc = np.empty(4)
-    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), *_taps(w2), 3, 1, 2, CODES["mirror"], 0.0, NO_BOUNDS,
+    tap_dr, tap_c, tap_w = _taps(w2)  # 18 taps: groups of 8, 8 and 2
+    toff = K._tap_offsets.py_func(tap_dr, tap_c, 3, 6 + 5)
+    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), toff, tap_w, 3, 1, 2, CODES["mirror"], 0.0, NO_BOUNDS,
                            out, 0, 5, ring, acc)
     np.testing.assert_allclose(out, _reference_2d(src, w2, 1, 2, "mirror", 0.0), rtol=1e-12)
 

@@ -224,8 +224,14 @@ def _spatial_axis(axis, n: int, func: str) -> int:
 # -- kernel analysis and the choice of path ------------------------------------------------------------------
 
 
+#: ``_rank1`` answers for small kernels, keyed by shape and bytes: its SVDs cost 30-60 us a call, a tenth of a
+#: 7x7 correlation of a 512^2 image (cleared when full; entries are copied out, never handed out)
+_RANK1_CACHE: dict = {}
+_RANK1_CACHE_MAX = 64
+
+
 def _rank1(w: np.ndarray):
-    """1-D factors (float64) whose outer product is ``w`` to _SEPARABLE_RTOL, or None.
+    """1-D factors (float64) whose outer product is ``w`` to _SEPARABLE_RTOL, or None (cached for small kernels).
 
     The rank is read from the singular values of each unfolding; the factors are the kernel's own fibres through
     its largest element (so integer and dyadic kernels such as boxes and Sobel split exactly, which SVD vectors
@@ -233,6 +239,21 @@ def _rank1(w: np.ndarray):
     """
     if w.ndim == 1:
         return [w]
+    if w.size > 4096:
+        return _rank1_factors(w)
+    key = (w.shape, w.dtype.str, w.tobytes())
+    if key in _RANK1_CACHE:
+        hit = _RANK1_CACHE[key]
+    else:
+        hit = _rank1_factors(w)
+        if len(_RANK1_CACHE) >= _RANK1_CACHE_MAX:
+            _RANK1_CACHE.clear()
+        _RANK1_CACHE[key] = None if hit is None else [f.copy() for f in hit]
+    return None if hit is None else [f.copy() for f in hit]
+
+
+def _rank1_factors(w: np.ndarray):
+    """``_rank1`` for an n-D kernel (n >= 2), uncached."""
     flat = np.abs(w).ravel()
     peak = flat.max()
     if peak == 0:
