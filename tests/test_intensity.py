@@ -301,3 +301,25 @@ def test_gamma_float_equals_numpy_power(rng, dtype, rtol, g):
     out = intensity.gamma(img, g, c=1.5)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, 1.5 * np.power(img.astype(np.float64), g), rtol=rtol, atol=1e-30)
+
+
+def test_gamma_half_float32_equals_numpy_sqrt_exactly(rng):
+    # gamma 0.5 on float32 goes through the 8-lane square-root kernel: bit-equal to np.sqrt (IEEE), layouts,
+    # special values (-0.0 stays -0.0, inf, NaN), c applied in float32, negatives refused as on every path
+    img = rng.random((61, 67)).astype(np.float32) * 300
+    img[0, :6] = [0.0, -0.0, 1e-45, 1e-38, np.inf, 3.4028235e38]
+    img[1, 0] = np.nan
+    expected = np.sqrt(img)
+    for view in (img, img[::2, 1::3], np.asfortranarray(img)):
+        out = intensity.gamma(view, 0.5)
+        assert out.dtype == np.float32 and not np.shares_memory(out, view)
+        np.testing.assert_array_equal(out, np.sqrt(view))
+    assert np.signbit(intensity.gamma(img, 0.5)[0, 1])
+    np.testing.assert_array_equal(intensity.gamma(img, 0.5, c=2.5), expected * np.float32(2.5))
+    assert intensity.gamma(np.zeros((0, 3), np.float32), 0.5).shape == (0, 3)
+    for values in ([0.25, -1e-30, 3.0], [-0.0, -2.0]):
+        with pytest.raises(ValueError, match="gamma: image must have non-negative intensities"):
+            intensity.gamma(np.array(values, np.float32), 0.5)
+    # a NaN makes the minimum NaN and lets the image through, as for float64 and the other exponents
+    out = intensity.gamma(np.array([np.nan, -1.0, 4.0], np.float32), 0.5)
+    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == 2.0

@@ -50,6 +50,12 @@ def image(
     """Check an image argument and return it as an ndarray (never modified; copied only to convert a
     non-native byte order to native, the one normalisation every kernel relies on: arrays from FITS, some
     TIFFs and network formats are big-endian)."""
+    if type(image) is np.ndarray and ndim is None and not finite:
+        # the usual call, a plain native integer/float ndarray: the same checks as below in ~0.2 µs instead of
+        # ~0.9 µs (small images lose a measurable share of their time to the wrapper)
+        dt = image.dtype
+        if dt.kind in "uif" and dt.isnative and (allow_empty or image.size):
+            return image
     if isinstance(image, (str, bytes)) or image is None:
         fail(func, param, image, "a numpy array", TypeError)
     arr = np.asarray(image)

@@ -106,3 +106,21 @@ def test_log1p_any_float32_equals_the_reference(image):
     counts = kl.log1p_f32(image, np.float32(1.0), out)
     _same(out, _reference(image))
     assert tuple(counts) == _counts(image)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 33])
+def test_sqrt_f32_equals_numpy_and_flags_sign_bits(rng, n):
+    # naive twin: np.sqrt (IEEE, correctly rounded); the flag is "some input has its sign bit set"
+    image = (rng.random(n) * 100).astype(np.float32)
+    for flagged, poke in ((False, None), (True, -0.0), (True, -3.0), (True, -np.float32(np.nan))):
+        if poke is not None:
+            if n == 0:
+                continue
+            image = image.copy()
+            image[n // 2] = poke
+        out = np.empty_like(image)
+        with np.errstate(invalid="ignore"):
+            expected = np.sqrt(image)
+        assert bool(kl.sqrt_f32(image, image.view(np.int32), out)) is flagged
+        np.testing.assert_array_equal(out, expected)
+        assert np.array_equal(np.signbit(out), np.signbit(expected))

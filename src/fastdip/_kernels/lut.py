@@ -163,3 +163,19 @@ def log1p_f32_parallel(image, scale, out, n_blocks):
         negatives += counts[b, 0]
         nans += counts[b, 1]
     return negatives, nans
+
+
+# --- float32 square root (gamma 0.5) ---------------------------------------------------------------------
+
+@njit(**SERIAL)
+def sqrt_f32(image, bits, out):
+    """out = sqrt(image) over flat float32 arrays (IEEE, correctly rounded: vsqrtps on 8 lanes); ``bits`` is
+    the int32 view of ``image``. Returns whether any input has its sign bit set (a negative, -0.0 or a
+    negative-signed NaN), for the wrapper's exact check. The sign test is an int32 minimum: a count or an OR
+    of the bits instead made LLVM fall back to 4-lane square roots (512²: 104 µs, as numpy's, against 55 µs)."""
+    lo = np.int32(0)
+    for i in range(image.size):
+        out[i] = np.sqrt(image[i])
+        b = bits[i]
+        lo = b if b < lo else lo
+    return lo < 0
