@@ -365,6 +365,24 @@ def test_accepted_interval_is_exact_at_both_ends(dtype):
             assert abs(ref - float(above)) > tol
 
 
+def test_accepted_interval_of_unsigned_images_equals_brute_force():
+    from fastdip.segmentation import _grow
+
+    rng = np.random.default_rng(9)
+    levels = np.arange(256.0)
+    refs = np.concatenate([np.arange(256.0), rng.uniform(0, 255, 60), [0.5, 254.5, 1e-9, 255 - 1e-9]])
+    for ref in refs:
+        v = int(np.clip(np.rint(ref), 0, 255))
+        for tol in (0.0, 0.3, 0.5, 1.0, 2.5, 20.0, 254.0, 1e6, 1e300):
+            ok = np.flatnonzero(np.abs(ref - levels) <= tol)
+            if ok.size == 0 or not abs(ref - v) <= tol:
+                continue
+            lo, hi = _grow._accepted_interval(float(ref), tol, np.uint8(v), np.dtype(np.uint8))
+            assert (int(lo), int(hi)) == (ok[0], ok[-1]), (ref, tol)
+    lo, hi = _grow._accepted_interval(40000.0, 7.5, np.uint16(40000), np.dtype(np.uint16))
+    assert (int(lo), int(hi)) == (39993, 40007) and lo.dtype == np.uint16
+
+
 def test_flood_fill_small_stack_and_large_lazy_result(monkeypatch):
     from skimage.segmentation import flood
 

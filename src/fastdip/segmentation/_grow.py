@@ -4,6 +4,7 @@ with a tolerance) and ITK's confidence-connected criterion."""
 from __future__ import annotations
 
 import itertools
+import math
 import mmap
 import numbers
 import struct
@@ -32,7 +33,7 @@ _HUGE_AFTER = 1 << 15
 def _lazy_zeros(shape: tuple):
     """``(array, mapping)``: int32 zeros of ``shape``; large ones on a fresh private anonymous mapping (zeroed
     page by page on first touch, ``mapping`` the mmap), small ones from numpy (``mapping`` None)."""
-    size = 4 * int(np.prod(shape))
+    size = 4 * math.prod(shape)
     if size < _LAZY_ZEROS_BYTES or not hasattr(mmap, "MAP_PRIVATE"):
         return np.zeros(shape, dtype=np.int32), None
     mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -54,6 +55,16 @@ def _huge_pages(mapping) -> None:
             pass
 
 
+def _number(value, func: str, param: str, low, high=None, integer=False):
+    """:func:`_validate.number` with ``low`` (closed) and optional ``high`` (closed), the same result, without
+    its generic checks for a plain in-range Python int (or float) (a few µs of the 512² flood's time)."""
+    kind = type(value)
+    if (kind is int or (kind is float and not integer and math.isfinite(value))) and low <= value and (
+            high is None or value <= high):
+        return value if integer else float(value)
+    return _validate.number(value, func, param, low=low, high=high, integer=integer)
+
+
 def _kernel_image(x: np.ndarray) -> np.ndarray:
     """``x`` as one of the 2-D kernels' types: uint8, uint16, float32 and float64 as they are (C-contiguous),
     int8/int16/float16 in float32 (exact), anything else in float64."""
@@ -65,22 +76,30 @@ def _kernel_image(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float64)
 
 
-_LEVELS = np.arange(256.0)
 _FLOAT_BITS = {4: ("<f", "<i", 0x7FFFFFFF), 8: ("<d", "<q", 0x7FFFFFFFFFFFFFFF)}
 
 
 def _accepted_interval(ref: float, threshold: float, inside, dtype: np.dtype):
     """The smallest and largest values v of ``dtype`` with ``abs(ref - float(v)) <= threshold`` (the kernels'
     float64 test), given one accepted value ``inside``. The rounded difference ``ref - v`` is monotone in v,
-    so the accepted values form an interval: each end is found by bisection over the ordered values (for
-    floats, the integers that order their bit patterns)."""
+    so the accepted values form an interval: for unsigned integers each end is stepped to from
+    ceil(ref - threshold) / floor(ref + threshold), for floats found by bisection over the integers that
+    order their bit patterns."""
     if dtype.kind == "u":
-        info = np.iinfo(dtype)
+        k_min, k_max, k_in = 0, (1 << (8 * dtype.itemsize)) - 1, int(inside)
+        if math.isfinite(ref - threshold) and math.isfinite(ref + threshold):
+            # start next to ref -/+ threshold and step to the exact ends (a few steps at most)
+            ends = []
+            for guess, far, step in ((math.ceil(ref - threshold), k_min, -1),
+                                     (math.floor(ref + threshold), k_max, 1)):
+                v = min(max(guess, k_min), k_max)
+                while not abs(ref - float(v)) <= threshold:  # rounding may reject the guess: step to inside
+                    v += 1 if v < k_in else -1
+                while v != far and abs(ref - float(v + step)) <= threshold:
+                    v += step
+                ends.append(v)
+            return dtype.type(ends[0]), dtype.type(ends[1])
         to_value = int
-        k_min, k_max, k_in = int(info.min), int(info.max), int(inside)
-        if dtype.itemsize == 1:  # all 256 levels at once
-            ok = np.flatnonzero(np.abs(ref - _LEVELS) <= threshold)
-            return dtype.type(ok[0]), dtype.type(ok[-1])
     else:
         fmt, ifmt, mag = _FLOAT_BITS[dtype.itemsize]
 
@@ -160,6 +179,12 @@ def _steps(padded: tuple, connectivity: int) -> np.ndarray:
 def _seed_labels(seeds, spatial: tuple, func: str):
     """Return (flat seed indices in queue order, their region labels, number of regions)."""
     ndim = len(spatial)
+    if type(seeds) is tuple and len(seeds) == ndim and all(type(v) is int and 0 <= v < n
+                                                           for v, n in zip(seeds, spatial)):
+        flat = 0  # one point of plain ints inside the image, the usual call: no generic checks
+        for v, n in zip(seeds, spatial):
+            flat = flat * n + v
+        return np.array([flat], dtype=np.int64), np.ones(1, dtype=np.int32), 1
     if isinstance(seeds, np.ndarray) and seeds.shape == spatial and seeds.dtype.kind in "biu":
         mask = seeds.astype(np.int64)
         if np.any(mask < 0):
@@ -371,7 +396,8 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
      [2 2 2]]
     """
     func = "region_growing"
-    arr = _validate.image(image, func, finite=True)
+    # integer arrays are finite: the validator's fast path
+    arr = _validate.image(image, func, finite=type(image) is not np.ndarray or image.dtype.kind not in "ui")
     axis = _validate.channel_axis(channel_axis, arr.ndim, func)
     x = arr if axis is None else np.moveaxis(arr, axis, -1)
     spatial = x.shape if axis is None else x.shape[:-1]
@@ -379,16 +405,16 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
         _validate.fail(func, "image", arr, "a 2-D or 3-D image (plus a channel axis when channel_axis is set)")
     ndim = len(spatial)
     criterion = _validate.choice(criterion, func, "criterion", _CRITERIA)
-    connectivity = _validate.number(connectivity, func, "connectivity", low=1, high=ndim, integer=True)
+    connectivity = _number(connectivity, func, "connectivity", 1, ndim, integer=True)
     if criterion == "confidence":
         if threshold is not None:
             _validate.fail(func, "threshold", threshold, "None with criterion='confidence' (k sets the interval)")
         threshold = 0.0
     elif threshold is None:
         _validate.fail(func, "threshold", threshold, f"a number >= 0 with criterion={criterion!r}", TypeError)
-    threshold = _validate.number(threshold, func, "threshold", low=0)
-    k = _validate.number(k, func, "k", low=0)
-    num_iter = _validate.number(num_iter, func, "num_iter", low=0, integer=True)
+    threshold = _number(threshold, func, "threshold", 0)
+    k = _number(k, func, "k", 0)
+    num_iter = _number(num_iter, func, "num_iter", 0, integer=True)
     size_limit = 0 if max_size is None else _validate.positive_int(max_size, func, "max_size")
     seed_flat, seed_lab, n_regions = _seed_labels(seeds, tuple(spatial), func)
     n_ch = 1 if axis is None else x.shape[-1]
