@@ -587,47 +587,51 @@ def _gather(image, ty, tx, cval, k0, c0, strip):
 
 
 @njit(**SERIAL)
+def _fill_padded(image, ty, tx, cval, k, line):
+    """line[c] = the value at extended row k and extended column c (cval outside): one padded row."""
+    r = ty[k]
+    if r < 0:
+        line[:] = cval
+        return
+    w = image.shape[1]
+    src = image[r]
+    mid = line[1:w + 1]
+    for c in range(w):
+        mid[c] = src[c]
+    for c in (0, w + 1):
+        x = tx[c]
+        line[c] = cval if x < 0 else src[x]
+
+
+@njit(**SERIAL)
 def median3x3(image, ty, tx, cval, out, y0, y1):
     """3x3 median of output rows [y0, y1), two rows at a time. ty: h + 3 entries (one spare), tx: w + 2.
 
-    The interior runs over a multiple of 256 columns and then over the last 256 (overlapping), so the vector
-    loop never falls into its scalar remainder; the two border columns are computed on gathered strips and
-    rows of cval (mode 'constant') on copies. Each call site sees fixed arrays (no array phis), and there are
-    three of them (LLVM inlines this small network at every call site)."""
+    Extended rows are copied once each, padded by one column on both sides, into a ring of four rows (extended
+    row k in slot k % 4), so the network runs over whole rows with no border case (gathering the two border
+    columns of every row pair cost more than the network at 512^2: ~190 ns a row pair). The network runs over
+    a multiple of 256 columns and then over the last 256 (overlapping), so the vector loop never falls into
+    its scalar remainder."""
     h, w = image.shape
-    rowbuf = np.empty((4, w), image.dtype)
-    inner = w > 2
-    strip = np.empty((4, 3 if inner else w + 2), image.dtype)
-    sout = np.empty((2, 1 if inner else w), image.dtype)
-    s0, s1, s2, s3 = np.uint64(0), np.uint64(1), np.uint64(2), np.uint64(3)
-    i0, i1 = np.int64(0), np.int64(1)  # not literals: each literal would be a separate compilation
-    n = max(w - 2, 0)
+    ring = np.empty((4, w + 2), image.dtype)
+    n = w
     m = n - n % 256
     tail = max(n - 256, 0)
     starts = (0, tail)
     counts = (m, n - tail if m < n else 0)
-    edges = (0, w - 1) if inner else (0, 0)
+    i0 = np.int64(0)  # not a literal: each literal would be a separate compilation
+    if y0 < y1:
+        _fill_padded(image, ty, tx, cval, y0, ring[y0 % 4])
+        _fill_padded(image, ty, tx, cval, y0 + 1, ring[(y0 + 1) % 4])
     for y in range(y0, y1, 2):
         y2 = min(y + 1, y1 - 1)  # == y for a single last row
-        o0 = np.uint64(y)
-        o1 = np.uint64(y2)
-        if _inside(ty, y, 4):
-            a, b, c, d = np.uint64(ty[y]), np.uint64(ty[y + 1]), np.uint64(ty[y + 2]), np.uint64(ty[y + 3])
-            for seg in range(2):
-                if counts[seg] > 0:
-                    _median9_rows2(image, a, b, c, d, out, o0, o1, i1, starts[seg], counts[seg])
-        else:
-            _copy_rows(image, ty, y, rowbuf, cval)
-            for seg in range(2):
-                if counts[seg] > 0:
-                    _median9_rows2(rowbuf, s0, s1, s2, s3, out, o0, o1, i1, starts[seg], counts[seg])
-        for e in range(2 if inner else 1):
-            c0 = edges[e]
-            _gather(image, ty, tx, cval, y, c0, strip)
-            _median9_rows2(strip, s0, s1, s2, s3, sout, s0, s1, i0, i0, sout.shape[1])
-            for c in range(sout.shape[1]):
-                out[y2, c0 + c] = sout[1, c]
-                out[y, c0 + c] = sout[0, c]
+        _fill_padded(image, ty, tx, cval, y + 2, ring[(y + 2) % 4])
+        _fill_padded(image, ty, tx, cval, y + 3, ring[(y + 3) % 4])
+        a, b = np.uint64(y % 4), np.uint64((y + 1) % 4)
+        c, d = np.uint64((y + 2) % 4), np.uint64((y + 3) % 4)
+        for seg in range(2):
+            if counts[seg] > 0:
+                _median9_rows2(ring, a, b, c, d, out, np.uint64(y), np.uint64(y2), i0, starts[seg], counts[seg])
 
 
 @njit(**PARALLEL)
