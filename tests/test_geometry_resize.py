@@ -166,6 +166,20 @@ def test_errors():
         g.rescale(f, (1, 2, 3))
     with pytest.raises(ValueError, match="image"):
         g.resize(np.zeros(5), (2,))
+    # the wrapper's quick checks (a tuple of ints, a finite float cval) hand everything else to the full ones
+    with pytest.raises(ValueError, match="cval"):
+        g.resize(f, (2, 2), cval=float("nan"))
+    with pytest.raises(ValueError, match="output_shape"):
+        g.resize(f, (True, 2))
+    assert g.resize(f, (np.int64(2), 2)).shape == (2, 2)
+
+
+def test_halving_uint8_at_an_odd_address_gives_the_aligned_values(rng):
+    # the grey kernel reads uint16 pairs of columns: an image at an odd address is copied first
+    buf = rng.integers(0, 256, 20 * 26 + 1, dtype=np.uint8)
+    odd = buf[1:].reshape(20, 26)
+    assert odd.ctypes.data % 2 == 1
+    assert np.array_equal(g.resize(odd, (10, 13), dtype=np.uint8), g.resize(odd.copy(), (10, 13), dtype=np.uint8))
 
 
 @pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror", "nearest"])
