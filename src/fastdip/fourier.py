@@ -43,6 +43,9 @@ _KINDS = ("ideal", "butterworth", "gaussian")
 _HALF_INVERSE_IN_PLACE_MIN = 1 << 18
 # real images of at least this many values get their full spectrum from scipy's fftn (see _forward)
 _FULL_REAL_FORWARD_MIN = 1 << 22
+# From this many coefficients the Hermitian part is built by the numba kernel (one pass instead of numpy's
+# two: 2048² 20 -> 9 ms, 4096² 105 -> 60 ms here); smaller ones stay with numpy (microseconds either way).
+_HERMITIAN_KERNEL_MIN = 1 << 16
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -151,7 +154,14 @@ def _half_inverse(spec: np.ndarray, n: int, *, owned: bool) -> np.ndarray:
 
 def _real_inverse(arr: np.ndarray) -> np.ndarray:
     """real(IDFT[F]) of a full complex spectrum through its Hermitian part: one c2r-sized inverse instead of a
-    full c2c one and a copy of its real part."""
+    full c2c one and a copy of its real part. 2-D C-contiguous spectra take the one-pass kernel, which also
+    applies the 1/2 (exact, as is any power of two, so the order of the scaling does not change the result)."""
+    if arr.ndim == 2 and arr.flags.c_contiguous and arr.size >= _HERMITIAN_KERNEL_MIN:
+        from ._kernels import spectrum
+
+        half = np.empty((arr.shape[0], arr.shape[1] // 2 + 1), dtype=arr.dtype)
+        spectrum.hermitian_half(arr, half, arr.real.dtype.type(0.5))
+        return _half_inverse(half, arr.shape[-1], owned=True)
     g = _half_inverse(_hermitian_sum(arr), arr.shape[-1], owned=True)
     g *= 0.5
     return g
