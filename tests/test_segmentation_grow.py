@@ -189,6 +189,31 @@ def test_errors_name_the_parameter():
         region_growing(np.array([[0.0, np.nan]]), (0, 0), 1)
 
 
+def test_flood_wrapper_fast_paths_keep_every_check():
+    # plain ints/floats and one-point tuples skip the generic validators; anything else still goes through them
+    img = np.array([[10, 11, 50, 12], [12, 10, 52, 11], [49, 51, 50, 10]], np.uint8)
+    expected = region_growing(img, (0, 0), 5, criterion="seed", connectivity=2)
+    np.testing.assert_array_equal(expected, [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]])  # the 50s wall off col 3
+    for args, kw in [(((np.int64(0), 0), np.float32(5)), {"connectivity": np.int8(2)}),
+                     (([(0, 0)], 5.0), {"connectivity": 2, "k": np.float64(1)}),
+                     (((0, 0), 5), {"connectivity": 2, "num_iter": np.int64(3)})]:
+        np.testing.assert_array_equal(region_growing(img, *args, criterion="seed", **kw), expected)
+    with pytest.raises(ValueError, match="finite"):
+        region_growing(np.array([[0.0, np.inf]]), (0, 0), 1, criterion="seed")
+    with pytest.raises(ValueError, match="threshold"):
+        region_growing(img, (0, 0), float("inf"), criterion="seed")
+    with pytest.raises(TypeError, match="threshold"):
+        region_growing(img, (0, 0), True, criterion="seed")
+    with pytest.raises(ValueError, match="connectivity"):
+        region_growing(img, (0, 0), 5, criterion="seed", connectivity=3)
+    with pytest.raises(TypeError, match="connectivity"):
+        region_growing(img, (0, 0), 5, criterion="seed", connectivity=2.0)
+    with pytest.raises(ValueError, match="seeds"):
+        region_growing(img, (3, 0), 5, criterion="seed")
+    with pytest.raises(ValueError, match="k"):
+        region_growing(img, (0, 0), 5, criterion="seed", k=-1.0)
+
+
 # -- the 2-D path (unpadded, packed queue, uint8 tables) against the padded N-D path ------------------------------
 
 
