@@ -34,7 +34,7 @@ def _lazy_zeros(shape: tuple):
     """``(array, mapping)``: int32 zeros of ``shape``; large ones on a fresh private anonymous mapping (zeroed
     page by page on first touch, ``mapping`` the mmap), small ones from numpy (``mapping`` None)."""
     size = 4 * math.prod(shape)
-    if size < _LAZY_ZEROS_BYTES or not hasattr(mmap, "MAP_PRIVATE"):
+    if size < _LAZY_ZEROS_BYTES or not hasattr(mmap, "MAP_PRIVATE") or not hasattr(mmap, "MAP_ANONYMOUS"):
         return np.zeros(shape, dtype=np.int32), None
     mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     return np.frombuffer(mapping, dtype=np.int32).reshape(shape), mapping
@@ -378,8 +378,10 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     and grows. All paths visit pixels in the same order, so they give the same regions. One grey 2-D region
     with ``'seed'`` and no ``max_size`` (a flood fill: the region is the connected component(s) of
     {x : |I(x) - I(seed)| <= threshold} holding the seeds, whatever the order) is a scanline fill instead
-    (Smith 1979; Heckbert 1990): spans filled left and right, the rows above and below scanned for new spans, a stack of spans;
-    the test becomes lo <= I(x) <= hi with the exact ends of the accepted values of the image's type.
+    (Smith 1979; Heckbert 1990): spans filled left and right, the rows above and below scanned for new spans,
+    a stack of spans; the test becomes lo <= I(x) <= hi with the exact ends of the accepted values of the
+    image's type. A large result (>= 4 MB) is fresh memory zeroed by the OS only where the fill reaches, on
+    transparent huge pages once the fill passes 32768 pixels (Linux).
 
     References
     ----------
