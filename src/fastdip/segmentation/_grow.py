@@ -160,11 +160,11 @@ def _flood_2d(image, seed_flat, connectivity, threshold):
             return labels
         if status == 2:
             # a large fill: the rest of the result on huge pages, and from now on a stack as long as the image
-            # (numpy's fresh memory, mapped lazily on huge pages): doubling it 9 times from 1024 entries cost
-            # 4 KiB page faults, ~10 % of a 4096² fill
+            # (up to 64 MB; numpy's fresh memory, mapped lazily on huge pages): doubling it 9 times from 1024
+            # entries cost 4 KiB page faults, ~10 % of a 4096² fill
             _huge_pages(mapping)
             pause = 0
-            bigger = np.empty(max(stack.size, image.size), np.int32)
+            bigger = np.empty(max(stack.size, min(image.size, 1 << 24)), np.int32)
         else:
             bigger = np.empty(2 * stack.size, np.int32)
         bigger[: state[0]] = stack[: state[0]]
