@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 TOUR_DIR ?= tour
 BENCH_ARGS ?=
 PYTEST_ARGS ?=
@@ -11,13 +12,20 @@ PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
 
 .PHONY: demo test bench clean-venv browser
 
-# Reinstall only when the package metadata or the pins change.
+# Reinstall only when the package metadata or the pins change. The tour needs the package with its extras
+# (`.[all]`); the tests add the peers and test tools (`dev`: OpenCV, scikit-image, playwright, ...), so a fresh
+# `make demo` does not install them. `make test` first installs both and marks both done.
+$(RUN_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[all]" -c constraints.txt
+	touch $(RUN_STAMP)
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e ".[all,dev]" -c constraints.txt
-	touch $(STAMP)
+	touch $(RUN_STAMP) $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/fastdip tour --out $(TOUR_DIR)
 
 # The browser tests (tests/test_web_*.py) drive Debian's chromium through playwright's executable_path
