@@ -8,7 +8,9 @@ border mode, so the kernels know nothing about modes.
 * 3x3 and 5x5 medians (2-D): the window's columns are sorted with small sorting networks, sharing the rows two
   neighbouring output rows have in common, then a pruned merge network selects the median. The code is
   branch-free min/max along contiguous rows, which LLVM turns into vector min/max (64 uint8 lanes with
-  AVX-512). Border columns are computed on small gathered strips, border rows of mode 'constant' on copies.
+  AVX-512). 3x3: every extended row is copied once into a ring of four rows padded by one column on each
+  side, so the network has no border case. 5x5: border columns are computed on small gathered strips,
+  border rows of mode 'constant' on copies.
 * 3x3x3 median: the same on a padded volume, sharing two planes between two output planes.
 * uint8 rectangles (Perreault & Hébert 2007): per-column histograms, a coarse (16-bin) and a lazily updated fine
   (256-bin) window histogram, counts packed four to a 64-bit word, so that window updates, prefix sums and the
