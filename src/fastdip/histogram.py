@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _docs, _validate, parallel
-from .intensity import apply_lut
+from .intensity import _lookup
 
 __all__ = ["Histogram", "HistogramStats", "histogram", "stats", "equalize", "match"]
 
@@ -283,7 +283,9 @@ def _per_channel(arr, axis, func_one):
 def _equalize_one(arr: np.ndarray, bins: int, definition: str) -> np.ndarray:
     if arr.dtype.type in _LEVEL_DTYPES:
         lut = _equalize_lut(_level_counts(arr), definition)
-        return apply_lut(arr, _validate.cast_result(lut, arr.dtype))
+        # _lookup: the table is built here with 2**bits entries of the image's dtype, so apply_lut's checks
+        # (~3-5 µs of a ~250 µs call at 512²) have nothing to find
+        return _lookup(arr, _validate.cast_result(lut, arr.dtype))
     if arr.dtype.kind in "iu":
         raise TypeError(f"equalize: image must be uint8, uint16 or float, got dtype {arr.dtype.name}")
     counts, edges = histogram(arr, bins=bins)
@@ -379,7 +381,7 @@ def _match_one(src: np.ndarray, ref: np.ndarray) -> np.ndarray:
         # tolerance absorbs the rounding of the two divisions (CDFs that are equal in exact arithmetic).
         lut = np.searchsorted(ref_cdf, src_cdf - 1e-12, side="left")
         np.clip(lut, 0, ref_cdf.size - 1, out=lut)
-        return apply_lut(src, lut.astype(src.dtype))
+        return _lookup(src, lut.astype(src.dtype))  # a table of 2**bits levels of src's dtype, as built here
     src_values, src_idx, src_counts = np.unique(src.reshape(-1), return_inverse=True, return_counts=True)
     ref_values, ref_counts = np.unique(ref.reshape(-1), return_counts=True)
     src_q = np.cumsum(src_counts) / src.size
