@@ -644,6 +644,21 @@ def test_rank1_detection():
     assert _linear._rank1(np.zeros((3, 3))) is None
 
 
+def test_rank1_cache_hands_out_copies_and_keys_on_the_values():
+    w = np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])
+    first = _linear._rank1(w)
+    first[0][:] = 99.0  # a caller modifying its factors must not change the next answer
+    again = _linear._rank1(w)
+    np.testing.assert_array_equal(np.outer(*again), w)
+    np.testing.assert_array_equal(np.outer(*again), np.outer(*_linear._rank1_factors(w)))
+    w2 = w.copy()
+    w2[0, 0] = 0.5  # same shape, other values: not separable, not the cached answer
+    assert _linear._rank1(w2) is None
+    for n in range(_linear._RANK1_CACHE_MAX + 2):  # the cache is bounded
+        _linear._rank1(np.outer([1.0, float(n)], [1.0, 2.0]))
+    assert len(_linear._RANK1_CACHE) <= _linear._RANK1_CACHE_MAX
+
+
 def test_parallel_twins_agree_with_serial(rng, monkeypatch):
     image = rng.random((40, 50))
     kernel = rng.random((5, 4))

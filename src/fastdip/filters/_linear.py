@@ -232,6 +232,7 @@ def _spatial_axis(axis, n: int, func: str) -> int:
 #: 7x7 correlation of a 512^2 image (cleared when full; entries are copied out, never handed out)
 _RANK1_CACHE: dict = {}
 _RANK1_CACHE_MAX = 64
+_MISS = object()
 
 
 def _rank1(w: np.ndarray):
@@ -246,9 +247,8 @@ def _rank1(w: np.ndarray):
     if w.size > 4096:
         return _rank1_factors(w)
     key = (w.shape, w.dtype.str, w.tobytes())
-    if key in _RANK1_CACHE:
-        hit = _RANK1_CACHE[key]
-    else:
+    hit = _RANK1_CACHE.get(key, _MISS)  # one lookup: another thread may clear the cache in between
+    if hit is _MISS:
         hit = _rank1_factors(w)
         if len(_RANK1_CACHE) >= _RANK1_CACHE_MAX:
             _RANK1_CACHE.clear()
