@@ -13,20 +13,21 @@ from ._config import SERIAL
 
 
 @njit(**SERIAL)
+def _no_full_exponent(bits, exponent):
+    """True when no word of ``bits`` has all the bits of ``exponent`` (the exponent field mask, of the same
+    unsigned dtype as ``bits``) set: the largest exponent field over the words, one maximum per lane."""
+    top = exponent ^ exponent
+    for i in range(bits.size):
+        e = bits[i] & exponent
+        top = e if e > top else top
+    return top != exponent
+
+
 def all_finite_32(bits):
     """True when no float32 among ``bits`` (the uint32 view of float32 or complex64 data) is NaN or inf."""
-    top = np.uint32(0)
-    for i in range(bits.size):
-        e = bits[i] & np.uint32(0x7F80_0000)
-        top = e if e > top else top
-    return top != np.uint32(0x7F80_0000)
+    return _no_full_exponent(bits, np.uint32(0x7F80_0000))
 
 
-@njit(**SERIAL)
 def all_finite_64(bits):
     """True when no float64 among ``bits`` (the uint64 view of float64 or complex128 data) is NaN or inf."""
-    top = np.uint64(0)
-    for i in range(bits.size):
-        e = bits[i] & np.uint64(0x7FF0_0000_0000_0000)
-        top = e if e > top else top
-    return top != np.uint64(0x7FF0_0000_0000_0000)
+    return _no_full_exponent(bits, np.uint64(0x7FF0_0000_0000_0000))

@@ -462,6 +462,28 @@ def half_area_pairs_parallel(pairs, out, nblk):
 
 
 @njit(**SERIAL)
+def _edge_taps(idx1, w1, m1, C):
+    """The first and last output columns' taps of the halving kernels in integers: ``ix`` (2, k) the source
+    offsets (column times ``C``, the channel count), ``iw`` (2, k) eight times the weights, and ``exact``: True
+    when every tap is inside the image (no cval) and every weight a multiple of 1/8, so that the integer sums
+    are 64 times the float passes' exact values."""
+    k = idx1.shape[1]
+    iw = np.zeros((2, k), np.int64)
+    ix = np.zeros((2, k), np.int64)
+    exact = True
+    for e in range(2):
+        j = 0 if e == 0 else m1 - 1
+        for t in range(k):
+            x = idx1[j, t]
+            wv = w1[j, t] * 8.0
+            if x < 0 or wv < 0.0 or wv != math.floor(wv):
+                exact = False
+            ix[e, t] = max(x, 0) * C
+            iw[e, t] = int(wv) if exact else 0
+    return iw, ix, exact
+
+
+@njit(**SERIAL)
 def _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc, even, odd, i0, i1):
     """Output rows i0..i1 (all inside: input rows 2i-1..2i+2) of :func:`half_triangle_u8`.
 
@@ -479,18 +501,7 @@ def _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc, even, o
     # 'mirror') with weights in multiples of 1/8 (checked here; 'constant' with its cval: the table sums below):
     # s = sum (8 w) v is 64 times the float passes' exact value (at 512^2 the float sums of these two columns
     # took ~35 % of the row time)
-    iw = np.zeros((2, k), np.int64)
-    ix = np.zeros((2, k), np.int64)
-    exact = True
-    for e in range(2):
-        j = 0 if e == 0 else m1 - 1
-        for t in range(k):
-            x = idx1[j, t]
-            wv = w1[j, t] * 8.0
-            if x < 0 or wv < 0.0 or wv != math.floor(wv):
-                exact = False
-            ix[e, t] = max(x, 0)
-            iw[e, t] = int(wv) if exact else 0
+    iw, ix, exact = _edge_taps(idx1, w1, m1, 1)
     for i in range(i0, i1):
         ra = pairs[2 * i - 1]
         rb = pairs[2 * i]
@@ -600,18 +611,7 @@ def _triangle_colour_rows(src, C, idx1, w1, cval, is_int, lo, hi, out, vsum, tsu
     n = (W - 5) * C
     # the first and last pixels in integers when their taps are inside and their weights multiples of 1/8
     # (as in _triangle_rows)
-    iw = np.zeros((2, k), np.int64)
-    ix = np.zeros((2, k), np.int64)
-    exact = True
-    for e in range(2):
-        j = 0 if e == 0 else m1 - 1
-        for t in range(k):
-            x = idx1[j, t]
-            wv = w1[j, t] * 8.0
-            if x < 0 or wv < 0.0 or wv != math.floor(wv):
-                exact = False
-            ix[e, t] = max(x, 0) * C
-            iw[e, t] = int(wv) if exact else 0
+    iw, ix, exact = _edge_taps(idx1, w1, m1, C)
     for i in range(i0, i1):
         ra = src[2 * i - 1]
         rb = src[2 * i]
