@@ -168,10 +168,7 @@ def _finish(y: np.ndarray, axis, plan: _Plan) -> np.ndarray:
 
 def _common(func: str, mode, cval, dtype):
     mode = _modes.check(mode, func)
-    if type(cval) is float and math.isfinite(cval):
-        pass  # the common call, without the general check's ~1.5 us
-    else:
-        cval = _validate.number(cval, func, "cval")
+    cval = _validate.number(cval, func, "cval")
     dtype = _validate.output_dtype(dtype, func)
     return mode, cval, dtype
 
