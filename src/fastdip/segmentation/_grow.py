@@ -55,16 +55,6 @@ def _huge_pages(mapping) -> None:
             pass
 
 
-def _number(value, func: str, param: str, low, high=None, integer=False):
-    """:func:`_validate.number` with ``low`` (closed) and optional ``high`` (closed), the same result, without
-    its generic checks for a plain in-range Python int (or float) (a few µs of the 512² flood's time)."""
-    kind = type(value)
-    if (kind is int or (kind is float and not integer and math.isfinite(value))) and low <= value and (
-            high is None or value <= high):
-        return value if integer else float(value)
-    return _validate.number(value, func, param, low=low, high=high, integer=integer)
-
-
 def _kernel_image(x: np.ndarray) -> np.ndarray:
     """``x`` as one of the 2-D kernels' types: uint8, uint16, float32 and float64 as they are (C-contiguous),
     int8/int16/float16 in float32 (exact), anything else in float64."""
@@ -411,16 +401,16 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
         _validate.fail(func, "image", arr, "a 2-D or 3-D image (plus a channel axis when channel_axis is set)")
     ndim = len(spatial)
     criterion = _validate.choice(criterion, func, "criterion", _CRITERIA)
-    connectivity = _number(connectivity, func, "connectivity", 1, ndim, integer=True)
+    connectivity = _validate.number(connectivity, func, "connectivity", low=1, high=ndim, integer=True)
     if criterion == "confidence":
         if threshold is not None:
             _validate.fail(func, "threshold", threshold, "None with criterion='confidence' (k sets the interval)")
         threshold = 0.0
     elif threshold is None:
         _validate.fail(func, "threshold", threshold, f"a number >= 0 with criterion={criterion!r}", TypeError)
-    threshold = _number(threshold, func, "threshold", 0)
-    k = _number(k, func, "k", 0)
-    num_iter = _number(num_iter, func, "num_iter", 0, integer=True)
+    threshold = _validate.number(threshold, func, "threshold", low=0)
+    k = _validate.number(k, func, "k", low=0)
+    num_iter = _validate.number(num_iter, func, "num_iter", low=0, integer=True)
     size_limit = 0 if max_size is None else _validate.positive_int(max_size, func, "max_size")
     seed_flat, seed_lab, n_regions = _seed_labels(seeds, tuple(spatial), func)
     n_ch = 1 if axis is None else x.shape[-1]
