@@ -249,3 +249,18 @@ def test_halving_colour_uint8_gives_the_per_channel_values(rng):
                 grey = g.resize(f[..., c], (11, 15), mode=mode, cval=3, dtype=dt)
                 assert np.array_equal(out[..., c], grey)
                 assert np.array_equal(first[c], grey)
+
+
+def test_enlarging_uint8_by_two_gives_the_table_values(rng):
+    # grey uint8 -> uint8 enlarged by exactly 2 ('reflect', 'nearest') runs an integer kernel: the values of the
+    # float32 table passes (exact multiples of 1/16 here), rounded half to even; the other modes keep the tables
+    f = rng.integers(0, 256, (21, 34), dtype=np.uint8)
+    f[::4, ::4] = 1  # sparse ones next to zeros: sums ending in exactly .5 after / 16
+    f[:3, :3] = 0
+    for mode in ("reflect", "nearest", "mirror", "constant"):
+        out = g.resize(f, (42, 68), mode=mode, cval=3.0, dtype=np.uint8)
+        assert np.array_equal(out, np.rint(g.resize(f, (42, 68), mode=mode, cval=3.0))), mode
+    odd = np.empty(21 * 34 + 1, np.uint8)[1:].reshape(21, 34)
+    odd[...] = f
+    assert np.array_equal(g.resize(odd[:, ::-1], (42, 68), dtype=np.uint8), g.resize(f[:, ::-1].copy(), (42, 68),
+                                                                                       dtype=np.uint8))

@@ -86,3 +86,20 @@ def test_half_triangle_colour_saturated_and_tied_sums():
                                      np.empty(36, np.uint16))
     exact = _naive_halving(f, "reflect", 0.0).reshape(4, 18)
     assert np.array_equal(out, np.rint(exact))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (5, 1), (9, 14)])
+def test_double_u8_matches_naive(rng, shape):
+    # enlarging by 2: weights 1/4, 3/4 on each axis, s / 16 rounded half to even; random values, all 255 (the
+    # largest sums) and sparse ones (sums 1, 3, 9: ties and near-ties of s / 16)
+    sparse = np.zeros(shape, np.uint8)
+    sparse[::2, ::3] = 1
+    for f in (rng.integers(0, 256, shape, dtype=np.uint8), np.full(shape, 255, np.uint8), sparse):
+        out = np.empty((2 * shape[0], 2 * shape[1]), np.uint8)
+        resample.double_u8(f, out, np.empty(shape[1], np.uint16), np.empty(shape[1], np.uint16))
+        for mode in ("reflect", "nearest"):
+            exact = naive.resize(f, out.shape, "bilinear", True, mode, 0.0)
+            assert np.array_equal(out, np.rint(exact)), mode
+    par = np.empty_like(out)
+    resample.double_u8_parallel(f, par, np.empty((3, shape[1]), np.uint16), np.empty((3, shape[1]), np.uint16), 3)
+    assert np.array_equal(par, out)

@@ -298,6 +298,22 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             else:
                 k.resample2_fused(*args, np.empty(spatial[1], dtype=acc_dtype), unroll)
             return _finish(out[..., None], axis, want)
+    if (spatial_nd == 2 and y.shape[-1] == 1 and interpolation == "bilinear" and kd == np.uint8
+            and final_kd == np.uint8 and mode in ("reflect", "nearest")
+            and out_shape[0] == 2 * spatial[0] and out_shape[1] == 2 * spatial[1]):
+        # grey uint8 enlarged by exactly 2: weights 1/4 and 3/4, the sums in integers (the values of the two
+        # float32 table passes below, which are exact here); 'reflect' and 'nearest' both clamp the taps
+        out = np.empty(out_shape, dtype=np.uint8)
+        image2 = y.reshape(spatial)
+        with _nblk(out.size) as nblk:
+            rows = max(nblk, 1)
+            ve = np.empty((rows, spatial[1]), dtype=np.uint16)
+            vo = np.empty((rows, spatial[1]), dtype=np.uint16)
+            if nblk:
+                k.double_u8_parallel(image2, out, ve, vo, nblk)
+            else:
+                k.double_u8(image2, out, ve[0], vo[0])
+        return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
     if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
             and min(out_shape) >= 3 and spatial[1] * channels >= 16):
