@@ -406,6 +406,10 @@ def test_accepted_interval_of_unsigned_images_equals_brute_force():
             assert (int(lo), int(hi)) == (ok[0], ok[-1]), (ref, tol)
     lo, hi = _grow._accepted_interval(40000.0, 7.5, np.uint16(40000), np.dtype(np.uint16))
     assert (int(lo), int(hi)) == (39993, 40007) and lo.dtype == np.uint16
+    # the cache is keyed on the dtype too: the same numbers for uint8, uint16 and float32 give each its own ends
+    ends = [_grow._accepted_interval(250.0, 20.0, dt.type(250), dt) for dt in map(np.dtype, ("u1", "u2", "f4"))]
+    assert [(type(lo), int(lo), int(hi)) for lo, hi in ends] == [
+        (np.uint8, 230, 255), (np.uint16, 230, 270), (np.float32, 230, 270)]
 
 
 def test_flood_fill_small_stack_and_large_lazy_result(monkeypatch):

@@ -3,6 +3,7 @@ with a tolerance) and ITK's confidence-connected criterion."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import mmap
@@ -74,7 +75,14 @@ def _accepted_interval(ref: float, threshold: float, inside, dtype: np.dtype):
     float64 test), given one accepted value ``inside``. The rounded difference ``ref - v`` is monotone in v,
     so the accepted values form an interval: for unsigned integers each end is stepped to from
     ceil(ref - threshold) / floor(ref + threshold), for floats found by bisection over the integers that
-    order their bit patterns."""
+    order their bit patterns. Results are cached (a repeated flood with the same seed value and tolerance
+    skips the ~3 µs search; the ends are numpy scalars, immutable)."""
+    return _interval(float(ref), float(threshold), float(inside), dtype)
+
+
+@functools.lru_cache(maxsize=1024)
+def _interval(ref: float, threshold: float, inside: float, dtype: np.dtype):
+    """_accepted_interval (``inside`` as a float: exact for the kernels' uint8/uint16/float32/float64)."""
     if dtype.kind == "u":
         k_min, k_max, k_in = 0, (1 << (8 * dtype.itemsize)) - 1, int(inside)
         if math.isfinite(ref - threshold) and math.isfinite(ref + threshold):
@@ -173,12 +181,16 @@ def _steps(padded: tuple, connectivity: int) -> np.ndarray:
 def _seed_labels(seeds, spatial: tuple, func: str):
     """Return (flat seed indices in queue order, their region labels, number of regions)."""
     ndim = len(spatial)
+    if type(seeds) is tuple and len(seeds) == 2 == ndim:  # one (row, column) of plain ints inside the image,
+        y, x = seeds  # the usual call: no generic checks
+        if type(y) is int and type(x) is int and 0 <= y < spatial[0] and 0 <= x < spatial[1]:
+            return np.array([y * spatial[1] + x], dtype=np.int64), np.array([1], dtype=np.int32), 1
     if type(seeds) is tuple and len(seeds) == ndim and all(type(v) is int and 0 <= v < n
                                                            for v, n in zip(seeds, spatial)):
-        flat = 0  # one point of plain ints inside the image, the usual call: no generic checks
+        flat = 0  # one point of plain ints inside the image: no generic checks
         for v, n in zip(seeds, spatial):
             flat = flat * n + v
-        return np.array([flat], dtype=np.int64), np.ones(1, dtype=np.int32), 1
+        return np.array([flat], dtype=np.int64), np.array([1], dtype=np.int32), 1
     if isinstance(seeds, np.ndarray) and seeds.shape == spatial and seeds.dtype.kind in "biu":
         mask = seeds.astype(np.int64)
         if np.any(mask < 0):
