@@ -9,7 +9,8 @@ border mode, so the kernels know nothing about modes.
   neighbouring output rows have in common, then a pruned merge network selects the median. The code is
   branch-free min/max along contiguous rows, which LLVM turns into vector min/max (64 uint8 lanes with
   AVX-512). 3x3: every extended row is copied once into a ring of four rows padded by one column on each
-  side, so the network has no border case. 5x5: border columns are computed on small gathered strips,
+  side, so the network has no border case (planes far larger than the caches: rows inside the image are read
+  in place, the two border columns computed apart). 5x5: border columns are computed on small gathered strips,
   border rows of mode 'constant' on copies.
 * 3x3x3 median: the same on a padded volume, sharing two planes between two output planes.
 * uint8 rectangles (Perreault & Hébert 2007): per-column histograms, a coarse (16-bin) and a lazily updated fine
