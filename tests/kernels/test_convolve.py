@@ -280,9 +280,14 @@ def test_box_2d_exact_py_func_tiny():
     f32 = np.float32
     src = np.arange(20, dtype=np.uint8).reshape(1, 4, 5)
     out = np.empty(src.shape, f32)
-    K._exact_rows.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), f32(0), f32(1) / f32(9), f32(9), False,
+    # cval -1 (unused by 'nearest') keeps the float32 sums; 0 takes the uint16 sums of uint8 images
+    K._exact_rows.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(-1), f32(-3), f32(1) / f32(9), f32(9), False,
                           np.empty(0, f32), True, out, 0, 4)
     np.testing.assert_allclose(out[0], naive.box_mean(src[0], 3, "nearest"), rtol=1e-6)
+    out16 = np.empty(src.shape, f32)
+    K._exact_rows_u16.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), f32(1) / f32(9), f32(9), False,
+                              np.empty(0, f32), True, out16, 0, 4)
+    np.testing.assert_array_equal(out16, out)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -400,6 +405,25 @@ def test_pixel_value_is_the_float64_kernel_bit_for_bit(rng, mode, kv, kh):
     ridx = np.array([K.source_index(t - av, 6, CODES[mode]) for t in range(kv)], np.int64)
     assert K._pixel_value.py_func(src[0], wv, ridx, fv, wh, fh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), 0) == \
         out[0, 0, 0]
+
+
+def test_pixel_value_inside_is_the_float64_kernel_bit_for_bit(rng):
+    # the recomputation's fast path (symmetric kernels, every tap inside the image) against the float64
+    # kernel and the general _pixel_value, on random and on tie-making (dyadic weights, ramp) inputs
+    for wv, wh, src in ((naive.gaussian_kernel1d(2.0), naive.gaussian_kernel1d(1.5),
+                         rng.integers(0, 256, (1, 30, 40)).astype(np.uint8)),
+                        (np.array([0.25, 0.5, 0.25]), np.array([0.125, 0.75, 0.125]),
+                         (np.arange(30 * 40) % 256).astype(np.uint8).reshape(1, 30, 40))):
+        av, ah = wv.size // 2, wh.size // 2
+        out = np.empty(src.shape)
+        K.separable_2d(src, wv, av, wh, ah, CODES["reflect"], 0.0, 0.0, NO_BOUNDS, out)
+        cols = np.empty(wh.size)
+        for i in range(av, 30 - av):
+            ridx = np.arange(i - av, i + av + 1, dtype=np.int64)
+            for j in range(ah, 40 - ah):
+                got = K._pixel_value_inside(src[0], wv, ridx, wh, j - ah, cols)
+                assert got == out[0, i, j]
+                assert got == K._pixel_value(src[0], wv, ridx, True, wh, True, ah, CODES["reflect"], 0.0, 0.0, j)
 
 
 @pytest.mark.parametrize("mode", MODES)
