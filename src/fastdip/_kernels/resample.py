@@ -775,3 +775,120 @@ def double_u8_parallel(src, out, ve, vo, nblk):
     n = src.shape[0]
     for b in prange(nblk):
         _double_rows_u8(src, out, ve[b], vo[b], b * n // nblk, (b + 1) * n // nblk)
+
+
+# -- enlarging rows, grey 2-D: the column pass into a ring of rows ---------------------------------------------
+
+
+@njit(**SERIAL)
+def _pair_line(line, idx, w, regular, first, wt, cval, dst, dst3, src3):
+    """The column pass of one grey row doubled in width (``resample_axis`` with contiguous 2-tap gathers whose
+    taps are ``first[o] = (o - 1) // 2`` and weights repeat with period 2 on o0..o1): the same sums, ``wa[o]
+    line[s] + wb[o] line[s + 1]``, the interior two outputs per input sample (stores at 2m + 1 and 2m + 2: a
+    pattern LLVM vectorises, where the gathers did not); the ends by ``_resample_points``."""
+    o0 = regular[2]
+    o1 = regular[3]
+    wa = wt[0]
+    wb = wt[1]
+    p = o0 + 1 - (o0 & 1)  # the first odd output
+    for o in range(o0, min(p, o1)):
+        s = first[o]
+        dst[o] = wa[o] * line[s] + wb[o] * line[s + 1]
+    npairs = max(0, (o1 - p) // 2)
+    if npairs > 0:
+        a1 = wa[p]
+        b1 = wb[p]
+        a2 = wa[p + 1]
+        b2 = wb[p + 1]
+        m0 = (p - 1) // 2
+        seg = line[m0:m0 + npairs + 1]
+        d = dst[p:p + 2 * npairs]
+        for m in range(npairs):
+            x = seg[m]
+            y = seg[m + 1]
+            d[2 * m] = a1 * x + b1 * y
+            d[2 * m + 1] = a2 * x + b2 * y
+    for o in range(p + 2 * npairs, o1):
+        s = first[o]
+        dst[o] = wa[o] * line[s] + wb[o] * line[s + 1]
+    _resample_points(src3, idx[:o0], w[:o0], cval, False, 0.0, 0.0, dst3[:, :o0])
+    _resample_points_from(src3, idx, w, cval, False, 0.0, 0.0, dst3, o1)
+
+
+@njit(**SERIAL)
+def _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc,
+                  pair, r0, r1):
+    """Output rows r0..r1 of :func:`enlarge2_fused`."""
+    S = ring.shape[0]
+    k = idx0.shape[1]
+    W = src.shape[1]
+    M1 = out.shape[1]
+    src3 = src.reshape(src.shape[0], W, 1)
+    ring3 = ring.reshape(S, M1, 1)
+    tag = np.full(S, -1, np.int64)
+    stamp = np.zeros(S, np.int64)
+    lidx = np.empty((1, k), idx0.dtype)
+    for o in range(r0, r1):
+        for t in range(k):
+            s = idx0[o, t]
+            if s < 0:
+                lidx[0, t] = -1
+                continue
+            q = -1
+            for u in range(S):
+                if tag[u] == s:
+                    q = u
+            if q < 0:
+                # the least recently used slot (never one of this row's taps: S = k + 1 slots)
+                q = 0
+                for u in range(1, S):
+                    if stamp[u] < stamp[q]:
+                        q = u
+                if pair:
+                    _pair_line(src[s], idx1, w1, regular, first, wt, cval, ring[q], ring3[q:q + 1], src3[s:s + 1])
+                else:
+                    resample_axis(src3[s:s + 1], idx1, w1, cval, False, 0.0, 0.0, ring3[q:q + 1], hacc, regular,
+                                  wreg, first, wt)
+                tag[q] = s
+            stamp[q] = o + 1
+            lidx[0, t] = q
+        wo = w0[o:o + 1]
+        if k == 4 and _all_live(lidx, wo, 0):
+            _vertical4(ring, lidx, wo, 0, acc)
+        elif k == 2 and _all_live(lidx, wo, 0):
+            _vertical2(ring, lidx, wo, 0, acc)
+        else:
+            _vertical(ring, lidx, wo, 0, cval, acc)
+        dst = out[o]
+        if is_int:
+            for x in range(M1):
+                dst[x] = min(max(np.rint(acc[x]), lo), hi)
+        else:
+            for x in range(M1):
+                dst[x] = acc[x]
+
+
+@njit(**SERIAL)
+def enlarge2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc,
+                   pair):
+    """Both passes of a grey 2-D resize whose rows grow, the column (last-axis) pass first as in
+    :func:`resample_axis`: each input row's column pass is made once, into ``ring`` (k + 1 rows of the
+    accumulator dtype, k the row taps; least recently used slot replaced), and the row pass combines the rows
+    of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``, in the same order) into ``acc``,
+    rounded and clipped as written. The values of the two table passes bit for bit, without their
+    full-size intermediate (``hacc``: the column pass's scratch, max(1, m1) long). ``pair``: the column pass
+    doubles the width with 2 taps whose weights repeat with period 2 on the interior run of ``regular``
+    (checked by the caller): :func:`_pair_line`."""
+    _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc, pair,
+                  0, out.shape[0])
+
+
+@njit(**PARALLEL)
+def enlarge2_fused_parallel(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc,
+                            hacc, pair, nblk):
+    """:func:`enlarge2_fused` over ``nblk`` blocks of output rows in parallel, each with its own ``ring``
+    (nblk, k + 1, m1), ``acc`` and ``hacc`` rows (nblk, ...)."""
+    m = out.shape[0]
+    for b in prange(nblk):
+        _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring[b], acc[b],
+                      hacc[b], pair, b * m // nblk, (b + 1) * m // nblk)

@@ -314,6 +314,34 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             else:
                 k.double_u8(image2, out, ve[0], vo[0])
         return _finish(out[..., None], axis, want)
+    if (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[0] > spatial[0]
+            and out_shape[1] >= 16):
+        # grey 2-D, rows growing: the column pass row by row into a ring, the row pass from it (the values of
+        # the table passes below, without their full-size intermediate; a row pass of >= 16 columns is theirs
+        # by _resample_rows)
+        acc_name = "float64" if acc_dtype is np.float64 else "float32"
+        idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
+        plan1 = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
+        out = np.empty(out_shape, dtype=final_kd)
+        is_int, lo, hi = _int_range(final_kd)
+        slots = idx0.shape[1] + 1
+        (_, stride, o0, o1), first, wt = plan1[2], plan1[4], plan1[5]
+        pair = False
+        if out_shape[1] == 2 * spatial[1] and stride == 0 and o1 - o0 >= 4 and wt.shape[0] == 2:
+            # doubling the width with 2 taps: contiguous taps (o - 1) // 2 and weights of period 2 on the run
+            pair = (np.array_equal(first[o0:o1], (np.arange(o0, o1) - 1) // 2)
+                    and np.array_equal(wt[:, o0 + 2:o1], wt[:, o0:o1 - 2]))
+        with _nblk(out.size) as nblk:
+            rows = max(nblk, 1)
+            ring = np.empty((rows, slots, out_shape[1]), dtype=acc_dtype)
+            acc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
+            hacc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
+            args = (y.reshape(spatial), idx0, w0) + plan1 + (cval, is_int, lo, hi, out)
+            if nblk:
+                k.enlarge2_fused_parallel(*args, ring, acc, hacc, pair, nblk)
+            else:
+                k.enlarge2_fused(*args, ring[0], acc[0], hacc[0], pair)
+        return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
     if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
             and min(out_shape) >= 3 and spatial[1] * channels >= 16):
