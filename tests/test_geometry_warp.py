@@ -377,3 +377,25 @@ def test_remap_float32_coords_equal_float64_coords_of_the_same_values(rng, inter
         b = g.remap(f, coords.astype(np.float64), interpolation=interp, mode=mode, cval=0.5)
         assert a.dtype == b.dtype == np.float32
         assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_warp_affine_inverse_cache_keys_on_the_values(rng):
+    # the inverse is cached by the matrix's bytes: a matrix changed in place gives the new warp, a singular one
+    # raises every time, the cache stays bounded and hands out read-only arrays the caller's copy is made from
+    from fastdip.geometry import _warp
+
+    f = rng.random((12, 14)).astype(np.float32)
+    m = g.rotation(20.0, (5.5, 6.5))
+    first = g.warp_affine(f, m)
+    assert np.array_equal(g.warp_affine(f, m), first)
+    m[0, 2] += 1.0
+    moved = g.warp_affine(f, m)
+    assert np.allclose(moved, naive.warp_affine(f.astype(np.float64), m), atol=1e-5)
+    assert not np.array_equal(moved, first)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="matrix.*invertible"):
+            g.warp_affine(f, np.diag([1.0, 0.0, 1.0]))
+    for k in range(70):
+        g.warp_affine(f[:4, :4], g.translation((0.01 * k, 0.0)))
+    assert 0 < len(_warp._INVERSES) <= 64
+    assert all(not v.flags.writeable for v in _warp._INVERSES.values())

@@ -173,6 +173,17 @@ def _regular(idx: np.ndarray, w: np.ndarray, n: int):
     return (start, stride, o0, o1), weights
 
 
+@functools.lru_cache(maxsize=64)
+def _paired(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc: str) -> bool:
+    """Whether the last-axis plan doubles the width with 2 contiguous taps ``(o - 1) // 2`` whose weights repeat
+    with period 2 on its interior run (``enlarge2_fused``'s paired column pass; cached)."""
+    _, _, (_, stride, o0, o1), _, first, wt = _plan(n, m, interpolation, antialias, mode, acc)
+    if m != 2 * n or stride != 0 or o1 - o0 < 4 or wt.shape[0] != 2:
+        return False
+    return (np.array_equal(first[o0:o1], (np.arange(o0, o1) - 1) // 2)
+            and np.array_equal(wt[:, o0 + 2:o1], wt[:, o0:o1 - 2]))
+
+
 def _output_shape(output_shape, spatial, func):
     n = len(spatial)
     if type(output_shape) is tuple and len(output_shape) == n:  # the common call, checked in ~0.3 us
@@ -325,12 +336,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
         slots = idx0.shape[1] + 1
-        (_, stride, o0, o1), first, wt = plan1[2], plan1[4], plan1[5]
-        pair = False
-        if out_shape[1] == 2 * spatial[1] and stride == 0 and o1 - o0 >= 4 and wt.shape[0] == 2:
-            # doubling the width with 2 taps: contiguous taps (o - 1) // 2 and weights of period 2 on the run
-            pair = (np.array_equal(first[o0:o1], (np.arange(o0, o1) - 1) // 2)
-                    and np.array_equal(wt[:, o0 + 2:o1], wt[:, o0:o1 - 2]))
+        pair = _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
         with _nblk(out.size) as nblk:
             rows = max(nblk, 1)
             ring = np.empty((rows, slots, out_shape[1]), dtype=acc_dtype)

@@ -112,6 +112,24 @@ class _Job:
         return _validate.cast_result(result, self.dtype)
 
 
+_INVERSES: dict = {}
+
+
+def _inverse(m: np.ndarray, func: str) -> np.ndarray:
+    """``inverse_of(m)`` (the singularity check and np.linalg.inv, ~25 us) cached by the matrix's bytes: a
+    batch warped by one matrix pays it once. Read-only results; at most 64 kept (cleared when full)."""
+    key = m.tobytes()
+    hit = _INVERSES.get(key)
+    if hit is not None:
+        return hit
+    inverse = inverse_of(m, func, "matrix")
+    inverse.setflags(write=False)
+    if len(_INVERSES) >= 64:
+        _INVERSES.clear()
+    _INVERSES[key] = inverse
+    return inverse
+
+
 @contextlib.contextmanager
 def _nblk(pixels: int, per_thread: int = 4):
     """Blocks of output rows for a parallel kernel (``per_thread`` per thread), or 0: run the serial kernel."""
@@ -123,7 +141,7 @@ def _nblk(pixels: int, per_thread: int = 4):
 def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
     k = _kernels()
     out = job.allocate(out_shape)
-    m = np.ascontiguousarray(inverse[:-1])
+    m = np.array(inverse[:-1])  # (a writeable copy: a read-only array is another numba signature)
     if job.ndim == 2:
         # bilinear interior: fixed point for an integer image into its own dtype, float32 arithmetic for
         # inputs of up to 32 bits, float64 otherwise
@@ -209,8 +227,7 @@ def warp_affine(image, matrix, *, output_shape=None, interpolation: str = "bilin
     if not np.array_equal(m[n], np.eye(n + 1)[n]):
         _validate.fail(func, "matrix", matrix, f"an affine matrix (last row {[0] * n + [1]}); use "
                        "warp_perspective for a homography")
-    inverse = inverse_of(m, func, "matrix")
-    return _affine_run(job, inverse, job.output_shape(output_shape))
+    return _affine_run(job, _inverse(m, func), job.output_shape(output_shape))
 
 
 @fill
