@@ -266,15 +266,15 @@ def test_enlarging_uint8_by_two_gives_the_table_values(rng):
                                                                                        dtype=np.uint8))
 
 
-def test_enlarging_rows_fused_paths_match_the_naive_resize(rng):
-    # grey 2-D with growing rows runs the column pass into a ring of rows (doubling: paired outputs); float32
+def test_doubling_width_fused_path_matches_the_naive_resize(rng):
+    # grey 2-D doubling the width with growing rows runs the paired column pass into a ring of rows; float32
     # within float32 rounding of the float64 definition, uint8 output the rounded float32 result
     f = rng.random((13, 11)).astype(np.float32)
-    for shape, interp in (((26, 22), "bilinear"), ((40, 17), "bicubic"), ((30, 33), "lanczos")):
+    for shape in ((26, 22), (40, 22)):
         for mode in ("reflect", "wrap", "constant"):
-            ref = naive.resize(f.astype(np.float64), shape, interp, True, mode, 0.25)
-            out = g.resize(f, shape, interpolation=interp, mode=mode, cval=0.25)
-            assert out.dtype == np.float32 and np.allclose(out, ref, atol=2e-6, rtol=0), (interp, mode)
+            ref = naive.resize(f.astype(np.float64), shape, "bilinear", True, mode, 0.25)
+            out = g.resize(f, shape, mode=mode, cval=0.25)
+            assert out.dtype == np.float32 and np.allclose(out, ref, atol=2e-6, rtol=0), (shape, mode)
     u8 = rng.integers(0, 256, (13, 11), dtype=np.uint8)
-    up = g.resize(u8, (39, 33), dtype=np.uint8)
-    assert np.array_equal(up, np.clip(np.rint(g.resize(u8, (39, 33))), 0, 255))
+    up = g.resize(u8, (39, 22), dtype=np.uint8)
+    assert np.array_equal(up, np.clip(np.rint(g.resize(u8, (39, 22))), 0, 255))

@@ -121,26 +121,24 @@ def _table_passes(f, out_shape, interp, mode, cval):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_enlarge_fused_gives_the_table_passes(rng, mode):
-    # the ring of column-pass rows and the paired (doubling) column pass: the two passes' float32 values bit for
-    # bit, NaN and inf included (compared as values: which NaN's sign survives when two meet is the codegen's)
+def test_double_fused_gives_the_table_passes(rng, mode):
+    # the ring of paired column-pass rows: the two table passes' float32 values bit for bit, NaN and inf
+    # included (compared as values: which NaN's sign survives where two meet is the code generator's)
     f = rng.standard_normal((9, 12)).astype(np.float32) * np.float32(1e3)
     f[4, 5] = np.inf
     f[2, 7] = np.nan
-    for interp, shape, pair in (("bilinear", (18, 24), True), ("bicubic", (23, 31), False),
-                                ("bilinear", (20, 17), False)):
-        ref = _table_passes(f, shape, interp, mode, 0.5)
-        idx0, w0 = _resize._plan(9, shape[0], interp, True, mode, "float32")[:2]
-        plan1 = _resize._plan(12, shape[1], interp, True, mode, "float32")
-        k = idx0.shape[1]
+    for shape in ((18, 24), (31, 24)):
+        assert _resize._paired(12, shape[1], "bilinear", True, mode, "float32")
+        ref = _table_passes(f, shape, "bilinear", mode, 0.5)
+        idx0, w0 = _resize._plan(9, shape[0], "bilinear", True, mode, "float32")[:2]
+        idx1, w1, regular, _, first, wt = _resize._plan(12, shape[1], "bilinear", True, mode, "float32")
+        args = (f, idx0, w0, idx1, w1, regular, first, wt, 0.5, False, 0.0, 0.0)
         out = np.empty(shape, np.float32)
-        resample.enlarge2_fused(f, idx0, w0, *plan1, 0.5, False, 0.0, 0.0, out, np.empty((k + 1, shape[1]), np.float32),
-                                np.empty(shape[1], np.float32), np.empty(shape[1], np.float32), pair)
-        assert np.array_equal(out, ref, equal_nan=True), interp
-        if pair:
-            par = np.empty_like(out)
-            resample.enlarge2_fused_parallel(f, idx0, w0, *plan1, 0.5, False, 0.0, 0.0, par,
-                                             np.empty((3, k + 1, shape[1]), np.float32),
-                                             np.empty((3, shape[1]), np.float32), np.empty((3, shape[1]), np.float32),
-                                             pair, 3)
-            assert np.array_equal(par, out, equal_nan=True)
+        resample.double_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32))
+        assert np.array_equal(out, ref, equal_nan=True)
+        par = np.empty_like(out)
+        resample.double_fused_parallel(*args, par, np.empty((3, 3, shape[1]), np.float32),
+                                       np.empty((3, shape[1]), np.float32), 3)
+        assert np.array_equal(par, out, equal_nan=True)
+    assert not _resize._paired(12, 25, "bilinear", True, mode, "float32")
+    assert not _resize._paired(12, 24, "bicubic", True, mode, "float32")

@@ -777,7 +777,7 @@ def double_u8_parallel(src, out, ve, vo, nblk):
         _double_rows_u8(src, out, ve[b], vo[b], b * n // nblk, (b + 1) * n // nblk)
 
 
-# -- enlarging rows, grey 2-D: the column pass into a ring of rows ---------------------------------------------
+# -- doubling the width, rows growing, grey 2-D: the column pass into a ring of rows -------------------------
 
 
 @njit(**SERIAL)
@@ -816,9 +816,8 @@ def _pair_line(line, idx, w, regular, first, wt, cval, dst, dst3, src3):
 
 
 @njit(**SERIAL)
-def _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc,
-                  pair, r0, r1):
-    """Output rows r0..r1 of :func:`enlarge2_fused`."""
+def _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1):
+    """Output rows r0..r1 of :func:`double_fused`."""
     S = ring.shape[0]
     k = idx0.shape[1]
     W = src.shape[1]
@@ -844,18 +843,12 @@ def _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_in
                 for u in range(1, S):
                     if stamp[u] < stamp[q]:
                         q = u
-                if pair:
-                    _pair_line(src[s], idx1, w1, regular, first, wt, cval, ring[q], ring3[q:q + 1], src3[s:s + 1])
-                else:
-                    resample_axis(src3[s:s + 1], idx1, w1, cval, False, 0.0, 0.0, ring3[q:q + 1], hacc, regular,
-                                  wreg, first, wt)
+                _pair_line(src[s], idx1, w1, regular, first, wt, cval, ring[q], ring3[q:q + 1], src3[s:s + 1])
                 tag[q] = s
             stamp[q] = o + 1
             lidx[0, t] = q
         wo = w0[o:o + 1]
-        if k == 4 and _all_live(lidx, wo, 0):
-            _vertical4(ring, lidx, wo, 0, acc)
-        elif k == 2 and _all_live(lidx, wo, 0):
+        if k == 2 and _all_live(lidx, wo, 0):
             _vertical2(ring, lidx, wo, 0, acc)
         else:
             _vertical(ring, lidx, wo, 0, cval, acc)
@@ -869,26 +862,23 @@ def _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_in
 
 
 @njit(**SERIAL)
-def enlarge2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc,
-                   pair):
-    """Both passes of a grey 2-D resize whose rows grow, the column (last-axis) pass first as in
-    :func:`resample_axis`: each input row's column pass is made once, into ``ring`` (k + 1 rows of the
-    accumulator dtype, k the row taps; least recently used slot replaced), and the row pass combines the rows
-    of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``, in the same order) into ``acc``,
-    rounded and clipped as written. The values of the two table passes bit for bit, without their
-    full-size intermediate (``hacc``: the column pass's scratch, max(1, m1) long). ``pair``: the column pass
-    doubles the width with 2 taps whose weights repeat with period 2 on the interior run of ``regular``
-    (checked by the caller): :func:`_pair_line`."""
-    _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc, hacc, pair,
-                  0, out.shape[0])
+def double_fused(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc):
+    """Both passes of a grey 2-D resize that doubles the width with 2 taps (weights of period 2 on the interior
+    run of ``regular``, checked by the caller) and makes the rows grow, the column (last-axis) pass first as in
+    :func:`resample_axis`: each input row's column pass is made once (:func:`_pair_line`) into ``ring`` (k + 1
+    rows of the accumulator dtype, k the row taps; the least recently used slot replaced), and the row pass
+    sums the rows of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``, in the same order)
+    into ``acc``, rounded and clipped as written: the values of the two table passes bit for bit, without
+    their full-size intermediate."""
+    _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, 0,
+                       out.shape[0])
 
 
 @njit(**PARALLEL)
-def enlarge2_fused_parallel(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring, acc,
-                            hacc, pair, nblk):
-    """:func:`enlarge2_fused` over ``nblk`` blocks of output rows in parallel, each with its own ``ring``
-    (nblk, k + 1, m1), ``acc`` and ``hacc`` rows (nblk, ...)."""
+def double_fused_parallel(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, nblk):
+    """:func:`double_fused` over ``nblk`` blocks of output rows in parallel, each with its own ``ring``
+    (nblk, k + 1, m1) and ``acc`` row (nblk, m1)."""
     m = out.shape[0]
     for b in prange(nblk):
-        _enlarge_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, ring[b], acc[b],
-                      hacc[b], pair, b * m // nblk, (b + 1) * m // nblk)
+        _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring[b], acc[b],
+                           b * m // nblk, (b + 1) * m // nblk)

@@ -176,9 +176,11 @@ def _regular(idx: np.ndarray, w: np.ndarray, n: int):
 @functools.lru_cache(maxsize=64)
 def _paired(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc: str) -> bool:
     """Whether the last-axis plan doubles the width with 2 contiguous taps ``(o - 1) // 2`` whose weights repeat
-    with period 2 on its interior run (``enlarge2_fused``'s paired column pass; cached)."""
+    with period 2 on its interior run (``double_fused``'s paired column pass; cached)."""
+    if m != 2 * n:
+        return False
     _, _, (_, stride, o0, o1), _, first, wt = _plan(n, m, interpolation, antialias, mode, acc)
-    if m != 2 * n or stride != 0 or o1 - o0 < 4 or wt.shape[0] != 2:
+    if stride != 0 or o1 - o0 < 4 or wt.shape[0] != 2:
         return False
     return (np.array_equal(first[o0:o1], (np.arange(o0, o1) - 1) // 2)
             and np.array_equal(wt[:, o0 + 2:o1], wt[:, o0:o1 - 2]))
@@ -325,28 +327,27 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             else:
                 k.double_u8(image2, out, ve[0], vo[0])
         return _finish(out[..., None], axis, want)
+    acc_name = "float64" if acc_dtype is np.float64 else "float32"
     if (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[0] > spatial[0]
-            and out_shape[1] >= 16):
-        # grey 2-D, rows growing: the column pass row by row into a ring, the row pass from it (the values of
-        # the table passes below, without their full-size intermediate; a row pass of >= 16 columns is theirs
-        # by _resample_rows)
-        acc_name = "float64" if acc_dtype is np.float64 else "float32"
+            and out_shape[1] >= 16 and _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
+                                               acc_name)):
+        # grey 2-D doubling the width (2 taps) with rows growing: the column pass row by row into a ring, the
+        # row pass from it (the values of the table passes below, without their full-size intermediate; a row
+        # pass of >= 16 columns is theirs by _resample_rows)
         idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
-        plan1 = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
+        idx1, w1, regular, _, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
+                                                acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
-        slots = idx0.shape[1] + 1
-        pair = _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
         with _nblk(out.size) as nblk:
             rows = max(nblk, 1)
-            ring = np.empty((rows, slots, out_shape[1]), dtype=acc_dtype)
+            ring = np.empty((rows, idx0.shape[1] + 1, out_shape[1]), dtype=acc_dtype)
             acc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
-            hacc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
-            args = (y.reshape(spatial), idx0, w0) + plan1 + (cval, is_int, lo, hi, out)
+            args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out)
             if nblk:
-                k.enlarge2_fused_parallel(*args, ring, acc, hacc, pair, nblk)
+                k.double_fused_parallel(*args, ring, acc, nblk)
             else:
-                k.enlarge2_fused(*args, ring[0], acc[0], hacc[0], pair)
+                k.double_fused(*args, ring[0], acc[0])
         return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
     if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
