@@ -273,6 +273,11 @@ def test_box_2d_exact_equals_exact_rounding_and_fused(rng, mode, size):
                     kernel(src, *args, f32(1) / f32(count) if divide else scale, f32(count), divide,
                            np.array([0, 255], f32), clip, got, *extra)
                     np.testing.assert_array_equal(got, exact)
+                    if not clip:  # the uint16 sums of the same means (count * 255 < 2**16, cval 3)
+                        u16 = K.box_2d_exact_u16 if kernel is K.box_2d_exact else K.box_2d_exact_u16_parallel
+                        got = np.empty(src.shape, np.uint8)
+                        u16(src, *args[:5], f32(cval), scale, got, *extra)
+                        np.testing.assert_array_equal(got, exact)
 
 
 def test_box_2d_exact_py_func_tiny():
@@ -280,14 +285,14 @@ def test_box_2d_exact_py_func_tiny():
     f32 = np.float32
     src = np.arange(20, dtype=np.uint8).reshape(1, 4, 5)
     out = np.empty(src.shape, f32)
-    # cval -1 (unused by 'nearest') keeps the float32 sums; 0 takes the uint16 sums of uint8 images
-    K._exact_rows.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(-1), f32(-3), f32(1) / f32(9), f32(9), False,
+    K._exact_rows.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), f32(0), f32(1) / f32(9), f32(9), False,
                           np.empty(0, f32), True, out, 0, 4)
     np.testing.assert_allclose(out[0], naive.box_mean(src[0], 3, "nearest"), rtol=1e-6)
-    out16 = np.empty(src.shape, f32)
-    K._exact_rows_u16.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), f32(1) / f32(9), f32(9), False,
-                              np.empty(0, f32), True, out16, 0, 4)
-    np.testing.assert_array_equal(out16, out)
+    out16 = np.empty(src.shape, np.uint8)
+    K._exact_rows_u16.py_func(src, 3, 1, 3, 1, CODES["nearest"], f32(0), _linear._rounding_reciprocal(9, 255),
+                              out16, 0, 4)
+    q, r = np.divmod(np.rint(naive.box_mean(src[0], 3, "nearest") * 9).astype(np.int64), 9)
+    np.testing.assert_array_equal(out16[0], q + (2 * r > 9))
 
 
 @pytest.mark.parametrize("mode", MODES)

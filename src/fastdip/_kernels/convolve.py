@@ -1310,55 +1310,10 @@ def box_2d_fused_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, coun
 
 
 @njit(**SERIAL)
-def _u16_row_sums(x, kh, dst):
-    """dst[j] = x[j] + ... + x[j + kh - 1] for kh = 3, 5 or 7, in uint16 (sixteen lanes; the caller keeps every
-    sum below 2**16, so the wrapped additions are exact)."""
-    m = dst.shape[0]
-    x0 = x[0:m]
-    x1 = x[1:1 + m]
-    x2 = x[2:2 + m]
-    x3 = x[min(3, kh - 1):min(3, kh - 1) + m]
-    x4 = x[min(4, kh - 1):min(4, kh - 1) + m]
-    x5 = x[min(5, kh - 1):min(5, kh - 1) + m]
-    x6 = x[min(6, kh - 1):min(6, kh - 1) + m]
-    if kh == 3:
-        for j in range(m):
-            dst[j] = np.uint16(np.uint16(x0[j] + x1[j]) + x2[j])
-    elif kh == 5:
-        for j in range(m):
-            dst[j] = np.uint16(np.uint16(np.uint16(x0[j] + x1[j]) + np.uint16(x2[j] + x3[j])) + x4[j])
-    else:
-        for j in range(m):
-            dst[j] = np.uint16(np.uint16(np.uint16(np.uint16(x0[j] + x1[j]) + np.uint16(x2[j] + x3[j])) +
-                                         np.uint16(x4[j] + x5[j])) + x6[j])
-
-
-@njit(**SERIAL)
-def _u16_store(sums, o, scale, count, divide, bounds, clip):
-    """``_odd_sums_store``'s rounding of exact integer sums held in uint16: each sum converted to float32
-    (exactly) first, so every value is the float32 kernel's, bit for bit."""
-    m = o.shape[0]
-    if bounds.shape[0] == 0:
-        for j in range(m):
-            o[j] = np.float32(np.int32(sums[j])) * scale
-        return
-    lo = bounds[0]
-    hi = bounds[1]
-    if not clip:
-        for j in range(m):
-            o[j] = np.int32(np.rint(np.float32(np.int32(sums[j])) * scale))
-    elif divide:
-        for j in range(m):
-            o[j] = _clip_rint(np.float32(np.int32(sums[j])) / count, lo, hi)
-    else:
-        for j in range(m):
-            o[j] = _clip_rint(np.float32(np.int32(sums[j])) * scale, lo, hi)
-
-
-@njit(**SERIAL)
 def _u16_sums_round(x, kh, o, scale):
-    """``_u16_row_sums`` and ``_u16_store``'s unclipped rounding in one pass (no row of sums stored and read
-    back: 5x5 uint8 at 512^2, serial: ~92 against ~97 us)."""
+    """o[j] = rint(float32(x[j] + ... + x[j + kh - 1]) * scale) for kh = 3, 5 or 7: the sums in uint16 (sixteen
+    lanes; the caller keeps every sum below 2**16, so the wrapped additions are exact), each converted to
+    float32 (exactly) and rounded as ``_odd_sums_store`` rounds without clipping, so the same integers."""
     m = o.shape[0]
     x0 = x[0:m]
     x1 = x[1:1 + m]
@@ -1383,14 +1338,11 @@ def _u16_sums_round(x, kh, o, scale):
 
 
 @njit(**SERIAL)
-def _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, count, divide, bounds, clip, out, q0, q1):
-    """``_exact_rows`` for a uint8 image whose window sums (and an integer ``cval`` in [0, 255]) stay below
-    2**16: the same exact integer sums in uint16 (sixteen lanes and no float conversion per addition; 5x5 to
-    uint8 at 512^2, serial: ~83 against ~113 us, interleaved), the same rounding (``_u16_store``)."""
+def _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, q0, q1):
+    """Rows q0..q1 of the flattened output rows of ``box_2d_exact_u16``."""
     H = src.shape[1]
     W = src.shape[2]
     line = np.zeros(W + kh - 1, np.uint16)
-    sums = np.empty(W, np.uint16)
     mid = line[ah:ah + W]
     cv = np.uint16(cval)
     q = q0
@@ -1429,21 +1381,33 @@ def _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, count, divide, bound
                     for j in range(W):
                         mid[j] = np.uint16(np.uint16(mid[j] + cv) - r_out[j])
             _extend_line(line, ah, W, mode, cv * np.uint16(kv))
-            if clip or bounds.shape[0] == 0:
-                _u16_row_sums(line, kh, sums)
-                _u16_store(sums, oplane[i], scale, count, divide, bounds, clip)
-            else:
-                _u16_sums_round(line, kh, oplane[i], scale)
+            _u16_sums_round(line, kh, oplane[i], scale)
         q += i1 - i0
+
+
+@njit(**SERIAL)
+def box_2d_exact_u16(src, kv, av, kh, ah, mode, cval, scale, out):
+    """``box_2d_exact`` of a uint8 image into an integer ``out`` without clipping (``clip`` False there: every
+    mean in range, ``scale`` a checked reciprocal), for windows whose sums stay below 2**16 (kv kh 255 <=
+    65535; ``cval`` an integer in [0, 255]): the same exact integer sums, in uint16 lanes (sixteen per
+    vector, no float conversion per addition), and the same rounding, so the same integers (5x5 at 512^2,
+    serial: ~92 against ~113 us, interleaved). The wrapper checks the conditions."""
+    _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, 0, src.shape[0] * src.shape[1])
+
+
+@njit(**PARALLEL)
+def box_2d_exact_u16_parallel(src, kv, av, kh, ah, mode, cval, scale, out, nblk):
+    """``box_2d_exact_u16`` with the rows split into ``nblk`` blocks run in parallel (the same result)."""
+    rows = src.shape[0] * src.shape[1]
+    step = (rows + nblk - 1) // nblk
+    for b in prange(nblk):
+        _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, b * step, min(rows, (b + 1) * step))
 
 
 @njit(**SERIAL)
 def _exact_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out, q0, q1):
     """Rows q0..q1 of the flattened output rows of ``box_2d_exact`` (the scratch row allocated here: as an
     argument it cost 10-15 %, aliasing checks that LLVM cannot drop)."""
-    if src.itemsize == 1 and kv * kh * 255 <= 65535 and 0 <= cval_v <= 255 and cval_v == np.floor(cval_v):
-        _exact_rows_u16(src, kv, av, kh, ah, mode, cval_v, scale, count, divide, bounds, clip, out, q0, q1)
-        return
     H = src.shape[1]
     W = src.shape[2]
     line = np.zeros(W + kh - 1, np.float32)
