@@ -76,3 +76,47 @@ def test_import_fastdip_does_not_import_numba():
     code = "import sys, fastdip; print('numba' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+
+def _signature_count():
+    return sum(len(disp.signatures) for _, disp in _dispatchers())
+
+
+def test_read_only_inputs_reuse_the_writeable_signature():
+    """A read-only input (fastdip.data images, memory maps) must not compile a second signature of a kernel
+    that only reads it: the wrappers hand kernels read-only views (_config.readonly)."""
+    import numpy as np
+
+    from fastdip import _validate, histogram, morphology, segmentation
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (40, 50), dtype=np.uint8)
+    big = rng.random(1 << 16, dtype=np.float32)
+    calls = [
+        lambda a: morphology.erode(a, np.ones((3, 3), bool)),
+        lambda a: morphology.dilate(a, np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)),
+        lambda a: segmentation.label(a > 128),
+        lambda a: histogram.histogram(a),
+    ]
+    for call in calls:
+        call(img)  # compile (or load) the writeable signature
+    assert _validate._all_finite(big)
+    before = _signature_count()
+    frozen = img.copy()
+    frozen.flags.writeable = False
+    frozen_big = big.copy()
+    frozen_big.flags.writeable = False
+    for call in calls:
+        call(frozen)
+    assert _validate._all_finite(frozen_big)
+    assert _signature_count() == before
+
+
+def test_readonly_is_a_read_only_view():
+    import numpy as np
+
+    a = np.arange(6.0).reshape(2, 3)
+    v = _config.readonly(a)
+    assert not v.flags.writeable and a.flags.writeable and v.shape == a.shape
+    assert np.shares_memory(a, v)

@@ -49,8 +49,9 @@ def _all_finite(arr: np.ndarray) -> bool:
         word = {4: np.uint32, 8: np.uint64}.get(part)
         if word is not None:
             from ._kernels import finite
+            from ._kernels._config import readonly
 
-            bits = arr.reshape(-1).view(word)
+            bits = readonly(arr.reshape(-1).view(word))
             return bool(finite.all_finite_32(bits) if word is np.uint32 else finite.all_finite_64(bits))
     return bool(np.isfinite(arr).all())
 

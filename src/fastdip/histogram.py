@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _docs, _validate, parallel
+from ._kernels._config import readonly
 from .intensity import _lookup
 
 __all__ = ["Histogram", "HistogramStats", "histogram", "stats", "equalize", "match"]
@@ -40,7 +41,7 @@ def _level_counts(arr: np.ndarray) -> np.ndarray:
     """Counts per level of a uint8/uint16 image (int64, 2**bits entries)."""
     from ._kernels import histogram as _k
 
-    flat = np.ascontiguousarray(arr).reshape(-1)
+    flat = readonly(np.ascontiguousarray(arr).reshape(-1))  # one kernel signature for read-only inputs too
     counts = np.zeros(int(np.iinfo(arr.dtype).max) + 1, dtype=np.int64)
     if arr.dtype == np.uint8:
         n_words = flat.size // 8

@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import _modes, _validate, parallel
-from ._kernels._config import PARALLEL_MIN_PIXELS
+from ._kernels._config import PARALLEL_MIN_PIXELS, readonly
 
 __all__ = ["erode", "dilate", "open", "close", "gradient", "tophat", "blackhat", "disk", "square", "rectangle",
            "cross", "diamond", "ball", "cube"]
@@ -237,6 +237,7 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
     """The minimum (take_max False) or maximum over x + b, b in a (F0, F1, F2) footprint with its origin at
     index ``origin``, of a (P, H, W) array; ``box``: the footprint is all True."""
     k = _kernels()
+    work = readonly(work)  # one compiled signature whether the caller's array is writeable or not
     p, h, w = work.shape
     f0, f1, f2 = fp.shape
     c0, c1, c2 = origin

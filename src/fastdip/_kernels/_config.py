@@ -13,3 +13,16 @@ SERIAL = {"cache": True, "nogil": True}
 PARALLEL = {"cache": True, "nogil": True, "parallel": True}
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 PARALLEL_MIN_PIXELS = 1 << 20
+
+
+def readonly(arr):
+    """A read-only view of ``arr`` (no copy) for a kernel that only reads it.
+
+    numba compiles a read-only array as a different type from a writeable one, so a kernel fed the caller's
+    array directly compiles twice: once for the user's own (writeable) arrays and once for read-only ones such
+    as ``fastdip.data`` images, memory maps or broadcasts (~5-15 s each on a cold cache). Passing every input
+    through this view gives one signature per dtype, and a kernel that writes to its input by mistake fails.
+    """
+    view = arr.view()
+    view.flags.writeable = False
+    return view

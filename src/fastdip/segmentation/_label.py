@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 
 from .. import _validate
+from .._kernels._config import readonly
 
 __all__ = ["label", "relabel_sequential", "remove_small_objects", "fill_holes", "clear_border"]
 
@@ -88,7 +89,7 @@ def _label(fg: np.ndarray, conn: int) -> tuple[np.ndarray, int]:
     shape = fg.shape
     p, h, w = (1,) * (3 - fg.ndim) + shape
     if fg.ndim <= 2:  # run-based: 1-D is one row (any connectivity joins neighbours along it)
-        image = _foreground_u8(fg).reshape(h, w)
+        image = readonly(_foreground_u8(fg).reshape(h, w))
         out = np.empty((h, w), np.int32)
         runs = h * ((w + 1) // 2) + 1  # scratch: np.empty pages are only touched as far as used
         n = k.label_runs_2d(image, fg.ndim == 2 and conn == 2, np.empty(2 * runs + 2, np.int32),
