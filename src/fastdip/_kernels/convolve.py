@@ -17,10 +17,13 @@ no float copy of the result is needed. Box sums are exact for unsigned images: f
 2**23 (uint8 windows of up to 32768 pixels: twice the lanes of int64), int64 above; float64 otherwise.
 ``_mean_store`` divides, or for an integer output rounds the rational sum / count exactly. ``box_2d_fused``
 keeps float32 sums only (exact integer sums, or direct sums of float32 images over short windows) and writes
-each row in one pass per chunk of columns (``_box_store``).
+each row in one pass per chunk of columns (``_box_store``). ``box_2d_exact_u16``: uint8 windows whose sums
+stay below 2**16, the same sums in uint16 lanes (sixteen per vector) and the same float32 rounding.
 
 uint8 to integer outputs (``separable_2d_checked``): float32 passes, and the float64 kernel's value, recomputed
-by ``_pixel_value`` with the same operations, for the pixels within the wrapper's error bound of a tie.
+by ``_pixel_value`` with the same operations, for the pixels within the wrapper's error bound of a tie (the
+bound holds for any order of the float32 sums, so their grouping is chosen for speed; ``_pixel_value_inside``
+for the pixels away from the borders).
 
 Memory. 3-D images run plane by plane (``separable_3d``, ``box_3d``): the pass along the first axis (or the
 running sum over planes) fills one plane of scratch per thread, then the fused 2-D pass writes the output
