@@ -318,7 +318,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         # float32 table passes below, which are exact here); 'reflect' and 'nearest' both clamp the taps
         out = np.empty(out_shape, dtype=np.uint8)
         image2 = y.reshape(spatial)
-        with _nblk(out.size) as nblk:
+        with _nblk(y.size) as nblk:  # (input pixels, as the other paths: serial at 512^2)
             rows = max(nblk, 1)
             ve = np.empty((rows, spatial[1]), dtype=np.uint16)
             vo = np.empty((rows, spatial[1]), dtype=np.uint16)
@@ -339,7 +339,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                                                 acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
-        with _nblk(out.size) as nblk:
+        with _nblk(y.size) as nblk:  # (input pixels, as the other paths: serial at 512^2)
             rows = max(nblk, 1)
             ring = np.empty((rows, idx0.shape[1] + 1, out_shape[1]), dtype=acc_dtype)
             acc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
