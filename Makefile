@@ -9,6 +9,11 @@ BENCH_ARGS ?=
 PYTEST_ARGS ?=
 # pytest-xdist on every core; a test file stays on one worker (its kernels compile once)
 PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
+# pip installs without byte-compiling every file it unpacks (~50 CPU-s, most of it torch modules nothing
+# imports); make's own runs write the bytecode of what they do import, even where the shell sets
+# PYTHONDONTWRITEBYTECODE, so the first run compiles it once and every later process starts warm.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-compile
+RUN_ENV := PYTHONDONTWRITEBYTECODE=
 
 .PHONY: demo test bench clean-venv browser
 
@@ -17,16 +22,16 @@ PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
 # `make demo` does not install them. `make test` first installs both and marks both done.
 $(RUN_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[all]" -c constraints.txt
+	$(PIP_INSTALL) -e ".[all]" -c constraints.txt
 	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[all,dev]" -c constraints.txt
+	$(PIP_INSTALL) -e ".[all,dev]" -c constraints.txt
 	touch $(RUN_STAMP) $(STAMP)
 
 demo: $(RUN_STAMP)
-	$(BIN)/fastdip tour --out $(TOUR_DIR)
+	$(RUN_ENV) $(BIN)/fastdip tour --out $(TOUR_DIR)
 
 # The browser tests (tests/test_web_*.py) drive Debian's chromium through playwright's executable_path
 # (playwright's own browser download is never used). As root (CI) a missing chromium is installed; otherwise
@@ -45,10 +50,10 @@ browser:
 	fi
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+	$(RUN_ENV) $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(RUN_ENV) $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
