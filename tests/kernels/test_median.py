@@ -88,13 +88,16 @@ def test_median_network_kernels_and_parallel_twins(rng, mode, size, shape, dtype
     ty, tx = _order._table(shape[0], size, mode, 1), _order._table(shape[1], size, mode)
     kernel, twin = (km.median3x3, km.median3x3_parallel) if size == 3 else (km.median5x5, km.median5x5_parallel)
     expected = naive.median_filter(img, size, mode, cval)
-    out = np.empty_like(img)
-    kernel(img, ty, tx, cval, out, 0, shape[0])
-    np.testing.assert_array_equal(out, expected)
-    if dtype == np.uint8:  # (one dtype for the parallel twins: each is a further compilation)
+    # 3x3: both ways of reading the rows (ring copy; in place where a row pair lies inside the image)
+    variants = ((False,), (True,)) if size == 3 else ((),)
+    for extra in variants:
         out = np.empty_like(img)
-        twin(img, ty, tx, cval, out, 3)
+        kernel(img, ty, tx, cval, out, 0, shape[0], *extra)
         np.testing.assert_array_equal(out, expected)
+        if dtype == np.uint8:  # (one dtype for the parallel twins: each is a further compilation)
+            out = np.empty_like(img)
+            twin(img, ty, tx, cval, out, 3, *extra)
+            np.testing.assert_array_equal(out, expected)
 
 
 @pytest.mark.parametrize("size", [3, 5])
@@ -102,9 +105,10 @@ def test_median_network_py_func(rng, size):
     img = _image(rng, (5, 7), np.uint8)
     ty, tx = _order._table(5, size, "mirror", 1), _order._table(7, size, "mirror")
     kernel = km.median3x3 if size == 3 else km.median5x5
-    out = np.empty_like(img)
-    kernel.py_func(img, ty, tx, np.uint8(0), out, 0, 5)
-    np.testing.assert_array_equal(out, naive.median_filter(img, size, "mirror"))
+    for extra in ((False,), (True,)) if size == 3 else ((),):
+        out = np.empty_like(img)
+        kernel.py_func(img, ty, tx, np.uint8(0), out, 0, 5, *extra)
+        np.testing.assert_array_equal(out, naive.median_filter(img, size, "mirror"))
 
 
 def test_network_span_py_func_against_the_jitted_span(rng):

@@ -360,6 +360,9 @@ def _float_codes(work, fp: _Footprint, k: int, mode: str, cval):
     return values[_histogram(codes, fp, k, mode, dtype(code))]
 
 
+_DIRECT_BYTES = 8 << 20  # median3x3 reads planes of at least this size in place (measured: 16 MB yes, 4 MB no)
+
+
 def _network(work, fp: _Footprint, mode: str, cval):
     """3x3 / 5x5 (per plane) and 3x3x3 medians, or None if the footprint is none of these."""
     from .._kernels import median as _k
@@ -373,12 +376,14 @@ def _network(work, fp: _Footprint, mode: str, cval):
         h, w = work.shape[1:]
         ty = _table(h, size, mode, extra=1)
         tx = _table(w, size, mode)
+        # 3x3: planes far larger than the caches are read in place (see median3x3)
+        extra = (h * w * work.itemsize >= _DIRECT_BYTES,) if size == 3 else ()
         with _parallel(kind, h * w) as blocks:
             for plane, res in zip(work, out):
                 if blocks:
-                    twin(plane, ty, tx, cval, res, blocks)
+                    twin(plane, ty, tx, cval, res, blocks, *extra)
                 else:
-                    kernel(plane, ty, tx, cval, res, 0, h)
+                    kernel(plane, ty, tx, cval, res, 0, h, *extra)
         return out
     if shape == (3, 3, 3):
         padded = _readonly(_modes.pad(work, ((1, 2), (1, 1), (1, 1)), mode, cval))
