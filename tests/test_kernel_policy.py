@@ -88,28 +88,33 @@ def test_read_only_inputs_reuse_the_writeable_signature():
     that only reads it: the wrappers hand kernels read-only views (_config.readonly)."""
     import numpy as np
 
-    from fastdip import _validate, histogram, morphology, segmentation
+    from fastdip import _validate, histogram, intensity, morphology, segmentation
 
     rng = np.random.default_rng(3)
     img = rng.integers(0, 256, (40, 50), dtype=np.uint8)
+    wide = rng.integers(0, 256, (256, 300), dtype=np.uint8)  # >= 2**16 pixels: the 4-pixels-a-word LUT path
+    lut = np.arange(256, dtype=np.uint8)[::-1].copy()
+    f32 = rng.random((64, 64), dtype=np.float32)
     big = rng.random(1 << 16, dtype=np.float32)
     calls = [
-        lambda a: morphology.erode(a, np.ones((3, 3), bool)),
-        lambda a: morphology.dilate(a, np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)),
-        lambda a: segmentation.label(a > 128),
-        lambda a: histogram.histogram(a),
+        lambda a, w, f, b: morphology.erode(a, np.ones((3, 3), bool)),
+        lambda a, w, f, b: morphology.dilate(a, np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)),
+        lambda a, w, f, b: segmentation.label(a > 128),
+        lambda a, w, f, b: histogram.histogram(a),
+        lambda a, w, f, b: intensity.apply_lut(a, lut),
+        lambda a, w, f, b: intensity.apply_lut(w, lut),
+        lambda a, w, f, b: intensity.log_transform(f),
+        lambda a, w, f, b: _validate._all_finite(b),
     ]
     for call in calls:
-        call(img)  # compile (or load) the writeable signature
-    assert _validate._all_finite(big)
+        call(img, wide, f32, big)  # compile (or load) the writeable signatures
     before = _signature_count()
-    frozen = img.copy()
-    frozen.flags.writeable = False
-    frozen_big = big.copy()
-    frozen_big.flags.writeable = False
+    frozen = [x.copy() for x in (img, wide, f32, big)]
+    for x in frozen:
+        x.flags.writeable = False
+    lut.flags.writeable = False
     for call in calls:
-        call(frozen)
-    assert _validate._all_finite(frozen_big)
+        call(*frozen)
     assert _signature_count() == before
 
 

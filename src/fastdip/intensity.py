@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from . import _docs, _validate, parallel
+from ._kernels._config import readonly
 from .dtype import dtype_range
 
 __all__ = [
@@ -75,13 +76,13 @@ def _lookup(arr: np.ndarray, table: np.ndarray, pairs=None) -> np.ndarray:
     _k = _kernels()
     work = np.ascontiguousarray(arr)
     out = np.empty(work.shape, dtype=table.dtype)
-    flat_in = work.reshape(-1)
+    flat_in = readonly(work.reshape(-1))  # one kernel signature for writeable and read-only inputs
+    table = readonly(table)
     flat_out = out.reshape(-1)
     if (table.dtype == np.uint8 and arr.dtype == np.uint8 and work.size >= _PAIR_TABLE_MIN_PIXELS
             and np.little_endian and work.ctypes.data % 4 == 0):
         # the kernel reads 4 pixels a word and maps them two at a time through the pair table
-        if pairs is None:
-            pairs = _pair_table(table)
+        pairs = readonly(_pair_table(table) if pairs is None else pairs)
         whole = work.size - work.size % 4
         _k.apply_lut_quads(flat_in[:whole].view(np.uint32), pairs, flat_out[:whole].view(np.uint32))
         _k.apply_lut(flat_in[whole:], table, flat_out[whole:])
@@ -146,7 +147,7 @@ def _log1p_float32(arr: np.ndarray, scale: float, func: str) -> np.ndarray:
     _k = _kernels()
     work = np.ascontiguousarray(arr)
     out = np.empty(work.shape, dtype=np.float32)
-    flat_in = work.reshape(-1)
+    flat_in = readonly(work.reshape(-1))  # one kernel signature for writeable and read-only inputs
     flat_out = out.reshape(-1)
     factor = np.float32(scale)
     with parallel._kernel_threads(flat_in.size, _LOG_PARALLEL_MIN_PIXELS) as threads:
