@@ -125,3 +125,43 @@ def test_readonly_is_a_read_only_view():
     v = _config.readonly(a)
     assert not v.flags.writeable and a.flags.writeable and v.shape == a.shape
     assert np.shares_memory(a, v)
+
+
+def test_every_dispatcher_comes_from_the_config_njit():
+    """Kernels use _config.njit (numba.njit plus non-literal typing of kernel-to-kernel calls), never
+    numba.njit directly: a helper called as f(x, 0) from one kernel and f(x, i) from another would
+    otherwise compile twice."""
+    for name, disp in _dispatchers():
+        assert getattr(disp.get_call_template, "unliteral", False), f"{name} is not made by _config.njit"
+    for path in (SRC / "_kernels").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "numba":
+                assert "njit" not in [a.name for a in node.names], f"{path.name} imports numba.njit"
+
+
+def test_constant_arguments_do_not_make_new_callee_versions():
+    import numpy as np
+
+    flags = {"nogil": True}  # no cache: these functions live only in this test
+
+    @_config.njit(**flags)
+    def rows(out, i0, i1, flag):
+        for i in range(i0, i1):
+            out[i] = i if flag else -i
+
+    @_config.njit(**flags)
+    def serial(out):
+        rows(out, 0, out.shape[0], True)  # constants: Literal[int](0), Literal[bool](True)
+
+    @_config.njit(**flags)
+    def blocks(out, n):
+        for b in range(n):
+            rows(out, b * out.shape[0] // n, (b + 1) * out.shape[0] // n, b >= 0)
+
+    a = np.zeros(10, np.int64)
+    b = np.zeros(10, np.int64)
+    serial(a)
+    blocks(b, 3)
+    assert a.tolist() == b.tolist() == list(range(10))
+    assert len(rows.signatures) == 1 and "Literal" not in str(rows.signatures[0])

@@ -34,9 +34,9 @@ numba adds a negative-index check to an index it cannot prove >= 0, and that che
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

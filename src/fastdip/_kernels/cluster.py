@@ -9,9 +9,9 @@ and writes channel-last ``(H, W, C)`` float64 modes.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

@@ -44,9 +44,9 @@ threshold (fastdip._kernels._config.PARALLEL_MIN_PIXELS).
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 #: columns per chunk of the accumulator row: 1024 float64 (8 KiB) plus the rows being read stay in L1
 CHUNK = 1024

@@ -19,9 +19,9 @@ parallel and brute force agree to the bit, and equal densities stay exactly equa
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 #: Gaussian terms are summed in units of 2**-32 (int64: room for 2**31 unit terms).
 FIXED = 4294967296.0

@@ -41,9 +41,9 @@ for nonlinear equations).
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

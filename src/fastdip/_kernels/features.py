@@ -13,9 +13,8 @@ column at 2048²). Eigenvalues are computed in float64 and rounded once.
 import math
 
 import numpy as np
-from numba import njit
 
-from ._config import SERIAL
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)

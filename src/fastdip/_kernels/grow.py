@@ -23,9 +23,8 @@ lo_R[c] <= f(x)[c] <= hi_R[c] for every channel. A region with ``max_size`` pixe
 import math
 
 import numpy as np
-from numba import njit
 
-from ._config import SERIAL
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)

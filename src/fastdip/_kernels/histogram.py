@@ -1,9 +1,9 @@
 """Counting kernels: counts per integer level, and per bin for float data."""
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

@@ -31,9 +31,8 @@ pass 2 writes the final labels to the unpadded result.
 """
 
 import numpy as np
-from numba import njit
 
-from ._config import SERIAL
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)

@@ -9,9 +9,9 @@ bound by the load ports, not by latency), so there are none.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

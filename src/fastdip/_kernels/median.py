@@ -28,9 +28,9 @@ The network bodies ``_median25_rows2`` and ``_median27_planes2`` are generated b
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 # ----------------------------------------------------------------------------------------- selection networks
 

@@ -9,9 +9,9 @@ float32). Inputs: two C-contiguous arrays of one dtype (uint8, uint16, float32 o
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SAFE_FASTMATH, SERIAL
+from ._config import PARALLEL, SAFE_FASTMATH, SERIAL, njit
 
 
 @njit(**SERIAL)

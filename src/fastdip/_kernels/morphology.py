@@ -38,9 +38,9 @@ sometimes waited a scheduler tick (8 ms).
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

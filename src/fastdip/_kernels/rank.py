@@ -21,9 +21,9 @@ its negative-index checks in the loop and LLVM does not vectorise it).
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 # ----------------------------------------------------------------------------------------- gather and select
 

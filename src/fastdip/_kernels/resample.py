@@ -21,9 +21,9 @@ resampling and aliasing).
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import PARALLEL, SERIAL
+from ._config import PARALLEL, SERIAL, njit
 
 
 @njit(**SERIAL)

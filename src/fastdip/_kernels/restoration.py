@@ -6,9 +6,8 @@ Layout. ``wiener_scalar`` takes the real-FFT half spectrum flattened to (B, P) f
 spatial axes, missing leading spatial axes given as length 1 by the wrapper.
 """
 
-from numba import njit
 
-from ._config import SERIAL
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)

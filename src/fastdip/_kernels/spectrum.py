@@ -7,9 +7,8 @@ this kernel reads F(u, v) and F(-u, -v) and writes the scaled sum once (4096² c
 """
 
 import numpy as np
-from numba import njit
 
-from ._config import SERIAL
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
