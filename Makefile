@@ -7,8 +7,9 @@ RUN_STAMP := $(VENV)/.installed-run
 TOUR_DIR ?= tour
 BENCH_ARGS ?=
 PYTEST_ARGS ?=
-# pytest-xdist on every core; a test file stays on one worker (its kernels compile once)
-PYTEST_XDIST ?= -n auto --dist loadfile --durations=25
+# pytest-xdist on every core; a test file stays on one worker (its kernels compile once); files in the order
+# tests/conftest.py gives them (the longest first), not xdist's by-test-count order
+PYTEST_XDIST ?= -n auto --dist loadfile --no-loadscope-reorder --durations=25
 # pip installs without byte-compiling every file it unpacks (~50 CPU-s, most of it torch modules nothing
 # imports); make's own runs write the bytecode of what they do import, even where the shell sets
 # PYTHONDONTWRITEBYTECODE, so the first run compiles it once and every later process starts warm.

@@ -54,3 +54,49 @@ def _parallel_paths_do_not_depend_on_machine_load(monkeypatch):
     from fastdip import parallel
 
     monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)
+
+
+@pytest.fixture
+def one_thread():
+    """fastdip's kernels on one thread for the test (``fastdip.threads(1)``).
+
+    For files that compare values through the public API (peers, pipelines, the web API): above the parallel
+    thresholds (a 512^2 rotation is one) their calls would otherwise take the parallel twins, and each
+    (kernel, dtype) pair compiles its twin again, ~5-30 s cold. The twins are compared with their serial
+    kernels in their own tests (tests/kernels/, test_filters_*, test_geometry_*, test_parallel.py)."""
+    import fastdip
+
+    with fastdip.threads(1):
+        yield
+
+
+#: the test files that take longest from a cold numba cache, longest first (seconds of test time in a cold
+#: run on this 2-core machine, 2026-12-06): started first, so no worker is left alone with a long file at the end
+_LONGEST_FIRST = (
+    "tests/test_bad_inputs.py",  # 147
+    "tests/test_filters_linear.py",  # 113
+    "tests/test_comparisons.py",  # 110
+    "tests/test_filters_order.py",  # 100
+    "tests/kernels/test_convolve.py",  # 77
+    "tests/kernels/test_warp.py",  # 62
+    "tests/test_geometry_resize.py",  # 31
+    "tests/test_geometry_warp.py",  # 31
+    "tests/kernels/test_adaptive.py",  # 27
+    "tests/test_segmentation_threshold.py",  # 23
+    "tests/test_morphology.py",  # 23
+    "tests/kernels/test_resample.py",  # 21
+    "tests/test_readme.py",  # 19
+    "tests/test_filters_adaptive.py",  # 19
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the longest files first (a stable sort: the rest keep their order after them).
+
+    ``make test`` hands whole files to the pytest-xdist workers (``--dist loadfile``, so a file's kernels
+    compile in one process). xdist's default order is by number of tests, which puts compile-heavy files with
+    few tests (kernels/test_warp.py: 15 tests, about a minute cold) last, where one worker finishes them while
+    the other waits; the Makefile passes ``--no-loadscope-reorder`` so that this order is kept instead (the
+    longest-processing-time-first rule for two machines)."""
+    rank = {name: i for i, name in enumerate(_LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))

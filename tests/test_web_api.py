@@ -29,6 +29,9 @@ from fastdip import data, filters, histogram, segmentation  # noqa: E402
 from fastdip.pipeline import Pipeline  # noqa: E402
 from fastdip.web import create_app  # noqa: E402
 
+# values through the public API on one thread; the parallel twins have their own tests (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 BASE = "http://127.0.0.1"
 MEDIAN_EQ = [{"op": "filters.median", "params": {"size": 5}}, {"op": "histogram.equalize", "params": {}}]
 

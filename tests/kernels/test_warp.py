@@ -78,6 +78,14 @@ def test_parallel_twins_agree_with_serial(rng):
     warp.affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
     warp.affine2_parallel(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1, 3)
     assert np.array_equal(a, b)
+    # uint8 into uint8: the fixed-point interior (variant 2), whose span ends are re-checked per band row
+    g = rng.integers(0, 256, (37, 41, 1), dtype=np.uint8)
+    for mode in ("constant", "reflect"):
+        a8 = np.empty_like(g)
+        b8 = np.empty_like(g)
+        warp.affine2(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, a8, 2)
+        warp.affine2_parallel(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2, 5)
+        assert np.array_equal(a8, b8), mode
     v = rng.random((6, 7, 8, 1))
     m3 = np.array([[1.0, 0.1, 0, 0.2], [0, 0.9, 0.2, -0.3], [0.1, 0, 1.1, 0.5]])
     a3 = np.empty_like(v)
