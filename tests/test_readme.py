@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+# on one thread, as the other public-API value tests (tests/conftest.py); the README's own `threads(2)` block
+# still runs its Gaussian on two threads (the innermost setting wins)
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 README = Path(__file__).parents[1] / "README.md"
 
 
