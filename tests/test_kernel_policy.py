@@ -165,3 +165,11 @@ def test_constant_arguments_do_not_make_new_callee_versions():
     blocks(b, 3)
     assert a.tolist() == b.tolist() == list(range(10))
     assert len(rows.signatures) == 1 and "Literal" not in str(rows.signatures[0])
+
+
+def test_readonly_is_c_contiguous_for_strided_inputs():
+    import numpy as np
+
+    a = np.arange(24.0).reshape(4, 6)[:, ::2]
+    v = _config.readonly(a)
+    assert v.flags.c_contiguous and not v.flags.writeable and np.array_equal(v, a)

@@ -41,7 +41,7 @@ def _level_counts(arr: np.ndarray) -> np.ndarray:
     """Counts per level of a uint8/uint16 image (int64, 2**bits entries)."""
     from ._kernels import histogram as _k
 
-    flat = readonly(np.ascontiguousarray(arr).reshape(-1))  # one kernel signature for read-only inputs too
+    flat = readonly(arr.reshape(-1))  # one kernel signature for read-only inputs too
     counts = np.zeros(int(np.iinfo(arr.dtype).max) + 1, dtype=np.int64)
     if arr.dtype == np.uint8:
         n_words = flat.size // 8

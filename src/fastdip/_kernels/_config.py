@@ -11,6 +11,8 @@
   to another never specialises the callee on constant arguments (below).
 """
 
+import numpy as np
+
 SERIAL = {"cache": True, "nogil": True}
 PARALLEL = {"cache": True, "nogil": True, "parallel": True}
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
@@ -54,13 +56,14 @@ def njit(**flags):
 
 
 def readonly(arr):
-    """A read-only view of ``arr`` (no copy) for a kernel that only reads it.
+    """A read-only, C-contiguous view of ``arr`` for a kernel that only reads it (a copy only where ``arr`` is
+    not C-contiguous: the kernels index flat C-ordered memory).
 
     numba compiles a read-only array as a different type from a writeable one, so a kernel fed the caller's
     array directly compiles twice: once for the user's own (writeable) arrays and once for read-only ones such
     as ``fastdip.data`` images, memory maps or broadcasts (~5-15 s each on a cold cache). Passing every input
     through this view gives one signature per dtype, and a kernel that writes to its input by mistake fails.
     """
-    view = arr.view()
+    view = np.ascontiguousarray(arr).view()
     view.flags.writeable = False
     return view

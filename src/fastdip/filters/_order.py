@@ -98,7 +98,7 @@ class _Work:
         if dt.kind == "f" and np.isnan(arr.min()):  # min() is NaN iff there is a NaN: one pass, no temporary
             raise ValueError(f"{func}: image must not contain NaN (order statistics of NaN are undefined), got "
                              f"{int(np.count_nonzero(np.isnan(arr)))} NaN value(s)")
-        self.array = readonly(np.ascontiguousarray(self.array))
+        self.array = readonly(self.array)
 
     def back(self, out: np.ndarray) -> np.ndarray:
         dt = self.dtype
@@ -242,7 +242,7 @@ def _extreme(work: np.ndarray, fp: _Footprint, take_max: bool, mode: str, cval) 
         else:
             shape3 = (int(np.prod(cur.shape[:axis])), n, int(np.prod(cur.shape[axis + 1:])))
             _k.extreme_outer(cur.reshape(shape3), table, cval, size, take_max, nxt.reshape(shape3))
-        cur = readonly(np.ascontiguousarray(nxt))
+        cur = readonly(nxt)
     return nxt if cur is not work else work.copy()
 
 
@@ -349,7 +349,7 @@ def _float_codes(work, fp: _Footprint, k: int, mode: str, cval):
     if values.size > 65536:
         return None
     dtype = np.uint8 if values.size <= 256 else np.uint16
-    codes = readonly(np.ascontiguousarray(codes.reshape(work.shape).astype(dtype)))
+    codes = readonly(codes.reshape(work.shape).astype(dtype))
     return values[_histogram(codes, fp, k, mode, dtype(code))]
 
 
@@ -379,7 +379,7 @@ def _network(work, fp: _Footprint, mode: str, cval):
                     kernel(plane, ty, tx, cval, res, 0, h, *extra)
         return out
     if shape == (3, 3, 3):
-        padded = readonly(np.ascontiguousarray(_modes.pad(work, ((1, 2), (1, 1), (1, 1)), mode, cval)))
+        padded = readonly(_modes.pad(work, ((1, 2), (1, 1), (1, 1)), mode, cval))
         out = np.empty_like(work)
         with _parallel("net27", work.size) as blocks:
             if blocks:
@@ -431,7 +431,7 @@ def _filter(image, size, footprint, k_of, mode, cval, channel_axis, func: str) -
         channels = np.moveaxis(data, axis, 0)
         out = np.empty(channels.shape, dtype=data.dtype)
         for channel, res in zip(channels, out):
-            vol = readonly(np.ascontiguousarray(channel.reshape((1,) * (3 - ndim) + channel.shape)))
+            vol = readonly(channel.reshape((1,) * (3 - ndim) + channel.shape))
             res[...] = _rank(vol, fp, k, mode, work.cval).reshape(channel.shape)
         out = np.ascontiguousarray(np.moveaxis(out, 0, axis))
     return work.back(out)
