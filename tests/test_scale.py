@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from fastdip import pipeline as fp
 from fastdip import scale
 from fastdip._modes import MODES
+from tests._dask import LOOPBACK_HTTP
 
 SHAPE = (200, 300)
 CHUNKS = (37, 53)
@@ -214,8 +215,8 @@ def cluster():
     distributed = pytest.importorskip("distributed")
     # in-process workers (inproc transport: no socket at all); worker processes would each load and compile the
     # kernels first (tens of seconds here); the 'processes' scheduler test covers pickling to other processes
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  scheduler_kwargs=LOOPBACK_HTTP) as cluster, distributed.Client(
             cluster, set_as_default=False) as client:
         yield client
 
@@ -230,6 +231,27 @@ def test_distributed_equals_threads(cluster, tmp_path):
     address = cluster.scheduler.address
     path = scale.apply(steps, image, chunks=(30, 40), scheduler=address, progress=False, out=tmp_path / "e.zarr")
     assert np.array_equal(scale.open_array(path).compute(), threaded)
+
+
+def test_own_local_cluster_stays_on_the_loopback_beside_another_cluster(tmp_path):
+    """scheduler='distributed' without a client makes its own LocalCluster: its scheduler's HTTP server must not
+    take port 8787 (another cluster's, held here; the warning would be an error under this configuration)."""
+    import socket
+
+    pytest.importorskip("distributed")
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:
+        pass  # held by someone else already: the same situation
+    try:
+        image = _image((40, 50))
+        path = scale.apply("intensity.negative", image, chunks=(20, 25), scheduler="distributed", num_workers=1,
+                           progress=False, out=tmp_path / "n.zarr")
+        assert np.array_equal(scale.open_array(path).compute(), fp.Pipeline([("intensity.negative", {})]).run(image))
+    finally:
+        holder.close()
 
 
 def test_small_inputs_run_in_memory_unless_chunking_is_asked():

@@ -14,6 +14,7 @@ da = pytest.importorskip("dask.array")
 from fastdip import segmentation  # noqa: E402
 from fastdip.pipeline import Table, get  # noqa: E402
 from fastdip.scale import _label, _measure  # noqa: E402
+from tests._dask import LOOPBACK_HTTP
 
 CHUNKS = (37, 53)
 RNG = np.random.default_rng(1206)
@@ -247,9 +248,10 @@ def test_measure_errors():
 @pytest.fixture
 def client():
     distributed = pytest.importorskip("distributed")
-    # in-process worker: the inproc transport opens no socket at all (host="127.0.0.1" is refused with
-    # processes=False: an inproc address is not a host)
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    # in-process worker: the inproc transport opens no socket (host="127.0.0.1" is refused with
+    # processes=False: an inproc address is not a host); the scheduler's HTTP server goes on the loopback
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
+                                       scheduler_kwargs=LOOPBACK_HTTP)
     c = distributed.Client(cluster, set_as_default=False)
     try:
         yield c

@@ -17,6 +17,7 @@ import pytest
 
 from fastdip import pipeline as fp
 from fastdip import scale
+from tests._dask import LOOPBACK_HTTP
 
 zarr = pytest.importorskip("zarr")
 tifffile = pytest.importorskip("tifffile")
@@ -271,7 +272,7 @@ def test_cli_run_distributes_a_batch_over_a_cluster(tmp_path):
     pipe = fp.Pipeline([("filters.median", {"size": 3})])
     pipe.to_file(tmp_path / "p.json")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP) as cluster:
         code = main(["run", str(tmp_path / "p.json"), str(folder), "-o", str(tmp_path / "out"), "--scheduler",
                      cluster.scheduler.address, "-q", "--report", str(tmp_path / "r.json")])
     assert code == 1  # the broken file failed, the others went on

@@ -415,8 +415,10 @@ def _scheduling(scheduler, num_workers, progress):
 
             client = get_client()
         except ValueError:  # no client yet: a local cluster for this call, on the loopback only
+            # dashboard_address=None still starts the scheduler's HTTP server (metrics, health) on port 8787,
+            # and warns when another cluster holds it: a free loopback port instead
             cluster = LocalCluster(n_workers=num_workers or _cores(), threads_per_worker=1, host="127.0.0.1",
-                                   dashboard_address=None)
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
             client = Client(cluster, set_as_default=False)
             made += [client, cluster]
     elif isinstance(scheduler, str) and ("://" in scheduler or ":" in scheduler):
