@@ -105,6 +105,8 @@ def test_read_only_inputs_reuse_the_writeable_signature():
         lambda a, w, f, b: intensity.apply_lut(w, lut),
         lambda a, w, f, b: intensity.log_transform(f),
         lambda a, w, f, b: _validate._all_finite(b),
+        lambda a, w, f, b: segmentation.region_growing(a, (3, 4), 20, criterion="seed"),  # the flood fill
+        lambda a, w, f, b: segmentation.region_growing(a, (3, 4), 20),
     ]
     for call in calls:
         call(img, wide, f32, big)  # compile (or load) the writeable signatures

@@ -7,13 +7,14 @@ import pytest
 
 from fastdip._kernels import histogram as kh
 from fastdip._kernels import lut as kl
+from fastdip._kernels._config import readonly  # the wrappers' input type: one signature
 from tests import _naive
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 17])
 def test_apply_lut_kernel_and_py_func_every_tail_length(rng, n):
-    image = rng.integers(0, 256, n, dtype=np.uint8)
-    lut = rng.integers(0, 256, 256, dtype=np.uint8)
+    image = readonly(rng.integers(0, 256, n, dtype=np.uint8))
+    lut = readonly(rng.integers(0, 256, 256, dtype=np.uint8))
     for kernel in (kl.apply_lut, kl.apply_lut.py_func):
         out = np.empty_like(image)
         kernel(image, lut, out)
@@ -30,7 +31,7 @@ def test_apply_lut_float_table(rng):
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 65, 1000])
 def test_count_bytes_serial_parallel_and_py_func(rng, n):
-    flat = rng.integers(0, 256, n, dtype=np.uint8)
+    flat = readonly(rng.integers(0, 256, n, dtype=np.uint8))
     expected = _naive.level_counts(flat, 256)
     n_words = n // 8
     words, tail = flat[: n_words * 8].view(np.uint64), flat[n_words * 8:]
@@ -43,7 +44,7 @@ def test_count_bytes_serial_parallel_and_py_func(rng, n):
 
 @pytest.mark.parametrize("n", [0, 1, 5, 100])
 def test_count_levels_serial_parallel_and_py_func(rng, n):
-    flat = rng.integers(0, 65536, n, dtype=np.uint16)
+    flat = readonly(rng.integers(0, 65536, n, dtype=np.uint16))
     expected = _naive.level_counts(flat, 65536)
     for call in (lambda c: kh.count_levels(flat, c), lambda c: kh.count_levels.py_func(flat, c),
                  lambda c: kh.count_levels_parallel(flat, c, 3)):
@@ -69,5 +70,5 @@ def test_apply_lut_quads_kernel_and_py_func(rng, n_words):
     pairs = ((wide[:, None] << 8) | wide[None, :]).reshape(-1)
     for kernel in (kl.apply_lut_quads, kl.apply_lut_quads.py_func):
         out = np.empty_like(image)
-        kernel(image.view(np.uint32), pairs, out.view(np.uint32))
+        kernel(readonly(image).view(np.uint32), readonly(pairs), out.view(np.uint32))
         np.testing.assert_array_equal(out, lut[image])

@@ -10,6 +10,7 @@ import pytest
 from fastdip import morphology as M
 from fastdip._kernels import label as kl
 from fastdip._kernels import morphology as km
+from fastdip._kernels._config import readonly  # the wrappers' input type: one signature
 from tests import _naive_morphology as naive
 
 MODES = ("reflect", "mirror", "nearest", "wrap", "constant")
@@ -27,7 +28,7 @@ def _running(row, length, take_max):
 @pytest.mark.parametrize("take_max", [False, True])
 def test_runs_rows_all_lengths(compiled, take_max):
     rng = np.random.default_rng(0)
-    src = rng.integers(0, 50, (3, 11)).astype(np.uint8)
+    src = readonly(rng.integers(0, 50, (3, 11)).astype(np.uint8))
     lengths = np.array([1, 2, 3, 5, 8], np.int64)
     left = 3
     table = M._table(11, left, 4, "constant")
@@ -151,7 +152,7 @@ def test_convex_counts_py_func_against_skimage():
 @pytest.mark.parametrize("fh, fw", [(1, 1), (2, 3), (3, 2), (4, 5), (7, 1)])
 def test_rect_2d_against_naive(mode, fh, fw):
     rng = np.random.default_rng(7)
-    image = rng.integers(0, 256, (2, 9, 11)).astype(np.uint8)
+    image = readonly(rng.integers(0, 256, (2, 9, 11)).astype(np.uint8))
     out = np.empty_like(image)
     tx = M._table(11, fw // 2, fw - 1 - fw // 2, mode)
     ty = M._table(9, fh // 2, fh - 1 - fh // 2, mode)
@@ -166,7 +167,7 @@ def test_rect_2d_chunks_and_long_windows(mode, fh, fw):
     # 37 rows cross the 32-row chunks; fw > 9 takes the five-operand passes (fw = 127: m = 1, 5, 25); fh 6-9
     # the nine-operand vertical pass, fh 10-25 five-row blocks, fh > 25 van Herk; windows longer than the image
     rng = np.random.default_rng(11)
-    image = rng.integers(0, 256, (1, 37, 40)).astype(np.uint8)
+    image = readonly(rng.integers(0, 256, (1, 37, 40)).astype(np.uint8))
     out = np.empty_like(image)
     tx = M._table(40, fw // 2, fw - 1 - fw // 2, mode)
     ty = M._table(37, fh // 2, fh - 1 - fh // 2, mode)
@@ -195,7 +196,7 @@ def test_rect_2d_py_func_max():
 @pytest.mark.parametrize("fh, fw", [(3, 3), (5, 4)])
 def test_parallel_twins_equal_serial(fh, fw):
     rng = np.random.default_rng(9)
-    image = rng.integers(0, 256, (2, 13, 17)).astype(np.uint8)
+    image = readonly(rng.integers(0, 256, (2, 13, 17)).astype(np.uint8))
     tx = M._table(17, fw // 2, fw - 1 - fw // 2, "reflect")
     ty = M._table(13, fh // 2, fh - 1 - fh // 2, "reflect")
     serial = np.empty_like(image)

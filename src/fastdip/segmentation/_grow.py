@@ -58,13 +58,16 @@ def _huge_pages(mapping) -> None:
 
 def _kernel_image(x: np.ndarray) -> np.ndarray:
     """``x`` as one of the 2-D kernels' types: uint8, uint16, float32 and float64 as they are (C-contiguous),
-    int8/int16/float16 in float32 (exact), anything else in float64."""
+    int8/int16/float16 in float32 (exact), anything else in float64; read-only, so that writeable and read-only
+    inputs (``fastdip.data`` images) share one compiled signature."""
+    from .._kernels._config import readonly
+
     kind = x.dtype.type
     if kind in (np.uint8, np.uint16, np.float32, np.float64):
-        return np.ascontiguousarray(x)
+        return readonly(x)
     if kind in (np.int8, np.int16, np.float16):
-        return x.astype(np.float32)
-    return x.astype(np.float64)
+        return readonly(x.astype(np.float32))
+    return readonly(x.astype(np.float64))
 
 
 _FLOAT_BITS = {4: ("<f", "<i", 0x7FFFFFFF), 8: ("<d", "<q", 0x7FFFFFFFFFFFFFFF)}
