@@ -10,9 +10,12 @@ import pkgutil
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fastdip
 from fastdip import parallel
@@ -193,6 +196,88 @@ def test_a_busy_machine_runs_kernels_serially(monkeypatch):
         assert n == 1
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
+def test_band_threads_follow_the_same_rule(idle_machine, monkeypatch):
+    parallel.set_threads(2)
+    with parallel._band_threads(10, 100) as n:
+        assert n == 1
+    with parallel.threads(1), parallel._band_threads(10**9, 1) as n:
+        assert n == 1
+    with parallel._band_threads(10**9, 1) as n:
+        assert n == 2
+        assert _in_thread(lambda: parallel._band_threads(10**9, 1).__enter__()) == 1
+        # one parallel call per process at a time, of either kind
+        assert _in_thread(lambda: parallel._kernel_threads(10**9, 1).__enter__()) == 1
+    monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)
+    with parallel._band_threads(10**9, 1) as n:
+        assert n == 1
+
+
+@given(n=st.integers(0, 300), blocks=st.integers(1, 40), threads=st.integers(1, 4))
+@settings(max_examples=60, deadline=None)
+def test_run_bands_covers_every_index_once_in_the_documented_bands(n, blocks, threads):
+    seen = []
+    lock = threading.Lock()
+
+    def kernel(tag, lo, hi):
+        assert tag == "x"
+        with lock:
+            seen.append((lo, hi))
+
+    parallel._run_bands(kernel, ("x",), n, blocks, threads)
+    if threads == 1 or blocks == 1 or n <= 1:
+        assert seen == [(0, n)]
+    else:
+        assert sorted(seen) == [(b * n // blocks, (b + 1) * n // blocks) for b in range(blocks)]
+
+
+def test_run_bands_uses_the_worker_threads_and_raises_their_errors():
+    names = set()
+    lock = threading.Lock()
+
+    def kernel(lo, hi):
+        time.sleep(0.002)
+        with lock:
+            names.add(threading.current_thread().name.split("_")[0])
+        if lo == 30:
+            raise IndexError("band 30")
+
+    with pytest.raises(IndexError, match="band 30"):
+        parallel._run_bands(kernel, (), 100, 10, 2)
+    assert "fastdip-kernel" in names  # a band ran on the pool
+
+
+def test_run_bands_does_not_wait_for_a_worker_that_is_not_run(monkeypatch):
+    """A worker the OS does not run for a while (another busy process) costs no barrier wait: the calling
+    thread takes the bands the worker has not started."""
+    release = threading.Event()
+
+    class LatePool:
+        def submit(self, fn):
+            from concurrent.futures import Future
+
+            done = Future()
+
+            def late():
+                release.wait(5)
+                fn()  # finds no band left
+                done.set_result(None)
+
+            threading.Thread(target=late).start()
+            return done
+
+    monkeypatch.setattr(parallel, "_workers", lambda n: LatePool())
+    seen = []
+
+    def kernel(lo, hi):
+        seen.append((threading.current_thread() is threading.main_thread(), lo, hi))
+        if len(seen) == 8:
+            release.set()  # the caller has run every band: only now may the worker start
+
+    parallel._run_bands(kernel, (), 80, 8, 2)
+    assert len(seen) == 8 and all(main for main, _, _ in seen)
+
+
 def _big_inputs():
     rng = np.random.default_rng(7)
     u8 = rng.integers(0, 256, (1536, 1536), dtype=np.uint8)
@@ -249,6 +334,8 @@ def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
     called = []
     for module, name in dispatchers:
         monkeypatch.setattr(module, name, lambda *a, _n=name, **k: called.append(_n))
+    # kernels run in bands on fastdip's worker threads: the pool must not even be asked for
+    monkeypatch.setattr(parallel, "_workers", lambda n: called.append(f"worker threads ({n})"))
     fft_workers = []
     import scipy.fft
 
@@ -284,6 +371,15 @@ def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle
             raise Chosen(_n)
 
         monkeypatch.setattr(module, name, spy)
+    run_bands = parallel._run_bands
+
+    def bands_spy(kernel, args, n, blocks, threads):
+        if threads > 1:
+            called.add(kernel.__name__ + " in bands")
+            raise Chosen(kernel.__name__)
+        run_bands(kernel, args, n, blocks, threads)
+
+    monkeypatch.setattr(parallel, "_run_bands", bands_spy)
     parallel.set_threads(2)
     for op in ops.values():
         try:

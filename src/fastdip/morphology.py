@@ -245,11 +245,8 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
     if box:
         cur = np.empty((p, h, w), work.dtype)
         ty = _table(h, c1, f1 - 1 - c1, mode)
-        with _bands(p * h * w) as bands:
-            if bands > 1:
-                k.rect_2d_parallel(work, tx, c2, ty, cval, f1, f2, take_max, cur, bands)
-            else:
-                k.rect_2d(work, tx, c2, ty, cval, f1, f2, take_max, cur)
+        with _bands(p * h * w) as threads:
+            parallel._run_bands(k.rect_2d, (work, tx, c2, ty, cval, f1, f2, take_max, cur), p * h, threads, threads)
         if f0 > 1:
             nxt = np.empty_like(cur)
             k.vanherk_outer(cur.reshape(1, p, h * w), _table(p, c0, f0 - 1 - c0, mode), cval, f0, take_max,
@@ -261,13 +258,11 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
     runs = np.empty((lengths.size, p * h, n), work.dtype)
     out = np.empty((p, h, w), work.dtype)
     tz, ty = _table(p, c0, f0 - 1 - c0, mode), _table(h, c1, f1 - 1 - c1, mode)
-    with _bands(p * h * w) as bands:
-        if bands > 1:
-            k.runs_rows_parallel(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs, bands)
-            k.gather_lines_parallel(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out, bands)
-        else:
-            k.runs_rows(work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs)
-            k.gather_lines(runs, tz, ty, cval, lz, ly, lx, ll, take_max, out)
+    with _bands(p * h * w) as threads:
+        parallel._run_bands(k.runs_rows, (work.reshape(p * h, w), tx, c2, cval, lengths, take_max, runs), p * h,
+                            threads, threads)
+        parallel._run_bands(k.gather_lines, (runs, tz, ty, cval, lz, ly, lx, ll, take_max, out), p * h, threads,
+                            threads)
     return out
 
 
@@ -278,9 +273,9 @@ _PARALLEL_MIN_PIXELS = 2 * PARALLEL_MIN_PIXELS
 
 
 def _bands(pixels: int):
-    """Context: parallel bands (the thread count fastdip.parallel allows) for images of at least
-    _PARALLEL_MIN_PIXELS pixels, else 1 (serial)."""
-    return parallel._kernel_threads(pixels, _PARALLEL_MIN_PIXELS)
+    """Context: the threads for bands of rows (fastdip.parallel's setting) for images of at least
+    _PARALLEL_MIN_PIXELS pixels, else 1 (one call over every row)."""
+    return parallel._band_threads(pixels, _PARALLEL_MIN_PIXELS)
 
 
 def _as3(fp: np.ndarray) -> np.ndarray:

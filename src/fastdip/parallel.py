@@ -58,6 +58,7 @@ _ENV_VARS = ("FASTDIP_NUM_THREADS", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS")
 _process_threads: int | None = None  # set_threads(n); None = automatic
 _local = threading.local()  # .stack: overrides from threads(n), innermost last
 _parallel_lock = threading.Lock()  # held by the one thread running a parallel kernel
+_layer_lock = threading.Lock()  # held while numba's thread pool starts
 _layer_pid: int | None = None  # the process that started numba's thread pool
 _layer_name: str | None = None
 _wait_policy: str | None = None  # what fastdip set for GNU OpenMP, if anything
@@ -65,8 +66,10 @@ _wait_policy: str | None = None  # what fastdip set for GNU OpenMP, if anything
 
 def _after_fork_in_child() -> None:
     # a lock held by another thread at fork() time would stay held forever in the child
-    global _parallel_lock
+    global _parallel_lock, _pool_lock, _layer_lock
     _parallel_lock = threading.Lock()
+    _layer_lock = threading.Lock()
+    _pool_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -321,6 +324,77 @@ def _idle_cores() -> int:
 
 
 @contextlib.contextmanager
+def _band_threads(work: int, min_work: int) -> Iterator[int]:
+    """For kernels run in bands on fastdip's own threads (``_run_bands``): how many threads one call may use.
+
+    The same rule as ``_kernel_threads`` (the setting, the size threshold, the idle cores, one parallel call
+    per process at a time) without numba's thread pool, which such kernels never start.
+    """
+    n = get_threads() if work >= min_work else 1
+    if n > 1:
+        n = min(n, _idle_cores())
+    if n <= 1 or not _parallel_lock.acquire(blocking=False):
+        yield 1
+        return
+    try:
+        yield n
+    finally:
+        _parallel_lock.release()
+
+
+_pool = [None, None]  # [ThreadPoolExecutor, the pid that made it]: threads do not survive fork()
+_pool_lock = threading.Lock()
+
+
+def _workers(n: int):
+    """fastdip's worker threads (at least ``n``), made on first use and again in a forked child."""
+    pool, pid = _pool
+    if pool is None or pid != os.getpid() or pool._max_workers < n:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with _pool_lock:
+            pool, pid = _pool
+            if pool is None or pid != os.getpid() or pool._max_workers < n:
+                old = pool if pid == os.getpid() else None
+                pool = ThreadPoolExecutor(max_workers=max(n, _usable_cores() - 1),
+                                          thread_name_prefix="fastdip-kernel")
+                _pool[:] = [pool, os.getpid()]
+                if old is not None:
+                    old.shutdown(wait=False)
+    return pool
+
+
+def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> None:
+    """``kernel(*args, lo, hi)`` over ``blocks`` contiguous bands of ``range(n)`` (band b is
+    [b n / blocks, (b + 1) n / blocks)) on ``threads`` threads; ``threads`` = 1: one call over [0, n).
+
+    The kernel is the serial one (compiled with ``nogil``): a parallel call compiles nothing more. The calling
+    thread and ``threads - 1`` pool workers each take the next band until none is left, so a worker the OS
+    does not run soon (another busy process) costs at most the band it took, never a wait at a barrier.
+    Exceptions of any band are raised after every started band has finished.
+    """
+    if threads <= 1 or blocks <= 1 or n <= 1:
+        kernel(*args, 0, n)
+        return
+    bands = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
+
+    def work():
+        for b in bands:
+            kernel(*args, b * n // blocks, (b + 1) * n // blocks)
+
+    helpers = min(threads, blocks) - 1
+    pool = _workers(helpers)
+    futures = [pool.submit(work) for _ in range(helpers)]
+    try:
+        work()
+    finally:
+        errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+@contextlib.contextmanager
 def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
     """For fastdip's kernel wrappers: how many threads to run one kernel call on (1 = call the serial twin).
 
@@ -335,7 +409,7 @@ def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
         yield 1
         return
     if _layer_pid is None:
-        with _parallel_lock:
+        with _layer_lock:  # (not _parallel_lock: a thread running a parallel kernel would block this one)
             if _layer_pid is None:
                 _start_layer()
     if _layer_pid != os.getpid() and _layer_name == "omp":

@@ -3,17 +3,24 @@ tests/_naive_morphology.py, compiled and as ``py_func`` on tiny inputs."""
 
 from __future__ import annotations
 
-import numba
+import os
+
 import numpy as np
 import pytest
 
 from fastdip import morphology as M
+from fastdip import parallel as fastdip_parallel
 from fastdip._kernels import label as kl
 from fastdip._kernels import morphology as km
 from fastdip._kernels._config import readonly  # the wrappers' input type: one signature
 from tests import _naive_morphology as naive
 
 MODES = ("reflect", "mirror", "nearest", "wrap", "constant")
+
+
+def _in_bands(kernel, n, blocks, *args):
+    """``kernel`` over ``blocks`` bands of its n rows on three threads (the wrapper's parallel call)."""
+    fastdip_parallel._run_bands(kernel, args, n, blocks, 3)
 
 
 def _running(row, length, take_max):
@@ -34,7 +41,7 @@ def test_runs_rows_all_lengths(compiled, take_max):
     table = M._table(11, left, 4, "constant")
     out = np.zeros((lengths.size, 3, table.size), np.uint8)
     fn = km.runs_rows if compiled else km.runs_rows.py_func
-    fn(src, table, left, np.uint8(99), lengths, take_max, out)
+    fn(src, table, left, np.uint8(99), lengths, take_max, out, 0, 3)
     for r in range(3):
         ext = np.where(table < 0, 99, src[r][np.maximum(table, 0)]).astype(np.uint8)
         for li, length in enumerate(lengths):
@@ -75,10 +82,10 @@ def test_gather_lines_py_func_against_naive():
         lz, ly, lx, ll, lengths = M._runs(fp3.shape, fp3.tobytes())
         tx = M._table(7, 1, 1, mode)
         runs = np.empty((lengths.size, 6, tx.size), np.uint8)
-        km.runs_rows.py_func(image, tx, 1, np.uint8(5), lengths, False, runs)
+        km.runs_rows.py_func(image, tx, 1, np.uint8(5), lengths, False, runs, 0, 6)
         out = np.empty((1, 6, 7), np.uint8)
         km.gather_lines.py_func(runs, M._table(1, 0, 0, mode), M._table(6, 1, 1, mode), np.uint8(5),
-                                lz, ly, lx, ll, False, out)
+                                lz, ly, lx, ll, False, out, 0, 6)
         assert np.array_equal(out[0], naive.extreme(image, fp, False, mode, 5)), mode
 
 
@@ -156,7 +163,7 @@ def test_rect_2d_against_naive(mode, fh, fw):
     out = np.empty_like(image)
     tx = M._table(11, fw // 2, fw - 1 - fw // 2, mode)
     ty = M._table(9, fh // 2, fh - 1 - fh // 2, mode)
-    km.rect_2d(image, tx, fw // 2, ty, np.uint8(4), fh, fw, False, out)
+    km.rect_2d(image, tx, fw // 2, ty, np.uint8(4), fh, fw, False, out, 0, 18)
     for z in range(2):
         assert np.array_equal(out[z], naive.extreme(image[z], np.ones((fh, fw), bool), False, mode, 4))
 
@@ -172,7 +179,7 @@ def test_rect_2d_chunks_and_long_windows(mode, fh, fw):
     tx = M._table(40, fw // 2, fw - 1 - fw // 2, mode)
     ty = M._table(37, fh // 2, fh - 1 - fh // 2, mode)
     for take_max in (False, True):
-        km.rect_2d(image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, out)
+        km.rect_2d(image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, out, 0, 37)
         # the kernel takes the extreme over x + b (origin shape // 2) either way: max f = 255 - min (255 - f)
         if take_max:
             expected = 255 - naive.extreme(255 - image[0], np.ones((fh, fw), bool), False, mode, 55)
@@ -180,7 +187,7 @@ def test_rect_2d_chunks_and_long_windows(mode, fh, fw):
             expected = naive.extreme(image[0], np.ones((fh, fw), bool), False, mode, 200)
         assert np.array_equal(out[0], expected), take_max
         parallel = np.empty_like(image)
-        km.rect_2d_parallel(image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, parallel, 3)
+        _in_bands(km.rect_2d, 37, 3, image, tx, fw // 2, ty, np.uint8(200), fh, fw, take_max, parallel)
         assert np.array_equal(parallel, out)
 
 
@@ -188,33 +195,34 @@ def test_rect_2d_py_func_max():
     rng = np.random.default_rng(8)
     image = rng.standard_normal((1, 7, 6))
     out = np.empty_like(image)
-    km.rect_2d.py_func(image, M._table(6, 1, 1, "mirror"), 1, M._table(7, 2, 2, "mirror"), 0.0, 5, 3, True, out)
+    km.rect_2d.py_func(image, M._table(6, 1, 1, "mirror"), 1, M._table(7, 2, 2, "mirror"), 0.0, 5, 3, True, out,
+                       0, 7)
     # max over x - b with a symmetric rectangle = max over x + b
     assert np.array_equal(out[0], naive.extreme(image[0], np.ones((5, 3), bool), True, "mirror"))
 
 
 @pytest.mark.parametrize("fh, fw", [(3, 3), (5, 4)])
-def test_parallel_twins_equal_serial(fh, fw):
+def test_bands_on_threads_equal_one_call(fh, fw):
     rng = np.random.default_rng(9)
     image = readonly(rng.integers(0, 256, (2, 13, 17)).astype(np.uint8))
     tx = M._table(17, fw // 2, fw - 1 - fw // 2, "reflect")
     ty = M._table(13, fh // 2, fh - 1 - fh // 2, "reflect")
     serial = np.empty_like(image)
     parallel = np.empty_like(image)
-    km.rect_2d(image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, serial)
-    km.rect_2d_parallel(image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, parallel, 3)
+    km.rect_2d(image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, serial, 0, 26)
+    _in_bands(km.rect_2d, 26, 3, image, tx, fw // 2, ty, np.uint8(0), fh, fw, True, parallel)  # bands cross planes
     assert np.array_equal(serial, parallel)
     fp = M.disk(2)[None]
     lz, ly, lx, ll, lengths = M._runs(fp.shape, fp.tobytes())
     tx = M._table(17, 2, 2, "constant")
     runs_s = np.zeros((lengths.size, 26, tx.size), np.uint8)
     runs_p = np.zeros_like(runs_s)
-    km.runs_rows(image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_s)
-    km.runs_rows_parallel(image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_p, 4)
+    km.runs_rows(image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_s, 0, 26)
+    _in_bands(km.runs_rows, 26, 4, image.reshape(26, 17), tx, 2, np.uint8(9), lengths, False, runs_p)
     assert np.array_equal(runs_s, runs_p)
     tz, ty = M._table(2, 0, 0, "constant"), M._table(13, 2, 2, "constant")
-    km.gather_lines(runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, serial)
-    km.gather_lines_parallel(runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, parallel, 5)
+    km.gather_lines(runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, serial, 0, 26)
+    _in_bands(km.gather_lines, 26, 5, runs_s, tz, ty, np.uint8(9), lz, ly, lx, ll, False, parallel)
     assert np.array_equal(serial, parallel)
     for z in range(2):
         assert np.array_equal(serial[z], naive.extreme(image[z], M.disk(2), False, "constant", 9))
@@ -229,7 +237,7 @@ def test_public_path_above_parallel_threshold_matches_scipy(monkeypatch):
     monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)  # other tests keep the cores busy
     rng = np.random.default_rng(10)
     image = rng.integers(0, 256, (103, 107), dtype=np.uint8)
-    with M._bands(image.size) as bands:
-        assert bands > 1 or numba.get_num_threads() == 1
+    with M._bands(image.size) as threads:
+        assert threads > 1 or len(os.sched_getaffinity(0)) == 1
     assert np.array_equal(M.erode(image, size=3), ndi.grey_erosion(image, size=3, mode="nearest"))
     assert np.array_equal(M.dilate(image, M.disk(2)), ndi.grey_dilation(image, footprint=M.disk(2), mode="nearest"))

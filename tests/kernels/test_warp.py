@@ -7,11 +7,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastdip import parallel
 from fastdip._kernels import resample, warp
 from fastdip._modes import CODES
 from tests import _naive_geometry as naive
 
 ORDERS = {"nearest": 0, "bilinear": 1, "bicubic": 2, "lanczos": 3}
+
+
+def _affine2(src, m, *args):
+    """warp.affine2 over every output row (the wrapper's call below the threading threshold)."""
+    warp.affine2(src, m, *args, 0, args[6].shape[0])
+
+
+def _affine3(src, m, *args):
+    warp.affine3(src, m, *args, 0, args[6].shape[0] * args[6].shape[1])
+
+
+def _remap2(src, rows, cols, *args):
+    warp.remap2(src, rows, cols, *args, 0, rows.shape[0])
+
+
+def _bands(kernel, n, blocks, *args):
+    """``kernel`` over ``blocks`` bands of [0, n) on three threads (the wrappers' parallel call)."""
+    parallel._run_bands(kernel, args, n, blocks, 3)
 
 
 @pytest.mark.parametrize("interp", list(ORDERS))
@@ -32,7 +51,7 @@ def test_remap2_py_func_matches_naive(rng, interp, mode):
     coords = rng.uniform(-3, 8, (2, 12))
     out = np.empty((12, 1))
     warp.remap2.py_func(f[..., None], coords[0].copy(), coords[1].copy(), ORDERS[interp], CODES[mode], 0.25,
-                        False, 0.0, 0.0, out)
+                        False, 0.0, 0.0, out, 0, 12)
     assert np.allclose(out[:, 0], naive.remap(f, coords, interp, mode, 0.25), atol=1e-12)
 
 
@@ -61,37 +80,37 @@ def test_fixed_point_interior_is_within_one_level(rng):
     th = np.deg2rad(31.0)
     m = np.array([[np.cos(th), -np.sin(th), 12.3], [np.sin(th), np.cos(th), -5.1]])
     exact = np.empty(f.shape[:2] + (1,), np.float64)
-    warp.affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
+    _affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
     for variant in (1, 2):
         out = np.empty_like(f)
-        warp.affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, variant)
+        _affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, variant)
         diff = np.abs(out[..., 0].astype(int) - np.rint(exact[..., 0]))
         assert diff.max() <= 1 and np.mean(diff > 0) < 0.01
 
 
-def test_parallel_twins_agree_with_serial(rng):
+def test_bands_on_threads_agree_with_one_call(rng):
     f = rng.random((30, 40, 2)).astype(np.float32)
     th = np.deg2rad(17.0)
     m = np.array([[np.cos(th), -np.sin(th), 3.0], [np.sin(th), np.cos(th), -2.0]])
     a = np.empty_like(f)
     b = np.empty_like(f)
-    warp.affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
-    warp.affine2_parallel(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1, 3)
+    _affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
+    _bands(warp.affine2, b.shape[0], 3, f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1)
     assert np.array_equal(a, b)
     # uint8 into uint8: the fixed-point interior (variant 2), whose span ends are re-checked per band row
     g = rng.integers(0, 256, (37, 41, 1), dtype=np.uint8)
     for mode in ("constant", "reflect"):
         a8 = np.empty_like(g)
         b8 = np.empty_like(g)
-        warp.affine2(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, a8, 2)
-        warp.affine2_parallel(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2, 5)
+        _affine2(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, a8, 2)
+        _bands(warp.affine2, b8.shape[0], 5, g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2)
         assert np.array_equal(a8, b8), mode
     v = rng.random((6, 7, 8, 1))
     m3 = np.array([[1.0, 0.1, 0, 0.2], [0, 0.9, 0.2, -0.3], [0.1, 0, 1.1, 0.5]])
     a3 = np.empty_like(v)
     b3 = np.empty_like(v)
-    warp.affine3(v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, a3)
-    warp.affine3_parallel(v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, b3, 4)
+    _affine3(v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, a3)
+    _bands(warp.affine3, b3.shape[0] * b3.shape[1], 4, v, m3, 1, CODES["wrap"], 0.0, False, 0.0, 0.0, b3)
     assert np.array_equal(a3, b3)
 
 
@@ -118,9 +137,9 @@ def test_fixed_point_uint16_has_no_negative_weight_and_stays_in_range():
     eps = 2.0 ** -17
     m = np.array([[1.0, 0.0, 1.0 - eps], [0.0, 1.0, 1.0 - eps]])
     out = np.empty_like(f)
-    warp.affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 65535.0, out, 2)
+    _affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 65535.0, out, 2)
     exact = np.empty(f.shape, np.float64)
-    warp.affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
+    _affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
     assert np.abs(out.astype(float) - np.rint(exact)).max() <= 6  # 2^-14 weights of a 16-bit scale
 
 
@@ -130,9 +149,9 @@ def test_fixed_point_span_ends_are_inside_by_the_fixed_point_coordinates(rng):
     for step in (1.0 - 1e-12, 0.5 + 1e-13, 31 / 46):
         m = np.array([[0.0, 0.0, 32.0 - 1e-12], [0.0, step, 0.0]])
         out = np.empty_like(f)
-        warp.affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 255.0, out, 2)
+        _affine2(f, m, 1, CODES["nearest"], 0.0, True, 0.0, 255.0, out, 2)
         exact = np.empty(f.shape, np.float64)
-        warp.affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
+        _affine2(f, m, 1, CODES["nearest"], 0.0, False, 0.0, 0.0, exact, 0)
         assert np.abs(out[..., 0].astype(int) - np.rint(exact[..., 0])).max() <= 1
 
 
@@ -173,9 +192,9 @@ def test_fixed_point_far_row_starts_and_huge_steps(rng):
     f = rng.integers(0, 256, (20, 30), dtype=np.uint8)[..., None]
     m = np.array([[0.0, 0.0, 7.25], [0.0, 1e7, -1e7 * 5 + 3.5]])
     out = np.empty_like(f)
-    warp.affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, 2)
+    _affine2(f, m, 1, CODES["constant"], 0.0, True, 0.0, 255.0, out, 2)
     exact = np.empty(f.shape, np.float64)
-    warp.affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
+    _affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
     assert np.abs(out.astype(int) - np.rint(exact)).max() <= 1
 
 
@@ -203,17 +222,17 @@ def test_remap2_chunked_bilinear_equals_the_general_sampler(rng, dtype, channels
         a = np.empty((n, channels), out_dtype)
         b = np.empty((n, channels), out_dtype)
         c = np.empty((n, channels), out_dtype)
-        warp.remap2(f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, a)
+        _remap2(f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, a)
         warp._line2(f, rows, cols, 0, n, 1, CODES[mode], 7.0, is_int, lo, hi, b, 0, np.empty(6), np.empty(6))
         assert np.array_equal(a, b)
         if (dtype, is_int) in ((np.uint8, True), (np.float32, False)):
-            warp.remap2_parallel(f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, c, 3)
+            _bands(warp.remap2, n, 3, f, rows, cols, 1, CODES[mode], 7.0, is_int, lo, hi, c)
             assert np.array_equal(a, c)
         d = np.empty((n, channels), out_dtype)  # float32 coordinates: read as the float64 of the same values
-        warp.remap2(f, rows.astype(np.float32), cols.astype(np.float32), 1, CODES[mode], 7.0, is_int, lo, hi, d)
+        _remap2(f, rows.astype(np.float32), cols.astype(np.float32), 1, CODES[mode], 7.0, is_int, lo, hi, d)
         e = np.empty((n, channels), out_dtype)
-        warp.remap2(f, rows.astype(np.float32).astype(np.float64), cols.astype(np.float32).astype(np.float64), 1,
-                    CODES[mode], 7.0, is_int, lo, hi, e)
+        _remap2(f, rows.astype(np.float32).astype(np.float64), cols.astype(np.float32).astype(np.float64), 1,
+                CODES[mode], 7.0, is_int, lo, hi, e)
         assert np.array_equal(d, e)
 
 
@@ -227,8 +246,8 @@ def test_affine2_single_channel_interior_equals_the_multichannel_loop(rng, dtype
     one = np.empty((37, 300, 1), out_dtype)
     two = np.empty((37, 300, 2), out_dtype)
     for mode in ("constant", "nearest"):
-        warp.affine2(f[..., None], m, 1, CODES[mode], 0.5, False, 0.0, 0.0, one, variant)
-        warp.affine2(np.ascontiguousarray(np.stack([f, f], axis=-1)), m, 1, CODES[mode], 0.5, False, 0.0, 0.0, two,
-                     variant)
+        _affine2(f[..., None], m, 1, CODES[mode], 0.5, False, 0.0, 0.0, one, variant)
+        _affine2(np.ascontiguousarray(np.stack([f, f], axis=-1)), m, 1, CODES[mode], 0.5, False, 0.0, 0.0, two,
+                 variant)
         assert np.array_equal(one[..., 0], two[..., 0])
         assert np.array_equal(one[..., 0], two[..., 1])

@@ -31,16 +31,15 @@ row. An in-place update whose destination is also a source operand at another of
 (LLVM's overlap check fails), hence separate scratch rows. Measured on this 2-core machine (median, other
 work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
 previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
-0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_rows`` and ``gather_lines`` have parallel twins that split
-the rows into bands (each band with its own scratch rows), used above PARALLEL_MIN_PIXELS: 2048^2 float32
-5x5 2.4 ms serial, 1.2 ms parallel on 2 quiet cores; with the cores busy with other work, a parallel call
-sometimes waited a scheduler tick (8 ms).
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_rows`` and ``gather_lines`` take the range of rows they
+write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch rows) on fastdip's
+worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2 quiet cores, and no
+second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s per dtype).
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -410,28 +409,19 @@ def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, 
 
 
 @njit(**SERIAL)
-def rect_2d(src, tx, left, ty, cval, fh, fw, take_max, out):
+def rect_2d(src, tx, left, ty, cval, fh, fw, take_max, out, q0, q1):
     """Extreme over an fh x fw rectangle of every plane of src/out (P, H, W): per output row, the vertical
     extreme of the fh extended rows (ty), then the horizontal running extreme (tx, ``left`` columns before
-    the image) into out. See the module docstring."""
+    the image) into out; the rows q0 <= q < q1 of the P * H rows (all: 0, P * H; bands of them on threads:
+    ``parallel._run_bands``, the same values). See the module docstring."""
     p, h, w = src.shape
     flat = src.reshape(-1)
     res = out.reshape(-1)
-    for z in range(p):
-        _rect_band(flat, res, z * h * w, h, w, tx, left, ty, cval, fh, fw, take_max, 0, h)
-
-
-@njit(**PARALLEL)
-def rect_2d_parallel(src, tx, left, ty, cval, fh, fw, take_max, out, n_bands):
-    """rect_2d with the rows of each plane split into ``n_bands`` bands run in parallel."""
-    p, h, w = src.shape
-    flat = src.reshape(-1)
-    res = out.reshape(-1)
-    for q in prange(p * n_bands):
-        z = q // n_bands
-        b = q - z * n_bands
-        _rect_band(flat, res, z * h * w, h, w, tx, left, ty, cval, fh, fw, take_max, h * b // n_bands,
-                   h * (b + 1) // n_bands)
+    for z in range(q0 // h, min(p, (q1 + h - 1) // h)):
+        r0 = max(q0 - z * h, 0)
+        r1 = min(q1 - z * h, h)
+        if r1 > r0:
+            _rect_band(flat, res, z * h * w, h, w, tx, left, ty, cval, fh, fw, take_max, r0, r1)
 
 
 @njit(**SERIAL)
@@ -505,24 +495,14 @@ def _runs_band(flat, res, rows, w, table, left, cval, lengths, take_max, width, 
 
 
 @njit(**SERIAL)
-def runs_rows(src, table, left, cval, lengths, take_max, out):
+def runs_rows(src, table, left, cval, lengths, take_max, out, r0, r1):
     """Running extremes along the last axis of src (R, w) for each window length in ``lengths`` (ascending,
     distinct): out[l, r, j] = extreme of E[j .. j + L - 1] for j < min(out.shape[2], n - L + 1), where E is
-    row r extended to n = table.size positions (E[j] = src[r, j - left] inside, table elsewhere)."""
+    row r extended to n = table.size positions (E[j] = src[r, j - left] inside, table elsewhere); the rows
+    r0 <= r < r1 (all: 0, R)."""
     rows, w = src.shape
     _runs_band(src.reshape(-1), out.reshape(-1), rows, w, table, left, cval, lengths, take_max, out.shape[2],
-               0, rows)
-
-
-@njit(**PARALLEL)
-def runs_rows_parallel(src, table, left, cval, lengths, take_max, out, n_bands):
-    """runs_rows over ``n_bands`` bands of rows in parallel."""
-    rows, w = src.shape
-    flat = src.reshape(-1)
-    res = out.reshape(-1)
-    for b in prange(n_bands):
-        _runs_band(flat, res, rows, w, table, left, cval, lengths, take_max, out.shape[2], rows * b // n_bands,
-                   rows * (b + 1) // n_bands)
+               r0, r1)
 
 
 @njit(**SERIAL)
@@ -556,24 +536,12 @@ def _gather_band(runs, rows, width, res, h, w, tz, ty, cval, line_z, line_y, lin
 
 
 @njit(**SERIAL)
-def gather_lines(h_runs, tz, ty, cval, line_z, line_y, line_x, line_l, take_max, out):
+def gather_lines(h_runs, tz, ty, cval, line_z, line_y, line_x, line_l, take_max, out, q0, q1):
     """out[z, y, x] = extreme over the footprint's runs i of h_runs[line_l[i], row, x + line_x[i]], row the
     image row (tz[z + line_z[i]], ty[y + line_y[i]]) (``cval`` where a table gives -1); h_runs is
-    (n_lengths, P * H, width) from ``runs_rows``, out is (P, H, W)."""
+    (n_lengths, P * H, width) from ``runs_rows``, out is (P, H, W); the output rows q = z * H + y in
+    [q0, q1) (all: 0, P * H)."""
     p, h, w = out.shape
     _, rows, width = h_runs.shape
     _gather_band(h_runs.reshape(-1), rows, width, out.reshape(-1), h, w, tz, ty, cval, line_z, line_y, line_x,
-                 line_l, take_max, 0, p * h)
-
-
-@njit(**PARALLEL)
-def gather_lines_parallel(h_runs, tz, ty, cval, line_z, line_y, line_x, line_l, take_max, out, n_bands):
-    """gather_lines over ``n_bands`` bands of output rows in parallel."""
-    p, h, w = out.shape
-    _, rows, width = h_runs.shape
-    runs = h_runs.reshape(-1)
-    res = out.reshape(-1)
-    total = p * h
-    for b in prange(n_bands):
-        _gather_band(runs, rows, width, res, h, w, tz, ty, cval, line_z, line_y, line_x, line_l, take_max,
-                     total * b // n_bands, total * (b + 1) // n_bands)
+                 line_l, take_max, q0, q1)

@@ -22,7 +22,10 @@ The output is written in tiles of 32 x 128 pixels: a rotated image is read along
 tiles every pixel of a long row touches another page of the input. Per-pixel work never calls a function with
 array arguments (such calls were not inlined and cost 25-90 ns each here); the samplers work on whole lines of
 coordinates (``_line2``, ``_line3``). Coordinates beyond 1e9 in magnitude, and NaN, sample nothing (cval).
-``*_parallel`` kernels split the output rows into ``nblk`` blocks; each has a serial twin. Single-channel
+Threads. Each kernel takes the range of output rows (points for ``remap2``) it writes: the wrappers call it once
+over all of them, or run bands of them on fastdip's worker threads (``parallel._run_bands``), so a parallel
+call compiles nothing beyond the serial kernel (a numba ``prange`` twin compiled the whole sampler again:
+about 9 s per signature on this machine). Single-channel
 bilinear interiors (affine and ``remap2``) gather the four taps into small arrays first, then form the sums in
 a separate loop LLVM vectorises (2048^2 float32 rotation: 13 ms serial before, 7.4 ms after).
 """
@@ -30,9 +33,7 @@ a separate loop LLVM vectorises (2048^2 float32 rotation: 13 ms serial before, 7
 import math
 
 import numpy as np
-from numba import prange
-
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 from .convolve import source_index
 
 
@@ -280,8 +281,9 @@ def _fix_inside(rfix, cfix, drfix, dcfix, j, rlim, clim):
 
 
 @njit(**SERIAL)
-def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i1):
-    """Output rows i0..i1 of ``out`` (Ho, Wo, C), in tiles of 32 x 128; ``variant`` of the bilinear interior:
+def affine2(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i1):
+    """out[i, j] = src interpolated at m @ (i, j, 1) (``m`` 2x3, output -> input) for the output rows i0..i1
+    of ``out`` (Ho, Wo, C) (all: 0, Ho; bands of rows in parallel: ``parallel._run_bands``), in tiles of 32 x 128; ``variant`` of the bilinear interior:
     0 float64, 1 float32, 2 fixed point (integer image into its own dtype).
 
     The interior span of every row of a band of 32 rows is found once (``_span``); each tile then runs its
@@ -583,26 +585,13 @@ def _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, i0, i
                             flat[q0 + j, ch] = _clip(top + fr * (bot - top), is_int, lo, hi)
 
 
-@njit(**SERIAL)
-def affine2(src, m, order, mode, cval, is_int, lo, hi, out, variant):
-    """out[i, j] = src interpolated at m @ (i, j, 1) (``m`` 2x3, output -> input)."""
-    _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, 0, out.shape[0])
-
-
-@njit(**PARALLEL)
-def affine2_parallel(src, m, order, mode, cval, is_int, lo, hi, out, variant, nblk):
-    """``affine2`` with the output rows split into ``nblk`` blocks run in parallel."""
-    n = out.shape[0]
-    for b in prange(nblk):
-        _affine2_rows(src, m, order, mode, cval, is_int, lo, hi, out, variant, b * n // nblk,
-                      (b + 1) * n // nblk)
-
-
 # -- 2-D homography and coordinate maps ---------------------------------------------------------------------
 
 
 @njit(**SERIAL)
-def _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, i0, i1):
+def perspective2(src, h, order, mode, cval, is_int, lo, hi, out, i0, i1):
+    """out[i, j] = src at (h @ q)[:2] / (h @ q)[2], q = (i, j, 1), for the output rows i0..i1; cval where the
+    divisor is <= 0."""
     C = src.shape[2]
     Wo = out.shape[1]
     flat = out.reshape(out.shape[0] * Wo, C)
@@ -623,22 +612,9 @@ def _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, i0, i1):
 
 
 @njit(**SERIAL)
-def perspective2(src, h, order, mode, cval, is_int, lo, hi, out):
-    """out[i, j] = src at (h @ q)[:2] / (h @ q)[2], q = (i, j, 1); cval where the divisor is <= 0."""
-    _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, 0, out.shape[0])
-
-
-@njit(**PARALLEL)
-def perspective2_parallel(src, h, order, mode, cval, is_int, lo, hi, out, nblk):
-    """``perspective2`` over ``nblk`` blocks of rows in parallel."""
-    n = out.shape[0]
-    for b in prange(nblk):
-        _perspective2_rows(src, h, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)
-
-
-@njit(**SERIAL)
-def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
-    """Points q0..q1 of ``remap2``. Bilinear runs in chunks of 256 points: one loop checks that every point's
+def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
+    """out[q] = src interpolated at (rows[q], cols[q]) for the points q0..q1; ``out`` is (N, C), rows/cols (N,),
+    float64 or float32 (read as float64: the same result as float64 coordinates of the same values). Bilinear runs in chunks of 256 points: one loop checks that every point's
     four taps are inside (0 <= r < H - 1 and 0 <= c < W - 1, what ``_line2`` tests on the floors; NaN fails)
     while it computes the offsets and fractions; such a chunk then runs without border checks, the four gathers
     first, then the sums (a loop LLVM vectorises), with ``_line2``'s arithmetic (the same values); any other
@@ -724,21 +700,6 @@ def _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1
 
 
 @njit(**SERIAL)
-def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out):
-    """out[q] = src interpolated at (rows[q], cols[q]); ``out`` is (N, C), rows/cols (N,), float64 or float32
-    (read as float64: the same result as float64 coordinates of the same values)."""
-    _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, 0, rows.shape[0])
-
-
-@njit(**PARALLEL)
-def remap2_parallel(src, rows, cols, order, mode, cval, is_int, lo, hi, out, nblk):
-    """``remap2`` over ``nblk`` blocks of points in parallel."""
-    n = rows.shape[0]
-    for b in prange(nblk):
-        _remap2_rows(src, rows, cols, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)
-
-
-@njit(**SERIAL)
 def remap3(src, planes, rows, cols, order, mode, cval, is_int, lo, hi, out):
     """The 3-D ``remap2``: out[q] = src at (planes[q], rows[q], cols[q])."""
     wz = np.empty(6)
@@ -751,8 +712,9 @@ def remap3(src, planes, rows, cols, order, mode, cval, is_int, lo, hi, out):
 
 
 @njit(**SERIAL)
-def _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, q0, q1):
-    """Output rows q0..q1 of the flattened (Po * Ho) rows of ``out`` (Po, Ho, Wo, C)."""
+def affine3(src, m, order, mode, cval, is_int, lo, hi, out, q0, q1):
+    """out[p, i, j] = src interpolated at m @ (p, i, j, 1) (``m`` 3x4, output -> input) for the rows q0..q1 of
+    the flattened (Po * Ho) rows of ``out`` (Po, Ho, Wo, C)."""
     C = src.shape[3]
     Ho = out.shape[1]
     Wo = out.shape[2]
@@ -821,17 +783,3 @@ def _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, q0, q1):
                 bot = p10 + fc * (p11 - p10)
                 v1 = top + fr * (bot - top)
                 flat[o0 + j, ch] = _clip(v0 + fz * (v1 - v0), is_int, lo, hi)
-
-
-@njit(**SERIAL)
-def affine3(src, m, order, mode, cval, is_int, lo, hi, out):
-    """out[p, i, j] = src interpolated at m @ (p, i, j, 1) (``m`` 3x4, output -> input)."""
-    _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, 0, out.shape[0] * out.shape[1])
-
-
-@njit(**PARALLEL)
-def affine3_parallel(src, m, order, mode, cval, is_int, lo, hi, out, nblk):
-    """``affine3`` over ``nblk`` blocks of output rows in parallel."""
-    n = out.shape[0] * out.shape[1]
-    for b in prange(nblk):
-        _affine3_rows(src, m, order, mode, cval, is_int, lo, hi, out, b * n // nblk, (b + 1) * n // nblk)

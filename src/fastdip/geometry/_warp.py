@@ -24,7 +24,6 @@ last sample instead). 'wrap' is periodic with period n (scipy's ``'grid-wrap'``)
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 
@@ -130,12 +129,12 @@ def _inverse(m: np.ndarray, func: str) -> np.ndarray:
     return inverse
 
 
-@contextlib.contextmanager
-def _nblk(pixels: int, per_thread: int = 4):
-    """Blocks of output rows for a parallel kernel (``per_thread`` per thread), or 0: run the serial kernel."""
+def _run(kernel, args: tuple, n: int, pixels: int, per_thread: int = 4) -> None:
+    """``kernel(*args, lo, hi)`` over the rows (or points) [0, n): in one call, or above the threshold in
+    ``per_thread`` bands per thread on fastdip's worker threads (``parallel._run_bands``)."""
     # compute-bound: a 512^2 float32 rotation takes 2.4 ms serial, far above the ~75 us thread wake-up
-    with parallel._kernel_threads(pixels, PARALLEL_MIN_PIXELS // 4) as threads:
-        yield per_thread * threads if threads > 1 else 0
+    with parallel._band_threads(pixels, PARALLEL_MIN_PIXELS // 4) as threads:
+        parallel._run_bands(kernel, args, n, per_thread * threads, threads)
 
 
 def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
@@ -149,15 +148,10 @@ def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
             variant = 2  # (32.32 fixed-point steps: below 2^20 pixels per output column)
         else:
             variant = 0 if np.float64 in (job.src.dtype, job.kdtype) else 1
-    with _nblk(out.size // out.shape[-1]) as nblk:
-        if job.ndim == 2 and nblk:
-            k.affine2_parallel(job.src, m, *job.args(), out, variant, nblk)
-        elif job.ndim == 2:
-            k.affine2(job.src, m, *job.args(), out, variant)
-        elif nblk:
-            k.affine3_parallel(job.src, m, *job.args(), out, nblk)
-        else:
-            k.affine3(job.src, m, *job.args(), out)
+    if job.ndim == 2:
+        _run(k.affine2, (job.src, m, *job.args(), out, variant), out.shape[0], out.size // out.shape[-1])
+    else:
+        _run(k.affine3, (job.src, m, *job.args(), out), out.shape[0] * out.shape[1], out.size // out.shape[-1])
     return job.finish(out)
 
 
@@ -292,11 +286,7 @@ def warp_perspective(image, H, *, output_shape=None, interpolation: str = "bilin
     out_shape = job.output_shape(output_shape)
     out = job.allocate(out_shape)
     k = _kernels()
-    with _nblk(out.size // out.shape[-1]) as nblk:
-        if nblk:
-            k.perspective2_parallel(job.src, g, *job.args(), out, nblk)
-        else:
-            k.perspective2(job.src, g, *job.args(), out)
+    _run(k.perspective2, (job.src, g, *job.args(), out), out.shape[0], out.size // out.shape[-1])
     return job.finish(out)
 
 
@@ -369,13 +359,10 @@ def remap(image, coords, *, interpolation: str = "bilinear", mode: str = "consta
     k = _kernels()
     # one block per thread: at 2048^2 (2 cores) 6.3 ms against 12 ms serial on a quiet machine; with the other
     # core busy 13-15 ms against 16 ms for 8 blocks and 18 ms serial
-    with _nblk(flat[0].size if n == 2 else 0, per_thread=1) as nblk:
-        if nblk:
-            k.remap2_parallel(job.src, flat[0], flat[1], *job.args(), out, nblk)
-        elif n == 2:
-            k.remap2(job.src, flat[0], flat[1], *job.args(), out)
-        else:
-            k.remap3(job.src, flat[0], flat[1], flat[2], *job.args(), out)
+    if n == 2:
+        _run(k.remap2, (job.src, flat[0], flat[1], *job.args(), out), flat[0].size, flat[0].size, per_thread=1)
+    else:
+        k.remap3(job.src, flat[0], flat[1], flat[2], *job.args(), out)
     return job.finish(out.reshape(tuple(out_shape) + (out.shape[-1],)))
 
 
