@@ -233,10 +233,7 @@ def _ssim_channels(reference, image, func, data_range, channel_axis, sigma, k1, 
 
     from ._kernels import metrics as _k
 
-    if spatial == 2:
-        kernel = _k.ssim_2d, _k.ssim_2d_parallel
-    else:
-        kernel = _k.ssim_3d, _k.ssim_3d_parallel
+    kernel = _k.ssim_2d if spatial == 2 else _k.ssim_3d
     result = np.empty(ref.shape, dtype=np.float64) if full_map else None
     total = 0.0
     count = 0
@@ -258,8 +255,11 @@ def _ssim_channels(reference, image, func, data_range, channel_axis, sigma, k1, 
         # threads gave 2.0x from 512^2 up on an idle 2-core machine, but with the other core busy a parallel
         # call waited 4-8 ms for its second thread (camera: 8 ms parallel vs 2.4 ms serial); so the common
         # threshold, where the gain (25 ms at 2048^2) outweighs that risk
-        with parallel._kernel_threads(math.prod(valid), PARALLEL_MIN_PIXELS) as threads:
-            kernel[threads > 1](x, y, weights, c1, c2, rowsum, smap.reshape(-1, smap.shape[-1]) if full_map else smap)
+        # (bands of output rows, 2-D, or planes, 3-D, on fastdip's worker threads: the serial kernel)
+        with parallel._band_threads(math.prod(valid), PARALLEL_MIN_PIXELS) as threads:
+            parallel._run_bands(kernel, (x, y, weights, c1, c2, rowsum,
+                                         smap.reshape(-1, smap.shape[-1]) if full_map else smap),
+                                valid[0], 4 * threads, threads)
         channel_sum = float(rowsum.sum())
         if not math.isfinite(channel_sum):
             _not_finite(func, ref, img, peak)

@@ -375,12 +375,28 @@ def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> None:
     """
     if threads <= 1 or blocks <= 1 or n <= 1:
         kernel(*args, 0, n)
-        return
-    bands = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
+    else:
+        _share(lambda b: kernel(*args, b * n // blocks, (b + 1) * n // blocks), blocks, threads)
+
+
+def _run_blocks(kernel, args: tuple, blocks: int, threads: int) -> None:
+    """``kernel(*args, b, blocks)`` for every block b < ``blocks`` (a kernel that takes its own share of the
+    work, e.g. the rows b, b + blocks, ...) on ``threads`` threads as ``_run_bands`` does; ``threads`` = 1:
+    one call ``kernel(*args, 0, 1)``."""
+    if threads <= 1 or blocks <= 1:
+        kernel(*args, 0, 1)
+    else:
+        _share(lambda b: kernel(*args, b, blocks), blocks, threads)
+
+
+def _share(call, blocks: int, threads: int) -> None:
+    """``call(b)`` for b in range(blocks): the calling thread and ``threads - 1`` pool workers each take the
+    next block until none is left; errors are raised once every started block has finished."""
+    todo = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
 
     def work():
-        for b in bands:
-            kernel(*args, b * n // blocks, (b + 1) * n // blocks)
+        for b in todo:
+            call(b)
 
     helpers = min(threads, blocks) - 1
     pool = _workers(helpers)

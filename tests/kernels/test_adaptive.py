@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastdip import parallel
 from fastdip._kernels import adaptive as K
 from fastdip.filters._adaptive import _network, _networks, _window
 from tests import _naive_adaptive as naive
@@ -190,7 +191,8 @@ def test_2d_kernels_match_the_reference(dtype, max_size):
         np.testing.assert_array_equal(out, expected)
         for n_blocks in (1, 2, 3):
             out[:] = 0
-            K.adaptive_2d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks)
+            # blocks of interleaved rows on fastdip's worker threads (the wrapper's parallel call)
+            parallel._run_blocks(K.adaptive_2d, (padded, r, offsets, bounds, networks, net_bounds, out), n_blocks, 3)
             np.testing.assert_array_equal(out, expected)
 
 
@@ -209,7 +211,7 @@ def test_3d_kernels_match_the_reference(dtype, max_size):
         np.testing.assert_array_equal(out, expected)
         for n_blocks in (2, 5):
             out[:] = 0
-            K.adaptive_3d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks)
+            parallel._run_blocks(K.adaptive_3d, (padded, r, offsets, bounds, networks, net_bounds, out), n_blocks, 3)
             np.testing.assert_array_equal(out, expected)
 
 

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastdip import parallel
 from fastdip._kernels import metrics as K
 from tests._naive_metrics import gaussian_window, ssim_windows
 
@@ -23,13 +24,18 @@ def _pair(rng, shape, dtype):
     return x, y
 
 
-def _run(kernel, x, y, w, c1=C1, c2=C2):
-    """Call a kernel the way fastdip.metrics does; returns (rowsum, map)."""
+def _run(kernel, x, y, w, c1=C1, c2=C2, blocks=0):
+    """Call a kernel the way fastdip.metrics does, over every output row (plane in 3-D), or in ``blocks``
+    bands on three threads (its parallel call); returns (rowsum, map)."""
     k = len(w)
     valid = tuple(n - k + 1 for n in x.shape)
     rowsum = np.full(int(np.prod(valid[:-1])), np.nan)
     smap = np.full(valid, np.nan)
-    kernel(x, y, w, c1, c2, rowsum, smap.reshape(-1, valid[-1]))
+    args = (x, y, w, c1, c2, rowsum, smap.reshape(-1, valid[-1]))
+    if blocks:
+        parallel._run_bands(kernel, args, valid[0], blocks, 3)
+    else:
+        kernel(*args, 0, valid[0])
     return rowsum, smap
 
 
@@ -68,39 +74,36 @@ def test_image_exactly_the_window_size():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("kernel", [K.ssim_2d, K.ssim_2d_parallel])
-def test_ssim_2d_matches_windows(kernel, dtype):
+@pytest.mark.parametrize("blocks", [0, 4])
+def test_ssim_2d_matches_windows(blocks, dtype):
     rng = np.random.default_rng(1)
     x, y = _pair(rng, (37, 23), dtype)  # 27 output rows: not a multiple of the parallel block
     w = gaussian_window(1.5)
-    rowsum, smap = _run(kernel, x, y, w)
+    rowsum, smap = _run(K.ssim_2d, x, y, w, blocks=blocks)
     expected = ssim_windows(x, y, w, C1, C2)
     np.testing.assert_allclose(smap, expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(rowsum, expected.sum(axis=1), rtol=1e-9)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.float64])
-@pytest.mark.parametrize("kernel", [K.ssim_3d, K.ssim_3d_parallel])
-def test_ssim_3d_matches_windows(kernel, dtype):
+@pytest.mark.parametrize("blocks", [0, 2])
+def test_ssim_3d_matches_windows(blocks, dtype):
     rng = np.random.default_rng(2)
     x, y = _pair(rng, (9, 8, 10), dtype)
     w = gaussian_window(0.8)  # radius 3: k = 7
-    rowsum, smap = _run(kernel, x, y, w)
+    rowsum, smap = _run(K.ssim_3d, x, y, w, blocks=blocks)
     expected = ssim_windows(x, y, w, C1, C2)
     np.testing.assert_allclose(smap, expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(rowsum, expected.sum(axis=2).ravel(), rtol=1e-9)
 
 
-@pytest.mark.parametrize(
-    ("serial", "parallel", "shape"),
-    [(K.ssim_2d, K.ssim_2d_parallel, (80, 31)), (K.ssim_3d, K.ssim_3d_parallel, (17, 14, 12))],
-)
-def test_parallel_twin_is_identical(serial, parallel, shape):
+@pytest.mark.parametrize(("kernel", "shape"), [(K.ssim_2d, (80, 31)), (K.ssim_3d, (17, 14, 12))])
+def test_bands_on_threads_are_identical(kernel, shape):
     rng = np.random.default_rng(3)
     x, y = _pair(rng, shape, np.float32)
     w = gaussian_window(1.5)
-    a = _run(serial, x, y, w)
-    b = _run(parallel, x, y, w)
+    a = _run(kernel, x, y, w)
+    b = _run(kernel, x, y, w, blocks=5)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
 
@@ -110,7 +113,7 @@ def test_empty_map_is_not_written():
     x, y = _pair(rng, (15, 16), np.uint8)
     w = gaussian_window(1.5)
     rowsum = np.empty(5)
-    K.ssim_2d(x, y, w, C1, C2, rowsum, np.empty((0, 0)))
+    K.ssim_2d(x, y, w, C1, C2, rowsum, np.empty((0, 0)), 0, 5)
     np.testing.assert_allclose(rowsum, _run(K.ssim_2d, x, y, w)[0], rtol=0)
 
 

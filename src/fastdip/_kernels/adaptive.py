@@ -25,8 +25,8 @@ How the work is cut (on a salt-and-pepper image most pixels decide at 3x3, few n
   of the S_max window (run only where constant 3x3 windows or constant stretches of a line were seen) keeps
   such pixels (flat backgrounds) out of the lists (2048² constant image, S_max 7: 146 ms -> 4 ms).
 
-Parallel twins interleave rows (row i goes to block i % n_blocks), which balances uneven work (flat regions take
-the slower paths in clusters) under numba's static partition of a prange.
+Parallel calls interleave rows (row i goes to block i % n_blocks, one block per thread, run by
+``parallel._run_blocks``), which balances uneven work (flat regions take the slower paths in clusters).
 
 Loops index views that start at the first column they need (``padded[row, c0:][j]``), not ``padded[row, j + c0]``:
 numba adds a negative-index check to an index it cannot prove >= 0, and that check kept LLVM from vectorising
@@ -34,9 +34,8 @@ numba adds a negative-index check to an index it cannot prove >= 0, and that che
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -285,8 +284,8 @@ def window_extremes(block, r, mn, mx, cmin, cmax):
 def adaptive_2d(padded, r, offsets, bounds, networks, net_bounds, out, first_row, row_step):
     """Rows first_row, first_row + row_step, ... of the adaptive median of a 2-D image padded by r = S_max // 2,
     into ``out`` (the unpadded shape): the 3x3 stage a row at a time, then the lists of the larger windows (see
-    the module notes). The serial kernel is the call with (0, 1); it is also the body of the parallel twin (no
-    separate serial wrapper: each level of dispatcher costs about a second of compile time per dtype)."""
+    the module notes). The serial kernel is the call with (0, 1); parallel calls run blocks (b, n) on fastdip's
+    worker threads (``parallel._run_blocks``: nothing more to compile)."""
     height, width = out.shape
     n_lists = net_bounds.size - 1
     # list L holds < 1024 * L + width: < 1024 left from earlier, plus the failures of one pass over list L - 1
@@ -336,13 +335,6 @@ def adaptive_2d(padded, r, offsets, bounds, networks, net_bounds, out, first_row
             run_lists(flat, offsets, bounds, networks, net_bounds, out_flat, table, todo_q, todo_o, n_todo, buf,
                       no_skip, 1024)
     run_lists(flat, offsets, bounds, networks, net_bounds, out_flat, table, todo_q, todo_o, n_todo, buf, no_skip, 1)
-
-
-@njit(**PARALLEL)
-def adaptive_2d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks):
-    """Parallel twin of ``adaptive_2d``: block b takes rows b, b + n_blocks, ... (interleaved for balance)."""
-    for b in prange(n_blocks):
-        adaptive_2d(padded, r, offsets, bounds, networks, net_bounds, out, b, n_blocks)
 
 
 @njit(**SERIAL)
@@ -411,10 +403,3 @@ def adaptive_3d(padded, r, offsets, bounds, networks, net_bounds, out, first_lin
         decide_batch(flat, 0, todo_q[0], todo_o[0], n, skip, offsets, bounds, networks, net_bounds, out_flat, table,
                      todo_q, todo_o, n_todo, buf)
     run_lists(flat, offsets, bounds, networks, net_bounds, out_flat, table, todo_q, todo_o, n_todo, buf, no_skip, 1)
-
-
-@njit(**PARALLEL)
-def adaptive_3d_parallel(padded, r, offsets, bounds, networks, net_bounds, out, n_blocks):
-    """Parallel twin of ``adaptive_3d``: block b takes lines b, b + n_blocks, ... (interleaved)."""
-    for b in prange(n_blocks):
-        adaptive_3d(padded, r, offsets, bounds, networks, net_bounds, out, b, n_blocks)

@@ -9,9 +9,8 @@ float32). Inputs: two C-contiguous arrays of one dtype (uint8, uint16, float32 o
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SAFE_FASTMATH, SERIAL, njit
+from ._config import SAFE_FASTMATH, SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -141,37 +140,20 @@ def _ssim_plane_3d(x, y, w, c1, c2, p, rowsum, smap):
 
 
 @njit(**SERIAL)
-def ssim_2d(x, y, w, c1, c2, rowsum, smap):
-    """SSIM of 2-D ``x``, ``y`` over the valid region: per-row sums into ``rowsum`` (rows - k + 1,), and
-    the map into ``smap`` (rows - k + 1, cols - k + 1) unless ``smap`` has no rows. ``w``: the k weights."""
-    _ssim_rows_2d(x, y, w, c1, c2, 0, rowsum.shape[0], rowsum, smap)
-
-
-@njit(**PARALLEL)
-def ssim_2d_parallel(x, y, w, c1, c2, rowsum, smap):
-    """``ssim_2d`` with blocks of output rows run in parallel (same result, row by row)."""
-    n = rowsum.shape[0]
-    step = 16  # output rows per task: enough work per task, enough tasks to balance the threads
-    for b in prange((n + step - 1) // step):
-        i0 = b * step
-        _ssim_rows_2d(x, y, w, c1, c2, i0, min(i0 + step, n), rowsum, smap)
+def ssim_2d(x, y, w, c1, c2, rowsum, smap, i0, i1):
+    """SSIM of 2-D ``x``, ``y`` over the valid region, output rows i0..i1 (all: 0, rows - k + 1; bands of
+    rows on threads: ``parallel._run_bands``, the same result row by row): per-row sums into ``rowsum``
+    (rows - k + 1,), and the map into ``smap`` (rows - k + 1, cols - k + 1) unless ``smap`` has no rows.
+    ``w``: the k weights."""
+    _ssim_rows_2d(x, y, w, c1, c2, i0, i1, rowsum, smap)
 
 
 @njit(**SERIAL)
-def ssim_3d(x, y, w, c1, c2, rowsum, smap):
-    """SSIM of 3-D ``x``, ``y`` over the valid region. ``rowsum`` is flat, (planes - k + 1) * (rows - k + 1);
-    ``smap`` is the valid map reshaped to 2-D, (planes - k + 1) * (rows - k + 1) by (cols - k + 1), or has
-    no rows."""
-    nplanes = x.shape[0] - w.shape[0] + 1
-    for p in range(nplanes):
-        _ssim_plane_3d(x, y, w, c1, c2, p, rowsum, smap)
-
-
-@njit(**PARALLEL)
-def ssim_3d_parallel(x, y, w, c1, c2, rowsum, smap):
-    """``ssim_3d`` with output planes run in parallel (same result, row by row)."""
-    nplanes = x.shape[0] - w.shape[0] + 1
-    for p in prange(nplanes):
+def ssim_3d(x, y, w, c1, c2, rowsum, smap, p0, p1):
+    """SSIM of 3-D ``x``, ``y`` over the valid region, output planes p0..p1 (all: 0, planes - k + 1).
+    ``rowsum`` is flat, (planes - k + 1) * (rows - k + 1); ``smap`` is the valid map reshaped to 2-D,
+    (planes - k + 1) * (rows - k + 1) by (cols - k + 1), or has no rows."""
+    for p in range(p0, p1):
         _ssim_plane_3d(x, y, w, c1, c2, p, rowsum, smap)
 
 

@@ -109,11 +109,9 @@ def _filter_one(work: np.ndarray, max_size: int, mode: str, cval) -> np.ndarray:
     out = np.empty(work.shape, work.dtype)
     networks, net_bounds = _networks(work.ndim, r)
     args = (padded, r, offsets, bounds, networks, net_bounds, out)
-    with parallel._kernel_threads(work.size, _PARALLEL_MIN_PIXELS) as n_blocks:
-        if n_blocks > 1:
-            (_k.adaptive_2d_parallel if work.ndim == 2 else _k.adaptive_3d_parallel)(*args, n_blocks)
-        else:
-            (_k.adaptive_2d if work.ndim == 2 else _k.adaptive_3d)(*args, 0, 1)
+    # interleaved rows (lines) per thread, on fastdip's worker threads: the serial kernel, no second compile
+    with parallel._band_threads(work.size, _PARALLEL_MIN_PIXELS) as threads:
+        parallel._run_blocks(_k.adaptive_2d if work.ndim == 2 else _k.adaptive_3d, args, threads, threads)
     return out
 
 
