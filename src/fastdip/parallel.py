@@ -364,9 +364,10 @@ def _workers(n: int):
     return pool
 
 
-def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> None:
+def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> list:
     """``kernel(*args, lo, hi)`` over ``blocks`` contiguous bands of ``range(n)`` (band b is
     [b n / blocks, (b + 1) n / blocks)) on ``threads`` threads; ``threads`` = 1: one call over [0, n).
+    Returns the calls' return values (in no particular order).
 
     The kernel is the serial one (compiled with ``nogil``): a parallel call compiles nothing more. The calling
     thread and ``threads - 1`` pool workers each take the next band until none is left, so a worker the OS
@@ -374,29 +375,29 @@ def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> None:
     Exceptions of any band are raised after every started band has finished.
     """
     if threads <= 1 or blocks <= 1 or n <= 1:
-        kernel(*args, 0, n)
-    else:
-        _share(lambda b: kernel(*args, b * n // blocks, (b + 1) * n // blocks), blocks, threads)
+        return [kernel(*args, 0, n)]
+    return _share(lambda b: kernel(*args, b * n // blocks, (b + 1) * n // blocks), blocks, threads)
 
 
-def _run_blocks(kernel, args: tuple, blocks: int, threads: int) -> None:
+def _run_blocks(kernel, args: tuple, blocks: int, threads: int) -> list:
     """``kernel(*args, b, blocks)`` for every block b < ``blocks`` (a kernel that takes its own share of the
     work, e.g. the rows b, b + blocks, ...) on ``threads`` threads as ``_run_bands`` does; ``threads`` = 1:
-    one call ``kernel(*args, 0, 1)``."""
+    one call ``kernel(*args, 0, 1)``. Returns the calls' return values."""
     if threads <= 1 or blocks <= 1:
-        kernel(*args, 0, 1)
-    else:
-        _share(lambda b: kernel(*args, b, blocks), blocks, threads)
+        return [kernel(*args, 0, 1)]
+    return _share(lambda b: kernel(*args, b, blocks), blocks, threads)
 
 
-def _share(call, blocks: int, threads: int) -> None:
+def _share(call, blocks: int, threads: int) -> list:
     """``call(b)`` for b in range(blocks): the calling thread and ``threads - 1`` pool workers each take the
-    next block until none is left; errors are raised once every started block has finished."""
+    next block until none is left; errors are raised once every started block has finished. Returns the
+    results."""
     todo = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
+    results = []
 
     def work():
         for b in todo:
-            call(b)
+            results.append(call(b))
 
     helpers = min(threads, blocks) - 1
     pool = _workers(helpers)
@@ -408,6 +409,7 @@ def _share(call, blocks: int, threads: int) -> None:
     for error in errors:
         if error is not None:
             raise error
+    return results
 
 
 @contextlib.contextmanager

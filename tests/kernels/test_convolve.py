@@ -1,11 +1,14 @@
 """Kernels of fastdip._kernels.convolve against the naive twins (tests/_naive_linear.py), their own py_func on
 tiny inputs, serial against parallel twins, and NaN/inf cases."""
 
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastdip import parallel
 from fastdip._kernels import convolve as K
 from fastdip._modes import CODES
 from fastdip.filters import _linear
@@ -13,6 +16,26 @@ from tests import _naive_linear as naive
 
 MODES = naive.MODES
 NO_BOUNDS = np.empty(0)  # ``bounds`` of a float output: a plain store
+
+
+def _range_of(kernel, args):
+    """The rows (planes of the 3-D kernels) a convolve kernel's [q0, q1) counts: those of its ``out``."""
+    at = list(inspect.signature(getattr(kernel, "py_func", kernel)).parameters).index("out")
+    return args[at].shape[0] * args[at].shape[1]
+
+
+def _whole(kernel):
+    """``kernel`` over every row in one call (the wrappers' call below the threading threshold)."""
+    return lambda *args: kernel(*args, 0, _range_of(kernel, args))
+
+
+def _bands(kernel):
+    """``kernel`` in ``nblk`` bands of rows on three threads (the wrappers' parallel call; nblk is the last
+    argument); returns the sum of the bands' return values."""
+    def call(*args):
+        *args, nblk = args
+        return sum(r or 0 for r in parallel._run_bands(kernel, tuple(args), _range_of(kernel, args), nblk, 3))
+    return call
 
 
 def _taps(w2):
@@ -95,7 +118,7 @@ def test_separable_2d_against_naive(rng, mode, dtype):
     wv = rng.random(4) - 0.3
     wh = rng.random(3) - 0.5
     expected = _reference_2d(src, np.outer(wv, wh), 2, 0, mode, 1.5)
-    got = _separable(K.separable_2d, src, wv, 2, wh, 0, mode, 1.5)
+    got = _separable(_whole(K.separable_2d), src, wv, 2, wh, 0, mode, 1.5)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-10)
 
 
@@ -127,7 +150,7 @@ def test_separable_float32_accumulation_stays_within_tolerance(rng):
     w = naive.gaussian_kernel1d(3.0)
     expected = _reference_2d(src.astype(np.float64), np.outer(w, w), w.size // 2, w.size // 2, "reflect", 0.0)
     got = np.empty(src.shape, np.float32)
-    K.separable_2d(src, w.astype(np.float32), w.size // 2, w.astype(np.float32), w.size // 2, 0, 0.0, 0.0,
+    _whole(K.separable_2d)(src, w.astype(np.float32), w.size // 2, w.astype(np.float32), w.size // 2, 0, 0.0, 0.0,
                    np.empty(0, np.float32), got)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
 
@@ -143,7 +166,7 @@ def test_correlate_direct_against_naive(rng, mode, shape):
     w2[0, 0] = 0.0  # zero taps are skipped
     ah, aw = shape[0] // 2, (shape[1] - 1) // 2
     expected = _reference_2d(src, w2, ah, aw, mode, -0.5)
-    got = _direct(K.correlate_direct, src, w2, ah, aw, mode, -0.5)
+    got = _direct(_whole(K.correlate_direct), src, w2, ah, aw, mode, -0.5)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -154,7 +177,8 @@ def test_correlate_direct_3d_kernel_through_plane_map(rng):
     table = np.empty((3, 2), np.int64)
     K.index_map(3, 2, 1, CODES["constant"], table)
     out = np.empty(src.shape)
-    K.correlate_direct(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, NO_BOUNDS, out)
+    _whole(K.correlate_direct)(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, NO_BOUNDS,
+                               out)
     np.testing.assert_allclose(out, naive.correlate(src, w, "constant", 0.25, (-1 + 1, 0, 0)), rtol=1e-12)
 
 
@@ -180,7 +204,7 @@ def test_box_2d_integer_sums_exact(rng, mode, size):
     src = rng.integers(0, 256, (2, 7, 9)).astype(np.uint8)
     kv, kh = size
     expected = np.stack([naive.box_mean(p, size, mode, 3) for p in src])
-    got, bad = _box(K.box_2d, src, kv, kv // 2, kh, kh // 2, mode, 3, np.empty(0, np.int64))
+    got, bad = _box(_whole(K.box_2d), src, kv, kv // 2, kh, kh // 2, mode, 3, np.empty(0, np.int64))
     assert bad == 0
     np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-13)
 
@@ -189,7 +213,7 @@ def test_box_2d_integer_sums_exact(rng, mode, size):
 def test_box_2d_float_sums(rng, mode):
     src = rng.random((1, 6, 11)).astype(np.float32)
     expected = naive.box_mean(src[0], (3, 4), mode, 0.5)[None]
-    got, bad = _box(K.box_2d, src, 3, 1, 4, 2, mode, 0.5, np.empty(0))
+    got, bad = _box(_whole(K.box_2d), src, 3, 1, 4, 2, mode, 0.5, np.empty(0))
     assert bad == 0
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
@@ -233,11 +257,12 @@ def test_box_2d_fused_integer_sums_exact(rng, mode, size):
     src = rng.integers(0, 256, (2, 7, 30)).astype(np.uint8)
     kv, kh = size
     sums = np.stack([naive.box_mean(p, size, mode, 3) for p in src]) * (kv * kh)
-    for kernel in (K.box_2d_fused, lambda *a: K.box_2d_fused_parallel(*a, 3)):  # blocks of rows 3 | 3 | 1
+    whole = _whole(K.box_2d_fused)
+    for kernel in (whole, lambda *a: _bands(K.box_2d_fused)(*a, 3)):  # three bands of the 14 rows
         got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 3, True, np.full(src.shape, np.nan, np.float32))
         np.testing.assert_array_equal(got, np.rint(sums).astype(np.float32) * (np.float32(1) / np.float32(kv * kh)))
-        if kernel is not K.box_2d_fused:
-            continue  # the rounding store is the serial code's: no uint8 signature of the twin (a cold compile)
+        if kernel is not whole:
+            continue  # the same kernel in bands: its rounding store is tested once
         q, r = np.divmod(np.rint(sums).astype(np.int64), kv * kh)
         exact = q + ((2 * r > kv * kh) | ((2 * r == kv * kh) & (q % 2 == 1)))
         # a division, and the product by the wrapper's checked reciprocal (None: that count divides)
@@ -261,10 +286,12 @@ def test_box_2d_exact_equals_exact_rounding_and_fused(rng, mode, size):
         q, r = np.divmod(sums, count)
         exact = np.clip(q + ((2 * r > count) | ((2 * r == count) & (q % 2 == 1))), 0, 255)
         args = (kv, kv // 2, kh, kh // 2, CODES[mode], f32(cval), f32(cval) * f32(kv))
-        for kernel, extra in ((K.box_2d_exact, ()), (K.box_2d_exact_parallel, (3,))):  # blocks 3 | 3 | 1
+        whole = _whole(K.box_2d_exact)
+        for kernel, extra in ((whole, ()), (_bands(K.box_2d_exact), (3,))):  # three bands of the 14 rows
             got = np.full(src.shape, np.nan, f32)
             kernel(src, *args, f32(1) / f32(count), f32(count), False, np.empty(0, f32), True, got, *extra)
-            ref = _fused(K.box_2d_fused, src, kv, kv // 2, kh, kh // 2, mode, cval, True, np.empty(src.shape, f32))
+            ref = _fused(_whole(K.box_2d_fused), src, kv, kv // 2, kh, kh // 2, mode, cval, True,
+                         np.empty(src.shape, f32))
             np.testing.assert_array_equal(got, ref)
             for scale in {None, _linear._rounding_reciprocal(count, 255)}:
                 for clip in (True, False) if cval >= 0 and scale is not None else (True,):
@@ -274,7 +301,7 @@ def test_box_2d_exact_equals_exact_rounding_and_fused(rng, mode, size):
                            np.array([0, 255], f32), clip, got, *extra)
                     np.testing.assert_array_equal(got, exact)
                     if not clip:  # the uint16 sums of the same means (count * 255 < 2**16, cval 3)
-                        u16 = K.box_2d_exact_u16 if kernel is K.box_2d_exact else K.box_2d_exact_u16_parallel
+                        u16 = _whole(K.box_2d_exact_u16) if kernel is whole else _bands(K.box_2d_exact_u16)
                         got = np.empty(src.shape, np.uint8)
                         u16(src, *args[:5], f32(cval), scale, got, *extra)
                         np.testing.assert_array_equal(got, exact)
@@ -301,7 +328,7 @@ def test_box_2d_fused_float_direct_sums(rng, mode, size):
     src = (rng.random((2, 9, 21)) * 100 - 20).astype(np.float32)
     kv, kh = size
     expected = np.stack([naive.box_mean(p, size, mode, 0.5) for p in src])
-    for kernel in (K.box_2d_fused, lambda *a: K.box_2d_fused_parallel(*a, 4)):
+    for kernel in (_whole(K.box_2d_fused), lambda *a: _bands(K.box_2d_fused)(*a, 4)):
         got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 0.5, False, np.empty(src.shape, np.float32))
         np.testing.assert_allclose(got, expected, rtol=0, atol=(kv + kh) * 2**-24 * 100)
 
@@ -310,7 +337,7 @@ def test_box_2d_fused_keeps_nan_and_inf_local():
     src = np.ones((1, 9, 12), np.float32)
     src[0, 4, 5] = np.nan
     src[0, 1, 9] = np.inf
-    out = _fused(K.box_2d_fused, src, 3, 1, 3, 1, "reflect", 0.0, False, np.empty(src.shape, np.float32))
+    out = _fused(_whole(K.box_2d_fused), src, 3, 1, 3, 1, "reflect", 0.0, False, np.empty(src.shape, np.float32))
     nan = np.zeros(src.shape[1:], bool)
     nan[3:6, 4:7] = True
     inf = np.zeros(src.shape[1:], bool)
@@ -387,7 +414,7 @@ def test_separable_2d_writes_rounded_integers(rng, mode):
     wv, wh = rng.random(3), rng.random(4)
     expected = _reference_2d(src, np.outer(wv, wh), 1, 2, mode, 300.0)
     out = np.empty(src.shape, np.uint8)
-    K.separable_2d(src, wv, 1, wh, 2, CODES[mode], 300.0, 300.0 * wv.sum(), np.array([0.0, 255.0]), out)
+    _whole(K.separable_2d)(src, wv, 1, wh, 2, CODES[mode], 300.0, 300.0 * wv.sum(), np.array([0.0, 255.0]), out)
     np.testing.assert_array_equal(out, np.clip(np.rint(expected), 0, 255))
 
 
@@ -400,7 +427,7 @@ def test_pixel_value_is_the_float64_kernel_bit_for_bit(rng, mode, kv, kh):
     wh = (wh + wh[::-1]) if kh % 2 else wh  # symmetric (folded) and plain rows
     av, ah = kv // 2, (kh - 1) // 2
     out = np.empty(src.shape)
-    K.separable_2d(src, wv, av, wh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), NO_BOUNDS, out)
+    _whole(K.separable_2d)(src, wv, av, wh, ah, CODES[mode], 3.0, 3.0 * wv.sum(), NO_BOUNDS, out)
     fv, fh = K._symmetric(wv), K._symmetric(wh)
     for i in range(6):
         ridx = np.array([K.source_index(i + t - av, 6, CODES[mode]) for t in range(kv)], np.int64)
@@ -421,7 +448,7 @@ def test_pixel_value_inside_is_the_float64_kernel_bit_for_bit(rng):
                          (np.arange(30 * 40) % 256).astype(np.uint8).reshape(1, 30, 40))):
         av, ah = wv.size // 2, wh.size // 2
         out = np.empty(src.shape)
-        K.separable_2d(src, wv, av, wh, ah, CODES["reflect"], 0.0, 0.0, NO_BOUNDS, out)
+        _whole(K.separable_2d)(src, wv, av, wh, ah, CODES["reflect"], 0.0, 0.0, NO_BOUNDS, out)
         cols = np.empty(wh.size)
         for i in range(av, 30 - av):
             ridx = np.arange(i - av, i + av + 1, dtype=np.int64)
@@ -440,7 +467,7 @@ def test_checked_float32_equals_the_rounded_float64_kernel(rng, mode):
         av, ah = wv.size // 2, wh.size // 2
         cv_h = 3.0 * wv.sum()
         f64 = np.empty(src.shape)
-        K.separable_2d(src, wv, av, wh, ah, CODES[mode], 3.0, cv_h, NO_BOUNDS, f64)
+        _whole(K.separable_2d)(src, wv, av, wh, ah, CODES[mode], 3.0, cv_h, NO_BOUNDS, f64)
         expected = np.clip(np.rint(f64), 0, 255)
         top = 255.0 * wv.sum() * wh.sum()
         # a working bound, the wrapper's (per pixel for convex kernels: k (v + eps)), and a bound so wide that
@@ -449,10 +476,10 @@ def test_checked_float32_equals_the_rounded_float64_kernel(rng, mode):
             args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, CODES[mode], 3.0, cv_h,
                     np.array([0, 255], np.float32))
             out = np.empty(src.shape, np.uint8)
-            K.separable_2d_checked(*args, out, wv, wh, eps)
+            _whole(K.separable_2d_checked)(*args, out, wv, wh, eps)
             np.testing.assert_array_equal(out, expected)
             out = np.empty(src.shape, np.uint8)
-            K.separable_2d_checked_parallel(*args, out, wv, wh, eps, 3)
+            _bands(K.separable_2d_checked)(*args, out, wv, wh, eps, 3)
             np.testing.assert_array_equal(out, expected)
 
 
@@ -476,11 +503,11 @@ def test_separable_3d_against_naive(rng, mode, dtype):
     args = (src.reshape(2, 5, 24), wd, anchors[0], wv, anchors[1], wh, anchors[2], CODES[mode], 1.5, cv,
             cv * wv.sum(), NO_BOUNDS)
     out = np.full(src.shape, np.nan)
-    K.separable_3d(*args, out)
+    _whole(K.separable_3d)(*args, out)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-10)
     for nblk in (1, 3, 10):  # blocks of planes; more blocks than planes
         out = np.full(src.shape, np.nan)
-        K.separable_3d_parallel(*args, out, nblk)
+        _bands(K.separable_3d)(*args, out, nblk)
         np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-10)
 
 
@@ -508,13 +535,13 @@ def test_box_3d_against_naive(rng, mode, size):
         args = (src.reshape(2, 5, 24), kd, kd // 2, kv, kv // 2, kh, kh // 2, CODES[mode], t(3), t(3 * kd),
                 t(3 * kd * kv), t(kd * kv * kh))
         out = np.full(src.shape, np.nan, work)
-        assert K.box_3d(*args, np.empty(0, work), out, proto) == 0
+        assert _whole(K.box_3d)(*args, np.empty(0, work), out, proto) == 0
         np.testing.assert_allclose(out, expected, rtol=1e-6 if work == np.float32 else 1e-15)
         if work == np.float64:
             continue
         for nblk in (2, 7, 20):
             rounded = np.empty(src.shape, np.uint8)
-            assert K.box_3d_parallel(*args, np.array([0, 255], work), rounded, proto, nblk) == 0
+            assert _bands(K.box_3d)(*args, np.array([0, 255], work), rounded, proto, nblk) == 0
             q, r = np.divmod(sums.astype(np.int64), kd * kv * kh)
             exact = q + ((2 * r > kd * kv * kh) | ((2 * r == kd * kv * kh) & (q % 2 == 1)))
             np.testing.assert_array_equal(rounded, exact)
@@ -524,8 +551,8 @@ def test_box_3d_reports_nan_planes():
     src = np.ones((1, 4, 3, 3))
     src[0, 1, 1, 1] = np.nan
     out = np.empty(src.shape)
-    bad = K.box_3d(src.reshape(1, 4, 9), 3, 1, 3, 1, 3, 1, CODES["nearest"], 0.0, 0.0, 0.0, 27.0, np.empty(0), out,
-                   np.empty(0))
+    bad = _whole(K.box_3d)(src.reshape(1, 4, 9), 3, 1, 3, 1, 3, 1, CODES["nearest"], 0.0, 0.0, 0.0, 27.0, np.empty(0),
+                           out, np.empty(0))
     assert bad >= 1
 
 
@@ -539,13 +566,13 @@ def test_parallel_twins_against_naive(rng, mode, nblk):
     wv, wh = rng.random(3), rng.random(4) - 0.5
     w2 = rng.random((3, 2))
     expected = _reference_2d(src, np.outer(wv, wh), 1, 2, mode, 1.5)
-    np.testing.assert_allclose(_separable(K.separable_2d_parallel, src, wv, 1, wh, 2, mode, 1.5, nblk), expected,
+    np.testing.assert_allclose(_separable(_bands(K.separable_2d), src, wv, 1, wh, 2, mode, 1.5, nblk), expected,
                                rtol=1e-12)
     expected = _reference_2d(src, w2, 1, 0, mode, 1.5)
-    np.testing.assert_allclose(_direct(K.correlate_direct_parallel, src, w2, 1, 0, mode, 1.5, nblk), expected,
+    np.testing.assert_allclose(_direct(_bands(K.correlate_direct), src, w2, 1, 0, mode, 1.5, nblk), expected,
                                rtol=1e-12)
     expected = np.stack([naive.box_mean(p, (3, 4), mode, 1.5) for p in src])
-    got, bad = _box(K.box_2d_parallel, src, 3, 1, 4, 2, mode, 1.5, np.empty(0), nblk)
+    got, bad = _box(_bands(K.box_2d), src, 3, 1, 4, 2, mode, 1.5, np.empty(0), nblk)
     assert bad == 0
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
@@ -559,26 +586,26 @@ def test_box_2d_reports_blocks_that_met_nan_or_inf(bad_value, kh):
     # once in the running column sums a NaN or inf never leaves (inf - inf = NaN): one check per block
     src = np.ones((2, 6, 12))
     src[0, 2, 5] = bad_value
-    out, bad = _box(K.box_2d, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))
+    out, bad = _box(_whole(K.box_2d), src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))
     assert bad == 1
     assert np.isfinite(out[0, 0]).all() and np.isfinite(out[1]).all()
-    out, bad = _box(K.box_2d_parallel, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0), 4)  # rows 0-2 | 3-5 | ...
+    out, bad = _box(_bands(K.box_2d), src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0), 4)  # rows 0-2 | 3-5 | ...
     assert bad == 2
     src[0, 2, 5] = 1.0
-    assert _box(K.box_2d, src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))[1] == 0
+    assert _box(_whole(K.box_2d), src, 3, 1, kh, 1, "reflect", 0.0, np.empty(0))[1] == 0
 
 
 def test_direct_and_separable_keep_nan_local():
     src = np.zeros((1, 7, 7))
     src[0, 3, 3] = np.nan
     w = np.ones((3, 3))
-    direct = _direct(K.correlate_direct, src, w, 1, 1, "reflect", 0.0)
-    sep = _separable(K.separable_2d, src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
+    direct = _direct(_whole(K.correlate_direct), src, w, 1, 1, "reflect", 0.0)
+    sep = _separable(_whole(K.separable_2d), src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
     for got in (direct, sep):
         assert np.isnan(got[0, 2:5, 2:5]).all()
         assert np.count_nonzero(np.isnan(got)) == 9
     src[0, 3, 3] = np.inf
-    got = _separable(K.separable_2d, src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
+    got = _separable(_whole(K.separable_2d), src, np.ones(3), 1, np.ones(3), 1, "reflect", 0.0)
     assert np.isposinf(got[0, 2:5, 2:5]).all() and np.count_nonzero(~np.isfinite(got)) == 9
 
 
@@ -596,6 +623,6 @@ def test_direct_equals_separable_for_outer_products(h, w, kh, kw, mode, seed):
     src = rng.random((1, h, w))
     wv, wh = rng.random(kh) - 0.5, rng.random(kw) - 0.5
     ah, aw = rng.integers(0, kh), rng.integers(0, kw)
-    direct = _direct(K.correlate_direct, src, np.outer(wv, wh), ah, aw, mode, 0.75)
-    sep = _separable(K.separable_2d, src, wv, ah, wh, aw, mode, 0.75)
+    direct = _direct(_whole(K.correlate_direct), src, np.outer(wv, wh), ah, aw, mode, 0.75)
+    sep = _separable(_whole(K.separable_2d), src, wv, ah, wh, aw, mode, 0.75)
     np.testing.assert_allclose(direct, sep, rtol=1e-10, atol=1e-12)

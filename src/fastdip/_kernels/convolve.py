@@ -38,15 +38,16 @@ the accumulator: 7x7 serial 27 ms with four taps per pass, against 34 ms for fou
 for one tap per pass; eight taps per pass and the doubled ring were 7-15 % faster again at 512^2-2048^2,
 interleaved on a loaded machine).
 Symmetric 1-D kernels are folded (two taps per multiplication). Box sums keep four independent running sums
-per row (windows of up to 5 columns are summed directly). Every ``*_parallel`` kernel splits the rows into
-``nblk`` blocks (the wrapper passes the thread count); each has a serial twin, used below the wrapper's pixel
-threshold (fastdip._kernels._config.PARALLEL_MIN_PIXELS).
+per row (windows of up to 5 columns are summed directly). Every public kernel takes the range [q0, q1) of the
+rows (planes, in 3-D) it writes: the wrappers call it once over all of them, or above their pixel threshold
+(fastdip._kernels._config.PARALLEL_MIN_PIXELS) run bands of rows on fastdip's worker threads
+(``parallel._run_bands``; a numba ``prange`` twin compiled the whole kernel again per signature). A band
+restarts the running sums: the same result for exact sums, float64 box sums differ by their rounding (~1e-16).
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 #: columns per chunk of the accumulator row: 1024 float64 (8 KiB) plus the rows being read stay in L1
 CHUNK = 1024
@@ -247,7 +248,7 @@ def _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, 
 
 
 @njit(**SERIAL)
-def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out):
+def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1):
     """out[p] = correlation of src[p] with wv along rows (axis 1) and wh along columns (axis 2).
 
     ``cval_v`` is the value outside the image for the vertical pass (``cval``), ``cval_h`` for the horizontal
@@ -256,21 +257,7 @@ def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out):
     W = src.shape[2]
     line = np.empty(W + wh.shape[0] - 1, wv.dtype)
     acc = np.empty(min(CHUNK, W), wv.dtype)
-    _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, 0, src.shape[0] * src.shape[1], line,
-                    acc)
-
-
-@njit(**PARALLEL)
-def separable_2d_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, nblk):
-    """``separable_2d`` with the rows split into ``nblk`` blocks run in parallel (same result)."""
-    W = src.shape[2]
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    for b in prange(nblk):
-        line = np.empty(W + wh.shape[0] - 1, wv.dtype)
-        acc = np.empty(min(CHUNK, W), wv.dtype)
-        _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, b * step,
-                        min(rows, (b + 1) * step), line, acc)
+    _separable_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc)
 
 
 # -- integer images to integer outputs: float32 passes, float64 near ties ------------------------------------
@@ -558,7 +545,7 @@ def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1
 
 
 @njit(**SERIAL)
-def separable_2d_checked(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, wv64, wh64, eps):
+def separable_2d_checked(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, wv64, wh64, eps, q0, q1):
     """``separable_2d`` of an integer image into an integer ``out`` (bounds = [lo, hi]) in float32 (``wv``,
     ``wh``; twice the lanes of float64), equal to the float64 kernel's rounded result (``wv64``, ``wh64``).
 
@@ -570,22 +557,8 @@ def separable_2d_checked(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out,
     line = np.empty(W + wh.shape[0] - 1, wv.dtype)
     acc = np.empty(min(CHUNK, W), wv.dtype)
     row = np.empty(W, wv.dtype)
-    _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, 0, src.shape[0] * src.shape[1], line,
-                  acc, row, wv64, wh64, eps)
-
-
-@njit(**PARALLEL)
-def separable_2d_checked_parallel(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, wv64, wh64, eps, nblk):
-    """``separable_2d_checked`` with the rows split into ``nblk`` blocks run in parallel (same result)."""
-    W = src.shape[2]
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    for b in prange(nblk):
-        line = np.empty(W + wh.shape[0] - 1, wv.dtype)
-        acc = np.empty(min(CHUNK, W), wv.dtype)
-        row = np.empty(W, wv.dtype)
-        _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, b * step, min(rows, (b + 1) * step),
-                      line, acc, row, wv64, wh64, eps)
+    _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc, row, wv64, wh64,
+                  eps)
 
 
 @njit(**SERIAL)
@@ -605,7 +578,7 @@ def _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h,
 
 
 @njit(**SERIAL)
-def separable_3d(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out):
+def separable_3d(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, q0, q1):
     """out[o] = 3-D correlation of the volume src[o] with wd (axis 1), wv (axis 2) and wh (axis 3).
 
     ``src`` is (O, D, H*W) (the planes flattened), ``out`` is (O, D, H, W). Each output plane is made from
@@ -618,23 +591,8 @@ def separable_3d(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, boun
     plane = np.empty(H * W, wd.dtype)
     line = np.empty(W + wh.shape[0] - 1, wd.dtype)
     acc = np.empty(min(CHUNK, W), wd.dtype)
-    _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, 0,
-                      out.shape[0] * out.shape[1], plane, line, acc)
-
-
-@njit(**PARALLEL)
-def separable_3d_parallel(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, nblk):
-    """``separable_3d`` with the output planes split into ``nblk`` blocks run in parallel (same result)."""
-    H = out.shape[2]
-    W = out.shape[3]
-    planes = out.shape[0] * out.shape[1]
-    step = (planes + nblk - 1) // nblk
-    for b in prange(nblk):
-        plane = np.empty(H * W, wd.dtype)
-        line = np.empty(W + wh.shape[0] - 1, wd.dtype)
-        acc = np.empty(min(CHUNK, W), wd.dtype)
-        _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, b * step,
-                          min(planes, (b + 1) * step), plane, line, acc)
+    _separable_planes(src, wd, ad, wv, av, wh, ah, mode, cval_d, cval_v, cval_h, bounds, out, q0, q1, plane,
+                      line, acc)
 
 
 @njit(**SERIAL)
@@ -772,7 +730,7 @@ def _tap_offsets(tap_dr, tap_c, KH, Wp):
 
 
 @njit(**SERIAL)
-def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out):
+def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out, q0, q1):
     """Direct correlation of a plane stack with an n-D kernel given as its nonzero taps.
 
     src (S, H, W) input planes; out (P, H, W); planes (P, KD): the source plane each output plane reads for
@@ -784,22 +742,7 @@ def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cv
     ring = np.empty((planes.shape[1], 2 * KH, W + KW - 1), tap_w.dtype)
     acc = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
     toff = _tap_offsets(tap_dr, tap_c, KH, W + KW - 1)
-    _direct_rows(src, planes, toff, tap_w, KH, ah, aw, mode, cval, bounds, out, 0, out.shape[0] * out.shape[1],
-                 ring, acc)
-
-
-@njit(**PARALLEL)
-def correlate_direct_parallel(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out, nblk):
-    """``correlate_direct`` with the output rows split into ``nblk`` blocks run in parallel (same result)."""
-    W = src.shape[2]
-    rows = out.shape[0] * out.shape[1]
-    step = (rows + nblk - 1) // nblk
-    toff = _tap_offsets(tap_dr, tap_c, KH, W + KW - 1)
-    for b in prange(nblk):
-        ring = np.empty((planes.shape[1], 2 * KH, W + KW - 1), tap_w.dtype)
-        acc = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
-        _direct_rows(src, planes, toff, tap_w, KH, ah, aw, mode, cval, bounds, out, b * step,
-                     min(rows, (b + 1) * step), ring, acc)
+    _direct_rows(src, planes, toff, tap_w, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc)
 
 
 # -- box sums (running sums) -------------------------------------------------------------------------------
@@ -952,7 +895,7 @@ def _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, q0,
 
 
 @njit(**SERIAL)
-def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto):
+def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto, q0, q1):
     """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count.
 
     Sums are kept in the dtype of ``proto`` (an empty array): float32 for uint8/uint16 images whose sums stay
@@ -966,25 +909,7 @@ def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto)
     colsum = np.empty(W, proto.dtype)
     line = np.zeros(W + kh, proto.dtype)
     tmp = np.empty(W, proto.dtype)
-    return _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, 0,
-                     src.shape[0] * src.shape[1], colsum, line, tmp)
-
-
-@njit(**PARALLEL)
-def box_2d_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto, nblk):
-    """``box_2d`` with the rows split into ``nblk`` blocks run in parallel: the same result for exact (integer)
-    sums; float64 sums restart in each block, so they differ from the serial ones by their rounding (~1e-16)."""
-    W = src.shape[2]
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    bad = 0
-    for b in prange(nblk):
-        colsum = np.empty(W, proto.dtype)
-        line = np.zeros(W + kh, proto.dtype)
-        tmp = np.empty(W, proto.dtype)
-        bad += _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, b * step,
-                         min(rows, (b + 1) * step), colsum, line, tmp)
-    return bad
+    return _box_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, q0, q1, colsum, line, tmp)
 
 
 # -- box sums in one fused pass per row: exact integer sums of any size, short float32 windows ---------------
@@ -1273,7 +1198,7 @@ def _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, div
 
 
 @njit(**SERIAL)
-def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out):
+def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0, q1):
     """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count, row by row: the kv
     row sums (``running``: updated by one row in and one out, exact for integer images; else summed directly,
     for float images and short windows: no NaN ever leaves its windows), then the kh sums along the row and
@@ -1290,26 +1215,8 @@ def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide
     b0 = np.empty(min(CHUNK, W) + kh, np.float32)
     b1 = np.empty(min(CHUNK, W) + kh, np.float32)
     ridx = np.empty(kv, np.int64)
-    _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, 0,
-                    src.shape[0] * src.shape[1], line, acc, b0, b1, ridx)
-
-
-@njit(**PARALLEL)
-def box_2d_fused_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out,
-                          nblk):
-    """``box_2d_fused`` with the rows split into ``nblk`` blocks run in parallel (each block restarts its
-    running sums: the same result, since they are exact when ``running``)."""
-    W = src.shape[2]
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    for b in prange(nblk):
-        line = np.zeros(W + kh - 1, np.float32)
-        acc = np.empty(min(CHUNK, W), np.float32)
-        b0 = np.empty(min(CHUNK, W) + kh, np.float32)
-        b1 = np.empty(min(CHUNK, W) + kh, np.float32)
-        ridx = np.empty(kv, np.int64)
-        _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out,
-                        b * step, min(rows, (b + 1) * step), line, acc, b0, b1, ridx)
+    _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0, q1,
+                    line, acc, b0, b1, ridx)
 
 
 @njit(**SERIAL)
@@ -1389,22 +1296,13 @@ def _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, q0, q1):
 
 
 @njit(**SERIAL)
-def box_2d_exact_u16(src, kv, av, kh, ah, mode, cval, scale, out):
+def box_2d_exact_u16(src, kv, av, kh, ah, mode, cval, scale, out, q0, q1):
     """``box_2d_exact`` of a uint8 image into an integer ``out`` without clipping (``clip`` False there: every
     mean in range, ``scale`` a checked reciprocal), for windows whose sums stay below 2**16 (kv kh 255 <=
     65535; ``cval`` an integer in [0, 255]): the same exact integer sums, in uint16 lanes (sixteen per
     vector, no float conversion per addition), and the same rounding, so the same integers (5x5 at 512^2,
     serial: ~92 against ~113 us, interleaved). The wrapper checks the conditions."""
-    _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, 0, src.shape[0] * src.shape[1])
-
-
-@njit(**PARALLEL)
-def box_2d_exact_u16_parallel(src, kv, av, kh, ah, mode, cval, scale, out, nblk):
-    """``box_2d_exact_u16`` with the rows split into ``nblk`` blocks run in parallel (the same result)."""
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    for b in prange(nblk):
-        _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, b * step, min(rows, (b + 1) * step))
+    _exact_rows_u16(src, kv, av, kh, ah, mode, cval, scale, out, q0, q1)
 
 
 @njit(**SERIAL)
@@ -1447,25 +1345,12 @@ def _exact_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide,
 
 
 @njit(**SERIAL)
-def box_2d_exact(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out):
+def box_2d_exact(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out, q0, q1):
     """``box_2d_fused`` with ``running`` for kh = 3, 5 or 7 (the same values): integer images whose float32
     sums are exact, with one running column sum per row and the kh sums and the store in one pass over the
     row (``_odd_sums_store``; ``clip`` as there). A loop of its own: inside ``box_2d_fused`` the same loops ran 1.5x slower
     (5x5 uint8 to uint8 at 512^2, serial: 95-105 against 180 us, measured interleaved)."""
-    _exact_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out, 0,
-                src.shape[0] * src.shape[1])
-
-
-@njit(**PARALLEL)
-def box_2d_exact_parallel(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out,
-                          nblk):
-    """``box_2d_exact`` with the rows split into ``nblk`` blocks run in parallel (exact sums: the same
-    result)."""
-    rows = src.shape[0] * src.shape[1]
-    step = (rows + nblk - 1) // nblk
-    for b in prange(nblk):
-        _exact_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out, b * step,
-                    min(rows, (b + 1) * step))
+    _exact_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, bounds, clip, out, q0, q1)
 
 
 @njit(**SERIAL)
@@ -1520,7 +1405,7 @@ def _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count
 
 
 @njit(**SERIAL)
-def box_3d(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, proto):
+def box_3d(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, proto, q0, q1):
     """out[o, i] = (sum of the kd x kv x kh window of the volume src[o]) / count, plane by plane.
 
     ``src`` is (O, D, H*W) (planes flattened), ``out`` (O, D, H, W). A running sum over kd planes lives in
@@ -1534,27 +1419,8 @@ def box_3d(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bou
     colsum = np.empty(W, proto.dtype)
     line = np.zeros(W + kh, proto.dtype)
     tmp = np.empty(W, proto.dtype)
-    return _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, 0,
-                       out.shape[0] * out.shape[1], dsum, colsum, line, tmp)
-
-
-@njit(**PARALLEL)
-def box_3d_parallel(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, proto, nblk):
-    """``box_3d`` with the output planes split into ``nblk`` blocks run in parallel (each block restarts its
-    running sum over planes: the same result for exact sums)."""
-    H = out.shape[2]
-    W = out.shape[3]
-    planes = out.shape[0] * out.shape[1]
-    step = (planes + nblk - 1) // nblk
-    bad = 0
-    for b in prange(nblk):
-        dsum = np.empty(H * W, proto.dtype)
-        colsum = np.empty(W, proto.dtype)
-        line = np.zeros(W + kh, proto.dtype)
-        tmp = np.empty(W, proto.dtype)
-        bad += _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, b * step,
-                           min(planes, (b + 1) * step), dsum, colsum, line, tmp)
-    return bad
+    return _box_planes(src, kd, ad, kv, av, kh, ah, mode, cval_d, cval_v, cval_h, count, bounds, out, q0, q1,
+                       dsum, colsum, line, tmp)
 
 
 @njit(**SERIAL)

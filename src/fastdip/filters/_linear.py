@@ -45,7 +45,6 @@ or more).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import numbers
@@ -298,16 +297,16 @@ def _fft_cost(batch: int, spatial, kshape) -> float:
     return _NS_FFT * batch * size * max(1.0, math.log2(size))
 
 
-def _parallel(src: np.ndarray):
-    """Threads for a (planes, rows, cols) pass (1: serial); the parallel kernels split planes x rows."""
+def _run(kernel, args: tuple, rows: int, src: np.ndarray) -> int:
+    """``kernel(*args, 0, rows)``, or above the threshold bands of the rows (planes x rows, or planes for the
+    3-D kernels) on fastdip's worker threads, one band per thread; ``src`` (planes, rows, cols) sizes the
+    decision. Returns the sum of the kernel's return values (the box kernels' counts of non-finite sums)."""
     # 2 threads gave 1.7-2x from 512^2 up on an idle machine; waking them costs ~75 us (fastdip.parallel)
     work = src.size if src.shape[0] * src.shape[1] >= 2 else 0
-    if work < PARALLEL_MIN_PIXELS:
-        return _SERIAL  # what _kernel_threads yields here, without its generator context (~1.4 us a call)
-    return parallel._kernel_threads(work, PARALLEL_MIN_PIXELS)
-
-
-_SERIAL = contextlib.nullcontext(1)
+    if work < PARALLEL_MIN_PIXELS:  # (without the generator context below: ~1.4 us a call)
+        return kernel(*args, 0, rows) or 0
+    with parallel._band_threads(work, PARALLEL_MIN_PIXELS) as threads:
+        return sum(r or 0 for r in parallel._run_bands(kernel, args, rows, threads, threads))
 
 
 def _use_fft(x: np.ndarray, kshape, taps_per_pixel: float, ns_per_tap: float) -> bool:
@@ -390,11 +389,7 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
         cval_v = cval_cur * float(wd.sum())
         args = (src, wd.astype(acc), ad, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_v,
                 cval_v * float(wv.sum()), bounds, out)
-        with _parallel(out.reshape(-1, H, W)) as threads:
-            if threads > 1:
-                k.separable_3d_parallel(*args, min(threads, out.shape[0] * D))
-            else:
-                k.separable_3d(*args)
+        _run(k.separable_3d, args, out.shape[0] * D, out.reshape(-1, H, W))
         return out.reshape(x.shape)
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
@@ -407,18 +402,10 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
                                   top)
         args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, code, cval_cur, cval_h,
                 _bounds(out.dtype, np.float32), out, wv.astype(np.float64), wh.astype(np.float64), eps)
-        with _parallel(src) as threads:
-            if threads > 1:
-                k.separable_2d_checked_parallel(*args, threads)
-            else:
-                k.separable_2d_checked(*args)
+        _run(k.separable_2d_checked, args, src.shape[0] * src.shape[1], src)
         return out.reshape(x.shape)
     args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_h, bounds, out)
-    with _parallel(src) as threads:
-        if threads > 1:
-            k.separable_2d_parallel(*args, threads)
-        else:
-            k.separable_2d(*args)
+    _run(k.separable_2d, args, src.shape[0] * src.shape[1], src)
     return out.reshape(x.shape)
 
 
@@ -495,11 +482,7 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype):
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
     args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
             code, float(cval), _bounds(np.dtype(out_dtype), acc), out)
-    with _parallel(out) as threads:
-        if threads > 1:
-            k.correlate_direct_parallel(*args, threads)
-        else:
-            k.correlate_direct(*args)
+    _run(k.correlate_direct, args, out.shape[0] * out.shape[1], out)
     return out.reshape(x.shape)
 
 
@@ -626,21 +609,8 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
         if plan is not None:
             exact, tail = plan
             out = np.empty(x.shape, out_dtype)
-            with _parallel(x) as threads:
-                if exact == "u16":
-                    if threads > 1:
-                        k.box_2d_exact_u16_parallel(x, *tail, out, threads)
-                    else:
-                        k.box_2d_exact_u16(x, *tail, out)
-                elif exact:
-                    if threads > 1:
-                        k.box_2d_exact_parallel(x, *tail, out, threads)
-                    else:
-                        k.box_2d_exact(x, *tail, out)
-                elif threads > 1:
-                    k.box_2d_fused_parallel(x, *tail, out, threads)
-                else:
-                    k.box_2d_fused(x, *tail, out)
+            kernel = k.box_2d_exact_u16 if exact == "u16" else k.box_2d_exact if exact else k.box_2d_fused
+            _run(kernel, (x, *tail, out), x.shape[0] * x.shape[1], x)
             return out
     code = _modes.code(mode)
     count = math.prod(sizes)
@@ -668,11 +638,7 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
         cv_v = sd.type(cv * sizes[-3])
         args = (src, sizes[-3], anchors[-3], kv, av, kh, ah, code, cv, cv_v, sd.type(cv_v * kv), sd.type(count),
                 bounds, out, proto)
-        with _parallel(out.reshape(-1, H, W)) as threads:
-            if threads > 1:
-                bad = k.box_3d_parallel(*args, min(threads, out.shape[0] * D))
-            else:
-                bad = k.box_3d(*args)
+        bad = _run(k.box_3d, args, out.shape[0] * D, out.reshape(-1, H, W))
     elif _box_fused(x, sd, acc, out_dtype, kv, kh):
         src = _as_planes(cur)
         out = np.empty(src.shape, out_dtype)
@@ -692,29 +658,17 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
             clip = divide or negative or bool(bounds.size and not (bounds[0] <= 0 and top <= bounds[1]))
             args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, bounds,
                     clip, out)
-            with _parallel(src) as threads:
-                if threads > 1:
-                    k.box_2d_exact_parallel(*args, threads)
-                else:
-                    k.box_2d_exact(*args)
+            _run(k.box_2d_exact, args, src.shape[0] * src.shape[1], src)
             return out.reshape(x.shape)
         args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
                 sd == np.float32, bounds, out)
-        with _parallel(src) as threads:
-            if threads > 1:
-                k.box_2d_fused_parallel(*args, threads)
-            else:
-                k.box_2d_fused(*args)
+        _run(k.box_2d_fused, args, src.shape[0] * src.shape[1], src)
         return out.reshape(x.shape)
     else:
         src = _as_planes(cur)
         out = np.empty(src.shape, out_dtype)
         args = (src, kv, av, kh, ah, code, cv, sd.type(cv * kv), sd.type(count), bounds, out, proto)
-        with _parallel(src) as threads:
-            if threads > 1:
-                bad = k.box_2d_parallel(*args, threads)
-            else:
-                bad = k.box_2d(*args)
+        bad = _run(k.box_2d, args, src.shape[0] * src.shape[1], src)
     if bad:
         # a NaN or inf never leaves a running sum; the direct passes confine it to its own windows
         factors = [np.full(s, 1.0 / s) for s in sizes]
