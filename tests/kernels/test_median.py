@@ -12,6 +12,7 @@ import inspect
 import numpy as np
 import pytest
 
+from fastdip import parallel
 from fastdip._kernels import median as km
 from fastdip._kernels import rank as kr
 from fastdip.filters import _order
@@ -86,7 +87,7 @@ def test_median_network_kernels_and_parallel_twins(rng, mode, size, shape, dtype
     img = _image(rng, shape, dtype)
     cval = dtype(3)
     ty, tx = _order._table(shape[0], size, mode, 1), _order._table(shape[1], size, mode)
-    kernel, twin = (km.median3x3, km.median3x3_parallel) if size == 3 else (km.median5x5, km.median5x5_parallel)
+    kernel = km.median3x3 if size == 3 else km.median5x5
     expected = naive.median_filter(img, size, mode, cval)
     # 3x3: both ways of reading the rows (ring copy; in place where a row pair lies inside the image)
     variants = ((False,), (True,)) if size == 3 else ((),)
@@ -94,10 +95,10 @@ def test_median_network_kernels_and_parallel_twins(rng, mode, size, shape, dtype
         out = np.empty_like(img)
         kernel(img, ty, tx, cval, out, 0, shape[0], *extra)
         np.testing.assert_array_equal(out, expected)
-        if dtype == np.uint8:  # (one dtype for the parallel twins: each is a further compilation)
-            out = np.empty_like(img)
-            twin(img, ty, tx, cval, out, 3, *extra)
-            np.testing.assert_array_equal(out, expected)
+        out = np.empty_like(img)  # bands of row pairs on three threads (the wrapper's parallel call)
+        parallel._run_bands(_order._pairs(kernel, (img, ty, tx, cval, out), shape[0], extra), (),
+                            (shape[0] + 1) // 2, 3, 3)
+        np.testing.assert_array_equal(out, expected)
 
 
 @pytest.mark.parametrize("size", [3, 5])
@@ -130,7 +131,10 @@ def test_median3x3x3_kernel_and_parallel_twin(rng, mode, shape):
     img = _image(rng, shape, np.uint8)
     padded = _readonly(naive.pad(img, ((1, 2), (1, 1), (1, 1)), mode, 5))
     expected = naive.median_filter(img, 3, mode, 5)
-    for run in (lambda o: km.median3x3x3(padded, o, 0, shape[0]), lambda o: km.median3x3x3_parallel(padded, o, 2)):
+    def in_bands(o):  # bands of plane pairs on three threads (the wrapper's parallel call)
+        parallel._run_bands(_order._pairs(km.median3x3x3, (padded, o), shape[0], ()), (), (shape[0] + 1) // 2, 2, 3)
+
+    for run in (lambda o: km.median3x3x3(padded, o, 0, shape[0]), in_bands):
         out = np.empty_like(img)
         run(out)
         np.testing.assert_array_equal(out, expected)
@@ -161,7 +165,7 @@ def test_perreault_kernel_every_rank_and_parallel_twin(rng, mode, sy, sx, shape)
         km.rank_u8_rect(img, ty, tx, np.uint8(200), sy, sx, k, out, 0, shape[0])
         np.testing.assert_array_equal(out, expected)
         out = np.empty_like(img)
-        km.rank_u8_rect_parallel(img, ty, tx, np.uint8(200), sy, sx, k, out, 3)
+        parallel._run_bands(km.rank_u8_rect, (img, ty, tx, np.uint8(200), sy, sx, k, out), shape[0], 3, 3)
         np.testing.assert_array_equal(out, expected)
 
 
@@ -194,7 +198,7 @@ def test_huang_kernel_footprints_ranks_and_parallel_twin(rng, mode, dtype):
         km.rank_hist(img, tz, ty, tx, dtype(9), *args, k, shift, out, 0, 21)
         np.testing.assert_array_equal(out, expected)
         out = np.empty_like(img)
-        km.rank_hist_parallel(img, tz, ty, tx, dtype(9), *args, k, shift, out, 4)
+        parallel._run_bands(km.rank_hist, (img, tz, ty, tx, dtype(9), *args, k, shift, out), 21, 4, 3)
         np.testing.assert_array_equal(out, expected)
 
 
@@ -225,9 +229,9 @@ def test_network_and_select_kernels_footprints_and_parallel_twins(rng, mode, dty
         kind, a, b = _order._selection_network(f.size, k)
         runs = [lambda o: kr.rank_network(*common, kind, a, b, k, 64, o, 0, 12),
                 lambda o: kr.rank_select(*common, k, o, 0, 12)]
-        if dtype == np.uint8:  # (one dtype for the parallel twins: each is a further compilation)
-            runs += [lambda o: kr.rank_network_parallel(*common, kind, a, b, k, 32, o, 5),
-                     lambda o: kr.rank_select_parallel(*common, k, o, 5)]
+        # bands of rows on three threads (the wrapper's parallel call; chunks of 32 columns there)
+        runs += [lambda o: parallel._run_bands(kr.rank_network, (*common, kind, a, b, k, 32, o), 12, 5, 3),
+                 lambda o: parallel._run_bands(kr.rank_select, (*common, k, o), 12, 5, 3)]
         for run in runs:
             out = np.empty_like(img)
             run(out)

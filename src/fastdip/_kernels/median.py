@@ -28,9 +28,8 @@ The network bodies ``_median25_rows2`` and ``_median27_planes2`` are generated b
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 # ----------------------------------------------------------------------------------------- selection networks
 
@@ -683,16 +682,6 @@ def median3x3(image, ty, tx, cval, out, y0, y1, direct):
                 _median9_rows2(ring, a, b, c, d, out, o0, o1, i0, starts[seg], counts[seg])
 
 
-@njit(**PARALLEL)
-def median3x3_parallel(image, ty, tx, cval, out, n_blocks, direct):
-    """median3x3 over ``n_blocks`` bands of row pairs in parallel."""
-    pairs = (image.shape[0] + 1) // 2
-    for b in prange(n_blocks):
-        y0 = 2 * (pairs * b // n_blocks)
-        y1 = min(2 * (pairs * (b + 1) // n_blocks), image.shape[0])
-        median3x3(image, ty, tx, cval, out, y0, y1, direct)
-
-
 @njit(**SERIAL)
 def median5x5(image, ty, tx, cval, out, y0, y1):
     """5x5 median of output rows [y0, y1), two rows at a time. ty: h + 5 entries (one spare), tx: w + 4;
@@ -734,16 +723,6 @@ def median5x5(image, ty, tx, cval, out, y0, y1):
                 out[y, c0 + c] = sout[0, c]
 
 
-@njit(**PARALLEL)
-def median5x5_parallel(image, ty, tx, cval, out, n_blocks):
-    """median5x5 over ``n_blocks`` bands of row pairs in parallel."""
-    pairs = (image.shape[0] + 1) // 2
-    for b in prange(n_blocks):
-        y0 = 2 * (pairs * b // n_blocks)
-        y1 = min(2 * (pairs * (b + 1) // n_blocks), image.shape[0])
-        median5x5(image, ty, tx, cval, out, y0, y1)
-
-
 @njit(**SERIAL)
 def median3x3x3(padded, out, z0, z1):
     """3x3x3 median of output planes [z0, z1), two planes at a time, from a volume padded by one on every side
@@ -767,16 +746,6 @@ def median3x3x3(padded, out, z0, z1):
             for seg in range(2):
                 if counts[seg] > 0:
                     _median27_planes2(padded, za, zb, zc, zd, yy, out, o0, o1, yy, starts[seg], counts[seg])
-
-
-@njit(**PARALLEL)
-def median3x3x3_parallel(padded, out, n_blocks):
-    """median3x3x3 over ``n_blocks`` bands of plane pairs in parallel."""
-    pairs = (out.shape[0] + 1) // 2
-    for b in prange(n_blocks):
-        z0 = 2 * (pairs * b // n_blocks)
-        z1 = min(2 * (pairs * (b + 1) // n_blocks), out.shape[0])
-        median3x3x3(padded, out, z0, z1)
 
 
 # --------------------------------------------------------------------- uint8 rectangles: Perreault & Hébert
@@ -911,14 +880,6 @@ def rank_u8_rect(image, ty, tx, cval, sy, sx, t, out, y0, y1):
                 out[y, x0 + x] = 16 * k + np.int64((e * ones) >> s48)
 
 
-@njit(**PARALLEL)
-def rank_u8_rect_parallel(image, ty, tx, cval, sy, sx, t, out, n_blocks):
-    """rank_u8_rect over ``n_blocks`` bands of rows in parallel (each band builds its own column histograms)."""
-    h = image.shape[0]
-    for b in prange(n_blocks):
-        rank_u8_rect(image, ty, tx, cval, sy, sx, t, out, h * b // n_blocks, h * (b + 1) // n_blocks)
-
-
 # ---------------------------------------------------------------------- integer footprints, n-D: Huang 1979
 
 
@@ -994,13 +955,3 @@ def rank_hist(codes, tz, ty, tx, cval, line_z, line_y, all_l, all_x, in_l, in_x,
             v = np.int64(_code(flat, base, tx, cval, all_l[i], w - 1 + all_x[i]))
             hist[v] -= 1
             coarse[v >> shift] -= 1
-
-
-@njit(**PARALLEL)
-def rank_hist_parallel(codes, tz, ty, tx, cval, line_z, line_y, all_l, all_x, in_l, in_x, out_l, out_x, t,
-                       shift, out, n_blocks):
-    """rank_hist over ``n_blocks`` bands of rows in parallel."""
-    rows = codes.shape[0] * codes.shape[1]
-    for b in prange(n_blocks):
-        rank_hist(codes, tz, ty, tx, cval, line_z, line_y, all_l, all_x, in_l, in_x, out_l, out_x, t, shift,
-                  out, rows * b // n_blocks, rows * (b + 1) // n_blocks)

@@ -21,9 +21,8 @@ its negative-index checks in the loop and LLVM does not vectorise it).
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 # ----------------------------------------------------------------------------------------- gather and select
 
@@ -102,15 +101,6 @@ def rank_select(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, k, out, q
             else:
                 v = _select(buf, n, k)
             out[z, y, x] = v
-
-
-@njit(**PARALLEL)
-def rank_select_parallel(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, k, out, n_blocks):
-    """rank_select over ``n_blocks`` bands of rows in parallel."""
-    rows = image.shape[0] * image.shape[1]
-    for b in prange(n_blocks):
-        rank_select(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, k, out,
-                    rows * b // n_blocks, rows * (b + 1) // n_blocks)
 
 
 # ---------------------------------------------------------------------- selection networks, any footprint
@@ -197,16 +187,6 @@ def rank_network(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, kind, op
             o = out[z, y]
             for c in range(nc):
                 o[x0 + c] = reg[k, c]
-
-
-@njit(**PARALLEL)
-def rank_network_parallel(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, kind, op_a, op_b, k, chunk, out,
-                          n_blocks):
-    """rank_network over ``n_blocks`` bands of rows in parallel."""
-    rows = image.shape[0] * image.shape[1]
-    for b in prange(n_blocks):
-        rank_network(image, tz, ty, tx, cval, line_z, line_y, all_l, all_x, kind, op_a, op_b, k, chunk, out,
-                     rows * b // n_blocks, rows * (b + 1) // n_blocks)
 
 
 # ------------------------------------------------------------------------------ separable minimum / maximum

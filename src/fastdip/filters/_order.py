@@ -132,21 +132,15 @@ def _table(n: int, size: int, mode: str, extra: int = 0) -> np.ndarray:
 
 
 def _parallel(kind: str, pixels: int):
-    """Number of threads for the parallel twin, or 0 for the serial kernel (fastdip.parallel decides); below
-    the kind's threshold a shared null context (two generator context managers cost ~2.5 us a call, a 3x3
-    median of 512^2 ~60 us)."""
+    """Threads for bands of the serial kernel on fastdip's worker threads (``parallel._run_bands``; 1: one
+    call), fastdip.parallel decides; below the kind's threshold a shared null context (two generator context
+    managers cost ~2.5 us a call, a 3x3 median of 512^2 ~60 us)."""
     if pixels < _PARALLEL_MIN_PIXELS[kind]:
         return _SERIAL
-    return _parallel_threads(kind, pixels)
+    return parallel._band_threads(pixels, _PARALLEL_MIN_PIXELS[kind])
 
 
-_SERIAL = contextlib.nullcontext(0)
-
-
-@contextlib.contextmanager
-def _parallel_threads(kind: str, pixels: int):
-    with parallel._kernel_threads(pixels, _PARALLEL_MIN_PIXELS[kind]) as n:
-        yield n if n > 1 else 0
+_SERIAL = contextlib.nullcontext(1)
 
 
 # ----------------------------------------------------------------------------------------------- footprints
@@ -279,11 +273,8 @@ def _network_any(work, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
     kind, op_a, op_b = _selection_network(fp.size, k)
     chunk = max(64, min(work.shape[2], (1 << 18) // (fp.size * work.itemsize)) // 64 * 64)
     args = (work, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], kind, op_a, op_b, k, chunk, out)
-    with _parallel("network", work.size * max(1, kind.size // 64)) as blocks:
-        if blocks:
-            _k.rank_network_parallel(*args, blocks * 4)
-        else:
-            _k.rank_network(*args, 0, work.shape[0] * work.shape[1])
+    with _parallel("network", work.size * max(1, kind.size // 64)) as threads:
+        parallel._run_bands(_k.rank_network, args, work.shape[0] * work.shape[1], 4 * threads, threads)
     return out
 
 
@@ -293,11 +284,8 @@ def _select(work, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
     out = np.empty_like(work)
     tz, ty, tx = _tables3(work.shape, fp, mode)
     args = (work, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], k, out)
-    with _parallel("select", work.size * max(1, fp.size // 64)) as blocks:
-        if blocks:
-            _k.rank_select_parallel(*args, blocks * 4)
-        else:
-            _k.rank_select(*args, 0, work.shape[0] * work.shape[1])
+    with _parallel("select", work.size * max(1, fp.size // 64)) as threads:
+        parallel._run_bands(_k.rank_select, args, work.shape[0] * work.shape[1], 4 * threads, threads)
     return out
 
 
@@ -311,22 +299,18 @@ def _histogram(codes, fp: _Footprint, k: int, mode: str, cval) -> np.ndarray:
         _, sy, sx = fp.shape
         ty = _table(codes.shape[1], sy, mode)
         tx = _table(codes.shape[2], sx, mode)
-        with _parallel("hist", codes.shape[1] * codes.shape[2]) as blocks:
+        with _parallel("hist", codes.shape[1] * codes.shape[2]) as threads:
             for plane, res in zip(codes, out):
-                if blocks:
-                    _k.rank_u8_rect_parallel(plane, ty, tx, cval, sy, sx, k, res, blocks * 2)
-                else:
-                    _k.rank_u8_rect(plane, ty, tx, cval, sy, sx, k, res, 0, plane.shape[0])
+                # (each band builds its own column histograms)
+                parallel._run_bands(_k.rank_u8_rect, (plane, ty, tx, cval, sy, sx, k, res), plane.shape[0],
+                                    2 * threads, threads)
         return out
     tz, ty, tx = _tables3(codes.shape, fp, mode)
     shift = 4 if codes.dtype == np.uint8 else 8
     args = (codes, tz, ty, tx, cval, fp.line_z, fp.line_y, fp.all[0], fp.all[1], fp.enter[0], fp.enter[1],
             fp.leave[0], fp.leave[1], k, shift, out)
-    with _parallel("hist", codes.size) as blocks:
-        if blocks:
-            _k.rank_hist_parallel(*args, blocks * 4)
-        else:
-            _k.rank_hist(*args, 0, codes.shape[0] * codes.shape[1])
+    with _parallel("hist", codes.size) as threads:
+        parallel._run_bands(_k.rank_hist, args, codes.shape[0] * codes.shape[1], 4 * threads, threads)
     return out
 
 
@@ -356,6 +340,12 @@ def _float_codes(work, fp: _Footprint, k: int, mode: str, cval):
 _DIRECT_BYTES = 8 << 20  # median3x3 reads planes of at least this size in place (measured: 16 MB yes, 4 MB no)
 
 
+def _pairs(kernel, args: tuple, n: int, extra: tuple):
+    """``kernel(*args, y0, y1, *extra)`` for the rows (planes) of the pairs [lo, hi): y0 = 2 lo, y1 = 2 hi
+    (at most n)."""
+    return lambda lo, hi: kernel(*args, 2 * lo, min(2 * hi, n), *extra)
+
+
 def _network(work, fp: _Footprint, mode: str, cval):
     """3x3 / 5x5 (per plane) and 3x3x3 medians, or None if the footprint is none of these."""
     from .._kernels import median as _k
@@ -363,29 +353,27 @@ def _network(work, fp: _Footprint, mode: str, cval):
     shape = fp.shape if fp.full else None
     if shape in ((1, 3, 3), (1, 5, 5)):
         size = shape[1]
-        kernel, twin, kind = ((_k.median3x3, _k.median3x3_parallel, "net3") if size == 3 else
-                              (_k.median5x5, _k.median5x5_parallel, "net5"))
+        kernel, kind = (_k.median3x3, "net3") if size == 3 else (_k.median5x5, "net5")
         out = np.empty_like(work)
         h, w = work.shape[1:]
         ty = _table(h, size, mode, extra=1)
         tx = _table(w, size, mode)
         # 3x3: planes far larger than the caches are read in place (see median3x3)
         extra = (h * w * work.itemsize >= _DIRECT_BYTES,) if size == 3 else ()
-        with _parallel(kind, h * w) as blocks:
+        with _parallel(kind, h * w) as threads:
             for plane, res in zip(work, out):
-                if blocks:
-                    twin(plane, ty, tx, cval, res, blocks, *extra)
-                else:
+                if threads == 1:
                     kernel(plane, ty, tx, cval, res, 0, h, *extra)
+                else:  # bands of row pairs (the kernels work two rows at a time)
+                    parallel._run_bands(_pairs(kernel, (plane, ty, tx, cval, res), h, extra), (), (h + 1) // 2,
+                                        threads, threads)
         return out
     if shape == (3, 3, 3):
         padded = readonly(_modes.pad(work, ((1, 2), (1, 1), (1, 1)), mode, cval))
         out = np.empty_like(work)
-        with _parallel("net27", work.size) as blocks:
-            if blocks:
-                _k.median3x3x3_parallel(padded, out, blocks)
-            else:
-                _k.median3x3x3(padded, out, 0, work.shape[0])
+        with _parallel("net27", work.size) as threads:  # (bands of plane pairs)
+            parallel._run_bands(_pairs(_k.median3x3x3, (padded, out), work.shape[0], ()), (),
+                                (work.shape[0] + 1) // 2, threads, threads)
         return out
     return None
 
