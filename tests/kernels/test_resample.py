@@ -40,15 +40,12 @@ def test_half_triangle_colour_matches_naive(rng, mode, channels, is_int):
     scratch = [np.empty(width, np.float32), np.empty(width, np.float32)]
     sums = [np.empty(width, np.uint16), np.empty(width, np.uint16)]
     resample.half_triangle_u8_colour(f.reshape(14, width), channels, idx0, w0, idx1, w1, 7.0, is_int, lo, hi, out,
-                                     *scratch, *sums)
+                                     *scratch, *sums, 0, m0)
     exact = _naive_halving(f, mode, 7.0).reshape(m0, m1 * channels)
     assert np.array_equal(out, np.rint(exact) if is_int else exact.astype(np.float32))
-    if not is_int:
-        return  # the parallel twin splits rows the same way for either output dtype: one signature compiled
-    par = np.empty_like(out)
-    resample.half_triangle_u8_colour_parallel(f.reshape(14, width), channels, idx0, w0, idx1, w1, 7.0, is_int, lo,
-                                              hi, par, *scratch, np.empty((3, width), np.uint16),
-                                              np.empty((3, width), np.uint16), 3)
+    par = np.empty_like(out)  # bands of rows on three threads, each with its own sums (the wrapper's call)
+    _resize._bands(resample.half_triangle_u8_colour, (f.reshape(14, width), channels, idx0, w0, idx1, w1, 7.0,
+                                                      is_int, lo, hi, par, *scratch), m0, 3, ((width, np.uint16),) * 2)
     assert np.array_equal(par, out)
 
 
@@ -62,14 +59,12 @@ def test_half_triangle_grey_matches_naive(rng, mode, is_int):
     out = np.empty((m0, m1), np.uint8 if is_int else np.float32)
     lo, hi = (0.0, 255.0) if is_int else (0.0, 0.0)
     resample.half_triangle_u8(*args, 7.0, is_int, lo, hi, out, np.empty(22, np.float32), np.empty(m1, np.uint16),
-                              np.empty(m1, np.uint16))
+                              np.empty(m1, np.uint16), 0, m0)
     exact = naive.resize(f, (m0, m1), "bilinear", True, mode, 7.0)
     assert np.array_equal(out, np.rint(exact) if is_int else exact.astype(np.float32))
-    if not is_int:
-        return  # (as above: the parallel twin with the uint8 output only)
-    par = np.empty_like(out)
-    resample.half_triangle_u8_parallel(*args, 7.0, is_int, lo, hi, par, np.empty((2, 22), np.float32),
-                                       np.empty((2, m1), np.uint16), np.empty((2, m1), np.uint16), 2)
+    par = np.empty_like(out)  # (as above)
+    _resize._bands(resample.half_triangle_u8, (*args, 7.0, is_int, lo, hi, par), m0, 3,
+                   ((22, np.float32), (m1, np.uint16), (m1, np.uint16)))
     assert np.array_equal(par, out)
 
 
@@ -83,7 +78,7 @@ def test_half_triangle_colour_saturated_and_tied_sums():
     out = np.empty((4, 18), np.uint8)
     resample.half_triangle_u8_colour(f.reshape(8, 36), 3, idx0, w0, idx1, w1, 0.0, True, 0.0, 255.0, out,
                                      np.empty(36, np.float32), np.empty(36, np.float32), np.empty(36, np.uint16),
-                                     np.empty(36, np.uint16))
+                                     np.empty(36, np.uint16), 0, 4)
     exact = _naive_halving(f, "reflect", 0.0).reshape(4, 18)
     assert np.array_equal(out, np.rint(exact))
 
@@ -96,12 +91,12 @@ def test_double_u8_matches_naive(rng, shape):
     sparse[::2, ::3] = 1
     for f in (rng.integers(0, 256, shape, dtype=np.uint8), np.full(shape, 255, np.uint8), sparse):
         out = np.empty((2 * shape[0], 2 * shape[1]), np.uint8)
-        resample.double_u8(f, out, np.empty(shape[1], np.uint16), np.empty(shape[1], np.uint16))
+        resample.double_u8(f, out, np.empty(shape[1], np.uint16), np.empty(shape[1], np.uint16), 0, shape[0])
         for mode in ("reflect", "nearest"):
             exact = naive.resize(f, out.shape, "bilinear", True, mode, 0.0)
             assert np.array_equal(out, np.rint(exact)), mode
     par = np.empty_like(out)
-    resample.double_u8_parallel(f, par, np.empty((3, shape[1]), np.uint16), np.empty((3, shape[1]), np.uint16), 3)
+    _resize._bands(resample.double_u8, (f, par), shape[0], 3, ((shape[1], np.uint16),) * 2)  # bands on threads
     assert np.array_equal(par, out)
 
 
@@ -134,11 +129,12 @@ def test_double_fused_gives_the_table_passes(rng, mode):
         idx1, w1, regular, _, first, wt = _resize._plan(12, shape[1], "bilinear", True, mode, "float32")
         args = (f, idx0, w0, idx1, w1, regular, first, wt, 0.5, False, 0.0, 0.0)
         out = np.empty(shape, np.float32)
-        resample.double_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32))
+        resample.double_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32), 0,
+                              shape[0])
         assert np.array_equal(out, ref, equal_nan=True)
         par = np.empty_like(out)
-        resample.double_fused_parallel(*args, par, np.empty((3, 3, shape[1]), np.float32),
-                                       np.empty((3, shape[1]), np.float32), 3)
+        _resize._bands(resample.double_fused, (*args, par), shape[0], 3,
+                       (((3, shape[1]), np.float32), (shape[1], np.float32)))
         assert np.array_equal(par, out, equal_nan=True)
     assert not _resize._paired(12, 25, "bilinear", True, mode, "float32")
     assert not _resize._paired(12, 24, "bicubic", True, mode, "float32")

@@ -168,22 +168,22 @@ def test_half_area_integer_kernels_round_half_to_even(rng, dtype):
     assert np.array_equal(out[..., 0], expect)
     pairs = f.view(np.uint16 if dtype == np.uint8 else np.uint32)
     out2 = np.empty((3, 5), dtype)
-    resample.half_area_pairs.py_func(pairs, out2)
+    resample.half_area_pairs.py_func(pairs, out2, 0, 3)
     assert np.array_equal(out2, expect)
     out3 = np.empty((3, 5), dtype)
-    resample.half_area_pairs_parallel(pairs, out3, 2)
+    _bands(resample.half_area_pairs, 3, 2, pairs, out3)
     assert np.array_equal(out3, expect)
 
 
 def test_half_area_float_kernel_is_the_block_mean(rng):
     f = rng.standard_normal((8, 6, 2)).astype(np.float32)
     out = np.empty((4, 3, 2), np.float32)
-    resample.half_area.py_func(f, np.float32(0.5), False, 0.0, 0.0, out)
+    resample.half_area.py_func(f, np.float32(0.5), False, 0.0, 0.0, out, 0, 4)
     h = np.float32(0.5)
     cols = h * f[0::2] + h * f[1::2]
     assert np.array_equal(out, h * cols[:, 0::2] + h * cols[:, 1::2])
     par = np.empty_like(out)
-    resample.half_area_parallel(f, np.float32(0.5), False, 0.0, 0.0, par, 3)
+    _bands(resample.half_area, 4, 3, f, np.float32(0.5), False, 0.0, 0.0, par)
     assert np.array_equal(par, out)
 
 

@@ -21,9 +21,8 @@ resampling and aliasing).
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -232,28 +231,16 @@ def _resample_points_from(src, idx, w, cval, is_int, lo, hi, out, o1):
 
 
 @njit(**SERIAL)
-def resample2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, unroll):
+def resample2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, unroll, r0,
+                    r1):
     """Both passes of a grey 2-D resize, row by row: the vertical pass makes one float row ``acc`` (W values,
     which stays in cache), the horizontal pass writes output row ``o`` from it. No full-size intermediate
-    (at 4096^2 -> 2048^2 its first touch alone cost ~2 ms). Serial only: a parallel twin over blocks of rows
-    took 8 ms instead of 3.3 ms for 4096^2 uint8 on this 2-core machine while other processes kept the cores
-    busy, and 1.3x faster when they did not (:func:`resample2_fused_parallel`).
+    (at 4096^2 -> 2048^2 its first touch alone cost ~2 ms). Output rows r0..r1 (all: 0, m); the wrapper runs
+    bands of rows on fastdip's worker threads above its threshold, each band with its own ``acc``.
 
     ``unroll``: rows with 2 or 4 live taps in one pass (``_vertical4``); False where the sums of one pass
     would round differently from tap-by-tap accumulation (a float64 image into a float32 accumulator)."""
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, 0,
-                out.shape[0], unroll)
-
-
-@njit(**PARALLEL)
-def resample2_fused_parallel(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc,
-                             unroll, nblk):
-    """:func:`resample2_fused` over ``nblk`` blocks of output rows in parallel, each with its own row of
-    ``acc`` (nblk, W)."""
-    m = out.shape[0]
-    for b in prange(nblk):
-        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc[b],
-                    b * m // nblk, (b + 1) * m // nblk, unroll)
+    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, r0, r1, unroll)
 
 
 @njit(**SERIAL)
@@ -380,22 +367,14 @@ def _half_area_rows(src, half, is_int, lo, hi, out, i0, i1):
 
 
 @njit(**SERIAL)
-def half_area(src, half, is_int, lo, hi, out):
+def half_area(src, half, is_int, lo, hi, out, r0, r1):
     """'area' shrink by exactly 2 on both axes: the 2x2 block mean, ``src`` (2 m0, 2 m1, C) -> ``out``
     (m0, m1, C), in the arithmetic of the general passes (``half`` = 0.5 in the accumulator dtype: the column
     sums first, ``a = half r0 + half r1``, then ``half a_left + half a_right``), so the values are those of
     the table passes (which also add the zero-weight third tap: 0 x NaN/inf leaked a neighbour's NaN there).
     One pass reading two input rows per output row, no weight table (4096^2 float32: 2.3 ms against
     4.6 ms)."""
-    _half_area_rows(src, half, is_int, lo, hi, out, 0, out.shape[0])
-
-
-@njit(**PARALLEL)
-def half_area_parallel(src, half, is_int, lo, hi, out, nblk):
-    """:func:`half_area` over ``nblk`` blocks of output rows in parallel."""
-    m0 = out.shape[0]
-    for b in prange(nblk):
-        _half_area_rows(src, half, is_int, lo, hi, out, b * m0 // nblk, (b + 1) * m0 // nblk)
+    _half_area_rows(src, half, is_int, lo, hi, out, r0, r1)
 
 
 @njit(**SERIAL)
@@ -444,21 +423,12 @@ def _half_pairs_rows(pairs, out, i0, i1):
 
 
 @njit(**SERIAL)
-def half_area_pairs(pairs, out):
+def half_area_pairs(pairs, out, r0, r1):
     """:func:`half_area_int` for a grey image read as pairs: ``pairs`` is the (2 m0, m1) image viewed with
     items of twice the width (uint16 for uint8, uint32 for uint16), so that each item holds one horizontal
     pair; ``(p & mask) + (p >> bits)`` is the pair's sum whatever the byte order. Contiguous loads instead of
     deinterleaving ones (4096^2 uint8: 0.35 ms against 0.5 ms; 2.6 ms for the table passes)."""
-    _half_pairs_rows(pairs, out, 0, out.shape[0])
-
-
-@njit(**PARALLEL)
-def half_area_pairs_parallel(pairs, out, nblk):
-    """:func:`half_area_pairs` over ``nblk`` blocks of output rows in parallel (4096^2 uint8 on 2 cores:
-    0.14 ms against 0.33 ms serial)."""
-    m0 = out.shape[0]
-    for b in prange(nblk):
-        _half_pairs_rows(pairs, out, b * m0 // nblk, (b + 1) * m0 // nblk)
+    _half_pairs_rows(pairs, out, r0, r1)
 
 
 @njit(**SERIAL)
@@ -560,7 +530,7 @@ def _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc, even, o
 
 @njit(**SERIAL)
 def half_triangle_u8(src, pairs, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc,
-                     even, odd):
+                     even, odd, r0, r1):
     """Antialiased 'bilinear' shrink by exactly 2 of a grey uint8 image (``src`` (2 m0, 2 m1), m0, m1 >= 3;
     ``pairs`` its uint16 view, little-endian): the separable filter [1, 3, 3, 1] / 8 (Pillow's triangle of
     half-width 2 at this scale) at input rows/columns 2i-1..2i+2, in integers, ``s = sum (a_r a_c) f`` (at
@@ -573,25 +543,14 @@ def half_triangle_u8(src, pairs, idx0, w0, idx1, w1, regular, wreg, first, wt, c
     unless a tap reads cval ('constant') (``_triangle_rows``: even and odd
     columns apart, 4096^2: 1.9 ms against 3.8 ms with one row of sums read at stride 2)."""
     m0 = out.shape[0]
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, 0, 1, True)
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, m0 - 1, m0,
-                True)
-    _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc, even, odd, 1, m0 - 1)
-
-
-@njit(**PARALLEL)
-def half_triangle_u8_parallel(src, pairs, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi,
-                              out, acc, even, odd, nblk):
-    """:func:`half_triangle_u8` with the inner rows in ``nblk`` blocks in parallel (each its own rows of
-    scratch: ``acc`` (nblk, W), ``even`` and ``odd`` (nblk, W/2))."""
-    m0 = out.shape[0]
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc[0], 0, 1, True)
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc[0], m0 - 1,
-                m0, True)
-    n = m0 - 2
-    for b in prange(nblk):
-        _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc[b], even[b], odd[b],
-                       1 + b * n // nblk, 1 + (b + 1) * n // nblk)
+    if r0 == 0:  # (the call or band that starts at row 0 makes both edge rows)
+        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, 0, 1, True)
+        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, m0 - 1, m0,
+                    True)
+    i0 = max(r0, 1)
+    i1 = min(r1, m0 - 1)
+    if i1 > i0:
+        _triangle_rows(src, pairs, idx1, w1, cval, is_int, lo, hi, out, acc, even, odd, i0, i1)
 
 
 # -- the same filter on interleaved colour ------------------------------------------------------------------
@@ -690,28 +649,19 @@ def _triangle_colour_edges(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out
 
 
 @njit(**SERIAL)
-def half_triangle_u8_colour(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line, vsum, tsum):
+def half_triangle_u8_colour(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line, vsum, tsum, r0, r1):
     """:func:`half_triangle_u8` for a uint8 image of C interleaved channels, viewed as ``src`` (2 m0, 2 m1 C)
     -> ``out`` (m0, m1 C) (m0, m1 >= 3, 2 m1 C >= 16): the [1, 3, 3, 1] / 8 filter in integers on every
     channel at once, the values of the two table passes bit for bit (the vertical float32 pass of uint8
     values is exact, and so is the horizontal one). Scratch: ``acc`` and ``line`` (float32, 2 m1 C),
     ``vsum`` and ``tsum`` (uint16, 2 m1 C)."""
     m0 = out.shape[0]
-    _triangle_colour_edges(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line)
-    _triangle_colour_rows(src, C, idx1, w1, cval, is_int, lo, hi, out, vsum, tsum, 1, m0 - 1)
-
-
-@njit(**PARALLEL)
-def half_triangle_u8_colour_parallel(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line, vsum, tsum,
-                                     nblk):
-    """:func:`half_triangle_u8_colour` with the inner rows in ``nblk`` blocks in parallel (``vsum`` and
-    ``tsum`` (nblk, 2 m1 C): one row of each per block)."""
-    m0 = out.shape[0]
-    _triangle_colour_edges(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line)
-    n = m0 - 2
-    for b in prange(nblk):
-        _triangle_colour_rows(src, C, idx1, w1, cval, is_int, lo, hi, out, vsum[b], tsum[b], 1 + b * n // nblk,
-                              1 + (b + 1) * n // nblk)
+    if r0 == 0:  # (the call or band that starts at row 0 makes both edge rows)
+        _triangle_colour_edges(src, C, idx0, w0, idx1, w1, cval, is_int, lo, hi, out, acc, line)
+    i0 = max(r0, 1)
+    i1 = min(r1, m0 - 1)
+    if i1 > i0:
+        _triangle_colour_rows(src, C, idx1, w1, cval, is_int, lo, hi, out, vsum, tsum, i0, i1)
 
 
 # -- enlarging by exactly 2 ---------------------------------------------------------------------------------
@@ -757,7 +707,7 @@ def _double_rows_u8(src, out, ve, vo, i0, i1):
 
 
 @njit(**SERIAL)
-def double_u8(src, out, ve, vo):
+def double_u8(src, out, ve, vo, r0, r1):
     """Bilinear enlarging by exactly 2 of a grey uint8 image, border clamped ('reflect' and 'nearest' give the
     same taps): ``src`` (H, W) -> ``out`` (2H, 2W) uint8. Output ``2k`` samples ``k - 1/4`` and ``2k + 1``
     samples ``k + 1/4`` on each axis, so the weights are 1/4 and 3/4 and the sum is
@@ -766,15 +716,7 @@ def double_u8(src, out, ve, vo):
     of 1/16 below 256). Scratch ``ve``, ``vo``: uint16 rows of W, the vertical sums of the even and the odd
     output row (Gonzalez & Woods, *Digital Image Processing*, 4th ed., 2018, Sec. 2.4, bilinear
     interpolation)."""
-    _double_rows_u8(src, out, ve, vo, 0, src.shape[0])
-
-
-@njit(**PARALLEL)
-def double_u8_parallel(src, out, ve, vo, nblk):
-    """:func:`double_u8` over ``nblk`` blocks of input rows in parallel (``ve``, ``vo``: (nblk, W))."""
-    n = src.shape[0]
-    for b in prange(nblk):
-        _double_rows_u8(src, out, ve[b], vo[b], b * n // nblk, (b + 1) * n // nblk)
+    _double_rows_u8(src, out, ve, vo, r0, r1)
 
 
 # -- doubling the width, rows growing, grey 2-D: the column pass into a ring of rows -------------------------
@@ -862,7 +804,7 @@ def _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int
 
 
 @njit(**SERIAL)
-def double_fused(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc):
+def double_fused(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1):
     """Both passes of a grey 2-D resize that doubles the width with 2 taps (weights of period 2 on the interior
     run of ``regular``, checked by the caller) and makes the rows grow, the column (last-axis) pass first as in
     :func:`resample_axis`: each input row's column pass is made once (:func:`_pair_line`) into ``ring`` (k + 1
@@ -870,15 +812,4 @@ def double_fused(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, 
     sums the rows of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``, in the same order)
     into ``acc``, rounded and clipped as written: the values of the two table passes bit for bit, without
     their full-size intermediate."""
-    _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, 0,
-                       out.shape[0])
-
-
-@njit(**PARALLEL)
-def double_fused_parallel(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, nblk):
-    """:func:`double_fused` over ``nblk`` blocks of output rows in parallel, each with its own ``ring``
-    (nblk, k + 1, m1) and ``acc`` row (nblk, m1)."""
-    m = out.shape[0]
-    for b in prange(nblk):
-        _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring[b], acc[b],
-                           b * m // nblk, (b + 1) * m // nblk)
+    _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1)

@@ -255,27 +255,21 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         return _finish(y.astype(acc_dtype, copy=False), axis, want)
     halving = spatial_nd == 2 and kd == arr.dtype and all(n == 2 * m for n, m in zip(spatial, out_shape))
     if interpolation == "area" and halving:
-        with _nblk(y.size) as nblk:
+        with _nblk(y.size) as threads:
             # shrinking by exactly 2: the 2x2 block mean in one pass (the values of the table passes)
             out = np.empty(tuple(out_shape) + (y.shape[-1],), dtype=final_kd)
             if kd == final_kd and kd.kind == "u" and y.shape[-1] == 1 and y.ctypes.data % (2 * kd.itemsize) == 0:
                 pairs = y.reshape(spatial).view(np.uint16 if kd == np.uint8 else np.uint32)
-                if nblk:
-                    k.half_area_pairs_parallel(pairs, out.reshape(out_shape), nblk)
-                else:
-                    k.half_area_pairs(pairs, out.reshape(out_shape))
+                _bands(k.half_area_pairs, (pairs, out.reshape(out_shape)), out_shape[0], threads)
             elif kd == final_kd and kd.kind == "u":
                 k.half_area_int(y, out)
             else:
                 is_int, lo, hi = _int_range(final_kd)
                 half = np.dtype(acc_dtype).type(0.5)
-                if nblk:
-                    k.half_area_parallel(y, half, is_int, lo, hi, out, nblk)
-                else:
-                    k.half_area(y, half, is_int, lo, hi, out)
+                _bands(k.half_area, (y, half, is_int, lo, hi, out), out_shape[0], threads)
             return _finish(out, axis, want)
     if spatial_nd == 2 and y.shape[-1] == 1 and todo == [0, 1]:
-        with _nblk(y.size) as nblk:
+        with _nblk(y.size) as threads:
             # grey 2-D, rows shrinking at least as much as columns: both passes fused row by row
             acc_name = "float64" if acc_dtype is np.float64 else "float32"
             idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
@@ -294,22 +288,13 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                 if not pairs.flags.aligned:
                     image2 = image2.copy()
                     pairs = image2.view(np.uint16)
-                rows = max(nblk, 1)
-                acc = np.empty((rows, spatial[1]), dtype=acc_dtype)
-                even = np.empty((rows, out_shape[1]), dtype=np.uint16)
-                odd = np.empty((rows, out_shape[1]), dtype=np.uint16)
                 args = (image2, pairs) + args[1:]
-                if nblk:
-                    k.half_triangle_u8_parallel(*args, acc, even, odd, nblk)
-                else:
-                    k.half_triangle_u8(*args, acc[0], even[0], odd[0])
+                _bands(k.half_triangle_u8, args, out_shape[0], threads,  # scratch: acc, even, odd
+                       ((spatial[1], acc_dtype), (out_shape[1], np.uint16), (out_shape[1], np.uint16)))
                 return _finish(out[..., None], axis, want)
             # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
             unroll = not (kd == np.float64 and acc_dtype == np.float32)
-            if nblk:
-                k.resample2_fused_parallel(*args, np.empty((nblk, spatial[1]), dtype=acc_dtype), unroll, nblk)
-            else:
-                k.resample2_fused(*args, np.empty(spatial[1], dtype=acc_dtype), unroll)
+            _bands(k.resample2_fused, args, out_shape[0], threads, ((spatial[1], acc_dtype),), (unroll,))
             return _finish(out[..., None], axis, want)
     if (spatial_nd == 2 and y.shape[-1] == 1 and interpolation == "bilinear" and kd == np.uint8
             and final_kd == np.uint8 and mode in ("reflect", "nearest")
@@ -318,14 +303,9 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         # float32 table passes below, which are exact here); 'reflect' and 'nearest' both clamp the taps
         out = np.empty(out_shape, dtype=np.uint8)
         image2 = y.reshape(spatial)
-        with _nblk(y.size) as nblk:  # (input pixels, as the other paths: serial at 512^2)
-            rows = max(nblk, 1)
-            ve = np.empty((rows, spatial[1]), dtype=np.uint16)
-            vo = np.empty((rows, spatial[1]), dtype=np.uint16)
-            if nblk:
-                k.double_u8_parallel(image2, out, ve, vo, nblk)
-            else:
-                k.double_u8(image2, out, ve[0], vo[0])
+        with _nblk(y.size) as threads:  # (input pixels, as the other paths: serial at 512^2)
+            # bands of input rows, scratch ve, vo
+            _bands(k.double_u8, (image2, out), spatial[0], threads, ((spatial[1], np.uint16),) * 2)
         return _finish(out[..., None], axis, want)
     acc_name = "float64" if acc_dtype is np.float64 else "float32"
     if (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[0] > spatial[0]
@@ -339,15 +319,10 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                                                 acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
-        with _nblk(y.size) as nblk:  # (input pixels, as the other paths: serial at 512^2)
-            rows = max(nblk, 1)
-            ring = np.empty((rows, idx0.shape[1] + 1, out_shape[1]), dtype=acc_dtype)
-            acc = np.empty((rows, out_shape[1]), dtype=acc_dtype)
+        with _nblk(y.size) as threads:  # (input pixels, as the other paths: serial at 512^2)
             args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out)
-            if nblk:
-                k.double_fused_parallel(*args, ring, acc, nblk)
-            else:
-                k.double_fused(*args, ring[0], acc[0])
+            _bands(k.double_fused, args, out_shape[0], threads,  # scratch: the ring of rows, acc
+                   (((idx0.shape[1] + 1, out_shape[1]), acc_dtype), (out_shape[1], acc_dtype)))
         return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
     if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
@@ -361,17 +336,11 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             width = spatial[1] * channels
             out = np.empty(tuple(out_shape) + (channels,), dtype=final_kd)
             is_int, lo, hi = _int_range(final_kd)
-            with _nblk(y.size) as nblk:
-                rows = max(nblk, 1)
-                vsum = np.empty((rows, width), dtype=np.uint16)
-                tsum = np.empty((rows, width), dtype=np.uint16)
+            with _nblk(y.size) as threads:
                 args = (y.reshape(spatial[0], width), channels, idx0, w0, idx1, w1, cval, is_int, lo, hi,
                         out.reshape(out_shape[0], out_shape[1] * channels), np.empty(width, dtype=acc_dtype),
                         np.empty(width, dtype=acc_dtype))
-                if nblk:
-                    k.half_triangle_u8_colour_parallel(*args, vsum, tsum, nblk)
-                else:
-                    k.half_triangle_u8_colour(*args, vsum[0], tsum[0])
+                _bands(k.half_triangle_u8_colour, args, out_shape[0], threads, ((width, np.uint16),) * 2)
             return _finish(out, axis, want)
     for step, a in enumerate(todo):
         idx, w, regular, wreg, first, wt = _plan(spatial[a], out_shape[a], interpolation, bool(antialias), mode,
@@ -397,20 +366,23 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     return _finish(y, axis, want)
 
 
-@contextlib.contextmanager
-def _nblk_threads(pixels: int):
-    with parallel._kernel_threads(pixels, PARALLEL_MIN_PIXELS) as threads:
-        yield 4 * threads if threads > 1 else 0
-
-
-_SERIAL = contextlib.nullcontext(0)
+_SERIAL = contextlib.nullcontext(1)
 
 
 def _nblk(pixels: int):
-    """Blocks of rows for a parallel kernel (4 per thread), or 0: run the serial kernel (below
-    PARALLEL_MIN_PIXELS input pixels, or when fastdip.parallel allows one thread). Below the threshold
-    ``parallel._kernel_threads`` would yield 1 too: the shared null context skips its ~5 us."""
-    return _SERIAL if pixels < PARALLEL_MIN_PIXELS else _nblk_threads(pixels)
+    """Threads for bands of rows (1: one call), fastdip.parallel decides (below PARALLEL_MIN_PIXELS input
+    pixels the shared null context skips its ~5 us)."""
+    return _SERIAL if pixels < PARALLEL_MIN_PIXELS else parallel._band_threads(pixels, PARALLEL_MIN_PIXELS)
+
+
+def _bands(kernel, args: tuple, n: int, threads: int, scratch: tuple = (), tail: tuple = ()) -> None:
+    """``kernel(*args, *scratch arrays, *tail, r0, r1)`` over the rows [0, n): one call, or 4 bands per
+    thread on fastdip's worker threads (``parallel._run_bands``: the serial kernel, nothing more to compile);
+    every call gets its own scratch arrays, made from ``scratch``'s (shape, dtype) pairs."""
+    def band(r0, r1):
+        kernel(*args, *(np.empty(shape, dtype) for shape, dtype in scratch), *tail, r0, r1)
+
+    parallel._run_bands(band, (), n, 4 * threads, threads)
 
 
 def _kernels():
