@@ -42,24 +42,34 @@ def _level_counts(arr: np.ndarray) -> np.ndarray:
     from ._kernels import histogram as _k
 
     flat = readonly(arr.reshape(-1))  # one kernel signature for read-only inputs too
-    counts = np.zeros(int(np.iinfo(arr.dtype).max) + 1, dtype=np.int64)
+    n_levels = int(np.iinfo(arr.dtype).max) + 1
+    # slices of the image on fastdip's worker threads, each counted into tables of its own, summed here
     if arr.dtype == np.uint8:
         n_words = flat.size // 8
         words = flat[: n_words * 8].view(np.uint64)
         tail = flat[n_words * 8:]
-        with parallel._kernel_threads(flat.size, _BYTES_PARALLEL_MIN_PIXELS) as threads:
+
+        def count(lo, hi):  # (the uint8 tail goes with the first slice)
+            mine = np.zeros(n_levels, np.int64)
+            _k.count_bytes(words[lo:hi], tail if lo == 0 else tail[:0], mine)
+            return mine
+
+        # uint32 tables inside count_bytes: every slice under 2**32 words, with threads or without
+        with parallel._band_threads(flat.size, _BYTES_PARALLEL_MIN_PIXELS) as threads:
+            blocks = max(threads, -(-n_words // (1 << 31)))
             if threads > 1:
-                # uint32 tables: keep every block under 2**32 words
-                n_blocks = max(threads, -(-n_words // (1 << 31)))
-                _k.count_bytes_parallel(words, tail, counts, n_blocks)
+                parts = parallel._run_bands(count, (), n_words, blocks, threads)
             else:
-                _k.count_bytes(words, tail, counts)
+                parts = [count(b * n_words // blocks, (b + 1) * n_words // blocks) for b in range(blocks)]
     else:
-        with parallel._kernel_threads(flat.size, _PARALLEL_MIN_PIXELS) as threads:
-            if threads > 1:
-                _k.count_levels_parallel(flat, counts, threads)
-            else:
-                _k.count_levels(flat, counts)
+        def count(lo, hi):
+            mine = np.zeros(n_levels, np.int64)
+            _k.count_levels(flat[lo:hi], mine)
+            return mine
+
+        with parallel._band_threads(flat.size, _PARALLEL_MIN_PIXELS) as threads:
+            parts = parallel._run_bands(count, (), flat.size, threads, threads)
+    counts = parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
     return counts
 
 

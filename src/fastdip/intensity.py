@@ -150,11 +150,11 @@ def _log1p_float32(arr: np.ndarray, scale: float, func: str) -> np.ndarray:
     flat_in = readonly(work.reshape(-1))  # one kernel signature for writeable and read-only inputs
     flat_out = out.reshape(-1)
     factor = np.float32(scale)
-    with parallel._kernel_threads(flat_in.size, _LOG_PARALLEL_MIN_PIXELS) as threads:
-        if threads > 1:
-            negatives, nans = _k.log1p_f32_parallel(flat_in, factor, flat_out, 4 * threads)
-        else:
-            negatives, nans = _k.log1p_f32(flat_in, factor, flat_out)
+    with parallel._band_threads(flat_in.size, _LOG_PARALLEL_MIN_PIXELS) as threads:  # (slices on threads)
+        parts = parallel._run_bands(lambda lo, hi: _k.log1p_f32(flat_in[lo:hi], factor, flat_out[lo:hi]), (),
+                                    flat_in.size, 4 * threads, threads)
+    negatives = sum(part[0] for part in parts)
+    nans = sum(part[1] for part in parts)
     if negatives and not nans:
         _negative_found(arr, func)
     return out

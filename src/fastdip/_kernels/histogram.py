@@ -1,9 +1,8 @@
 """Counting kernels: counts per integer level, and per bin for float data."""
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -24,30 +23,6 @@ def count_levels(image, counts):
         counts[image[i]] += 1
     for k in range(counts.size):
         counts[k] += c1[k] + c2[k] + c3[k]
-
-
-@njit(**PARALLEL)
-def count_levels_parallel(image, counts, n_blocks):
-    n = image.size
-    n_levels = counts.size
-    step = (n + n_blocks - 1) // n_blocks
-    partial = np.zeros((n_blocks, 4, n_levels), np.int64)
-    for b in prange(n_blocks):
-        start = min(n, b * step)
-        stop = min(n, start + step)
-        mine = partial[b]
-        m = start + (stop - start) - (stop - start) % 4
-        for i in range(start, m, 4):
-            mine[0, image[i]] += 1
-            mine[1, image[i + 1]] += 1
-            mine[2, image[i + 2]] += 1
-            mine[3, image[i + 3]] += 1
-        for i in range(m, stop):
-            mine[0, image[i]] += 1
-    for b in range(n_blocks):
-        for j in range(4):
-            for k in range(n_levels):
-                counts[k] += partial[b, j, k]
 
 
 @njit(**SERIAL)
@@ -71,32 +46,6 @@ def count_bytes(words, tail, counts):
         for j in range(8):
             acc += t[j, k]
         counts[k] += acc
-    for i in range(tail.size):
-        counts[tail[i]] += 1
-
-
-@njit(**PARALLEL)
-def count_bytes_parallel(words, tail, counts, n_blocks):
-    """Parallel twin of ``count_bytes``: one set of eight tables per block, reduced serially."""
-    n = words.size
-    step = (n + n_blocks - 1) // n_blocks
-    part = np.zeros((n_blocks, 8, 256), np.uint32)
-    for b in prange(n_blocks):
-        t = part[b]
-        for i in range(b * step, min(n, (b + 1) * step)):
-            w = words[i]
-            t[0, w & 0xFF] += 1
-            t[1, (w >> 8) & 0xFF] += 1
-            t[2, (w >> 16) & 0xFF] += 1
-            t[3, (w >> 24) & 0xFF] += 1
-            t[4, (w >> 32) & 0xFF] += 1
-            t[5, (w >> 40) & 0xFF] += 1
-            t[6, (w >> 48) & 0xFF] += 1
-            t[7, w >> 56] += 1
-    for b in range(n_blocks):
-        for j in range(8):
-            for k in range(256):
-                counts[k] += part[b, j, k]
     for i in range(tail.size):
         counts[tail[i]] += 1
 

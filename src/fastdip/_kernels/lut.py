@@ -9,9 +9,8 @@ bound by the load ports, not by latency), so there are none.
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -141,28 +140,6 @@ def log1p_f32(image, scale, out):
     u = np.empty(1024, np.float64)
     k = np.empty(1024, np.float64)
     return _log1p_span(image, scale, out, u, k)
-
-
-@njit(**PARALLEL)
-def log1p_f32_parallel(image, scale, out, n_blocks):
-    """Parallel twin of ``log1p_f32``: ``n_blocks`` contiguous spans, each with its own scratch."""
-    n = image.size
-    step = (n + n_blocks - 1) // n_blocks
-    counts = np.zeros((n_blocks, 2), np.int64)
-    for b in prange(n_blocks):
-        start = min(n, b * step)
-        stop = min(n, start + step)
-        u = np.empty(1024, np.float64)
-        k = np.empty(1024, np.float64)
-        a, c = _log1p_span(image[start:stop], scale, out[start:stop], u, k)
-        counts[b, 0] = a
-        counts[b, 1] = c
-    negatives = 0
-    nans = 0
-    for b in range(n_blocks):
-        negatives += counts[b, 0]
-        nans += counts[b, 1]
-    return negatives, nans
 
 
 # --- float32 square root (gamma 0.5) ---------------------------------------------------------------------
