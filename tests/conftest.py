@@ -60,10 +60,11 @@ def _parallel_paths_do_not_depend_on_machine_load(monkeypatch):
 def one_thread():
     """fastdip's kernels on one thread for the test (``fastdip.threads(1)``).
 
-    For files that compare values through the public API (peers, pipelines, the web API): above the parallel
-    thresholds (a 512^2 rotation is one) their calls would otherwise take the parallel twins, and each
-    (kernel, dtype) pair compiles its twin again, ~5-30 s cold. The twins are compared with their serial
-    kernels in their own tests (tests/kernels/, test_filters_*, test_geometry_*, test_parallel.py)."""
+    For files that compare values through the public API (peers, pipelines, the web API): their calls take
+    one path whatever the machine's load (``parallel._idle_cores``), and the few kernels that still have numba
+    ``prange`` twins (k-means, mean shift, density peaks, the forest, the inverse distortion map) do not compile
+    them here (~5-30 s each, cold). Bands on threads and those twins are compared with one-call results in
+    their own tests (tests/kernels/, test_filters_*, test_geometry_*, test_parallel.py)."""
     import fastdip
 
     with fastdip.threads(1):

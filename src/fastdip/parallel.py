@@ -27,6 +27,14 @@ histogram of a 2048² image took 3.7 ms on two threads against 1.5 ms on one).
 When several threads of one process call parallel kernels at once, one of them runs in parallel and the others
 run their serial kernels, so fastdip never starts more threads than the setting allows plus one per caller.
 
+Worker threads. Most kernels run in parallel as bands of rows of their own serial kernel (compiled with
+``nogil``) on a small pool of fastdip's threads (``fastdip-kernel-*``, one fewer than the usable cores, made on
+first use and again in a forked child): the calling thread and the workers each take the next band until none
+is left, so a worker the OS does not run soon costs no wait at a barrier, and a parallel call compiles
+nothing beyond the serial kernel (numba ``prange`` twins compiled each kernel a second time: 2-10 s per dtype on
+a 2-core machine, on every cold cache). A few kernels with per-thread reductions over uneven work (k-means,
+mean shift, density peaks, the random forest, the inverse distortion map) still use numba's threads, below.
+
 Waiting policy. With numba's OpenMP threading layer (the default on Linux), idle worker threads normally spin:
 when another busy process holds the cores, a kernel's barrier then waits a whole scheduler slice (4-8 ms) for a
 thread the OS has not run, whatever the image size (measured here: a 3x3 median of a 512² image took 8.0 ms

@@ -53,8 +53,8 @@ _CODES_MIN_SIZE = 225
 _NETWORK_MAX_SIZE = 1024
 # Perreault's packed 16-bit lanes keep a free sign bit: window area at most 2**15 - 1.
 _PACKED_MAX_SIZE = (1 << 15) - 1
-# Pixels from which the kernels run their parallel twins (fastdip.parallel decides how many threads). Waking
-# the sleeping worker threads costs ~75 us (passive waiting, see fastdip.parallel), so the thresholds sit where
+# Pixels from which the kernels run in bands on fastdip's worker threads (fastdip.parallel decides how many).
+# Waking the sleeping worker threads costs tens of us (fastdip.parallel), so the thresholds sit where
 # the serial call takes about 0.3 ms or more. Serial calls measured (kernel only: uint8 3x3 512^2 0.032 ms,
 # 1024^2 0.107; 5x5 512^2 0.116; 15x15 histogram 256^2 1.05; whole call, float32 3x3 1024^2 0.85 ms).
 # "network" and "select" count pixels times operations per pixel / 64.
