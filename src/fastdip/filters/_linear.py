@@ -297,12 +297,15 @@ def _fft_cost(batch: int, spatial, kshape) -> float:
     return _NS_FFT * batch * size * max(1.0, math.log2(size))
 
 
-def _run(kernel, args: tuple, rows: int, src: np.ndarray) -> int:
+def _run(kernel, args: tuple, rows: int, src: np.ndarray, taps: int = 0) -> int:
     """``kernel(*args, 0, rows)``, or above the threshold bands of the rows (planes x rows, or planes for the
-    3-D kernels) on fastdip's worker threads, one band per thread; ``src`` (planes, rows, cols) sizes the
-    decision. Returns the sum of the kernel's return values (the box kernels' counts of non-finite sums)."""
-    # 2 threads gave 1.7-2x from 512^2 up on an idle machine; waking them costs ~75 us (fastdip.parallel)
-    work = src.size if src.shape[0] * src.shape[1] >= 2 else 0
+    3-D kernels) on fastdip's worker threads, one band per thread; ``src`` (planes, rows, cols) and ``taps``
+    (multiply-adds per pixel of the tap kernels; 0 for running sums) size the decision. Returns the sum of the
+    kernel's return values (the box kernels' counts of non-finite sums)."""
+    # 2 threads gave 1.7-2x from 512^2 up on an idle machine; waking them costs ~50-75 us (fastdip.parallel).
+    # The threshold counts pixels times taps / 8: a 512^2 Gaussian of sigma 2 (2 x 17 taps, ~0.9 ms serial)
+    # or 7x7 correlation goes parallel, a 3x3 or a box filter of that size (< 0.3 ms) does not.
+    work = src.size * max(1, taps // 8) if src.shape[0] * src.shape[1] >= 2 else 0
     if work < PARALLEL_MIN_PIXELS:  # (without the generator context below: ~1.4 us a call)
         return kernel(*args, 0, rows) or 0
     with parallel._band_threads(work, PARALLEL_MIN_PIXELS) as threads:
@@ -389,7 +392,7 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
         cval_v = cval_cur * float(wd.sum())
         args = (src, wd.astype(acc), ad, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_v,
                 cval_v * float(wv.sum()), bounds, out)
-        _run(k.separable_3d, args, out.shape[0] * D, out.reshape(-1, H, W))
+        _run(k.separable_3d, args, out.shape[0] * D, out.reshape(-1, H, W), wd.size + wv.size + wh.size)
         return out.reshape(x.shape)
     src = _as_planes(cur)
     out = np.empty(src.shape, out_dtype)
@@ -402,10 +405,10 @@ def _run_separable(x, factors, anchors, mode, cval, acc, out_dtype):
                                   top)
         args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, code, cval_cur, cval_h,
                 _bounds(out.dtype, np.float32), out, wv.astype(np.float64), wh.astype(np.float64), eps)
-        _run(k.separable_2d_checked, args, src.shape[0] * src.shape[1], src)
+        _run(k.separable_2d_checked, args, src.shape[0] * src.shape[1], src, wv.size + wh.size)
         return out.reshape(x.shape)
     args = (src, wv.astype(acc), av, wh.astype(acc), ah, code, cval_cur, cval_h, bounds, out)
-    _run(k.separable_2d, args, src.shape[0] * src.shape[1], src)
+    _run(k.separable_2d, args, src.shape[0] * src.shape[1], src, wv.size + wh.size)
     return out.reshape(x.shape)
 
 
@@ -482,7 +485,7 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype):
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
     args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
             code, float(cval), _bounds(np.dtype(out_dtype), acc), out)
-    _run(k.correlate_direct, args, out.shape[0] * out.shape[1], out)
+    _run(k.correlate_direct, args, out.shape[0] * out.shape[1], out, tap_w.size)
     return out.reshape(x.shape)
 
 
