@@ -306,8 +306,6 @@ def _run(kernel, args: tuple, rows: int, src: np.ndarray, taps: int = 0) -> int:
     # The threshold counts pixels times taps / 8: a 512^2 Gaussian of sigma 2 (2 x 17 taps, ~0.9 ms serial)
     # or 7x7 correlation goes parallel, a 3x3 or a box filter of that size (< 0.3 ms) does not.
     work = src.size * max(1, taps // 8) if src.shape[0] * src.shape[1] >= 2 else 0
-    if work < PARALLEL_MIN_PIXELS:  # (without the generator context below: ~1.4 us a call)
-        return kernel(*args, 0, rows) or 0
     with parallel._band_threads(work, PARALLEL_MIN_PIXELS) as threads:
         return sum(r or 0 for r in parallel._run_bands(kernel, args, rows, threads, threads))
 

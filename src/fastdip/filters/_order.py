@@ -31,7 +31,6 @@ scipy's result for NaN depends on its internal algorithm, so there is nothing ex
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 
@@ -133,14 +132,8 @@ def _table(n: int, size: int, mode: str, extra: int = 0) -> np.ndarray:
 
 def _parallel(kind: str, pixels: int):
     """Threads for bands of the serial kernel on fastdip's worker threads (``parallel._run_bands``; 1: one
-    call), fastdip.parallel decides; below the kind's threshold a shared null context (two generator context
-    managers cost ~2.5 us a call, a 3x3 median of 512^2 ~60 us)."""
-    if pixels < _PARALLEL_MIN_PIXELS[kind]:
-        return _SERIAL
+    call), above the kind's threshold (fastdip.parallel decides)."""
     return parallel._band_threads(pixels, _PARALLEL_MIN_PIXELS[kind])
-
-
-_SERIAL = contextlib.nullcontext(1)
 
 
 # ----------------------------------------------------------------------------------------------- footprints

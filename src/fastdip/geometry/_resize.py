@@ -23,7 +23,6 @@ two differ only within the kernel's support of the border).
 from __future__ import annotations
 
 import functools
-import contextlib
 import math
 import numbers
 import sys
@@ -366,13 +365,9 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     return _finish(y, axis, want)
 
 
-_SERIAL = contextlib.nullcontext(1)
-
-
 def _nblk(pixels: int):
-    """Threads for bands of rows (1: one call), fastdip.parallel decides (below PARALLEL_MIN_PIXELS input
-    pixels the shared null context skips its ~5 us)."""
-    return _SERIAL if pixels < PARALLEL_MIN_PIXELS else parallel._band_threads(pixels, PARALLEL_MIN_PIXELS)
+    """Threads for bands of rows (1: one call below PARALLEL_MIN_PIXELS input pixels; fastdip.parallel decides)."""
+    return parallel._band_threads(pixels, PARALLEL_MIN_PIXELS)
 
 
 def _bands(kernel, args: tuple, n: int, threads: int, scratch: tuple = (), tail: tuple = ()) -> None:
