@@ -17,7 +17,7 @@ ORDERS = {"nearest": 0, "bilinear": 1, "bicubic": 2, "lanczos": 3}
 
 def _affine2(src, m, *args):
     """warp.affine2 over every output row (the wrapper's call below the threading threshold)."""
-    warp.affine2(src, m, *args, 0, args[6].shape[0])
+    warp.affine2(src, warp.pair_view(src), m, *args, 0, args[6].shape[0])
 
 
 def _affine3(src, m, *args):
@@ -95,7 +95,7 @@ def test_bands_on_threads_agree_with_one_call(rng):
     a = np.empty_like(f)
     b = np.empty_like(f)
     _affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
-    _bands(warp.affine2, b.shape[0], 3, f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1)
+    _bands(warp.affine2, b.shape[0], 3, f, warp.pair_view(f), m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1)
     assert np.array_equal(a, b)
     # uint8 into uint8: the fixed-point interior (variant 2), whose span ends are re-checked per band row
     g = rng.integers(0, 256, (37, 41, 1), dtype=np.uint8)
@@ -103,7 +103,7 @@ def test_bands_on_threads_agree_with_one_call(rng):
         a8 = np.empty_like(g)
         b8 = np.empty_like(g)
         _affine2(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, a8, 2)
-        _bands(warp.affine2, b8.shape[0], 5, g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2)
+        _bands(warp.affine2, b8.shape[0], 5, g, warp.pair_view(g), m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2)
         assert np.array_equal(a8, b8), mode
     v = rng.random((6, 7, 8, 1))
     m3 = np.array([[1.0, 0.1, 0, 0.2], [0, 0.9, 0.2, -0.3], [0.1, 0, 1.1, 0.5]])
@@ -251,3 +251,37 @@ def test_affine2_single_channel_interior_equals_the_multichannel_loop(rng, dtype
                  variant)
         assert np.array_equal(one[..., 0], two[..., 0])
         assert np.array_equal(one[..., 0], two[..., 1])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_pair_view_reads_neighbouring_samples(rng, dtype):
+    f = rng.integers(0, np.iinfo(dtype).max + 1, (7, 9, 1), dtype=dtype)
+    f.setflags(write=False)
+    pairs = warp.pair_view(f)
+    flat = f.reshape(-1).astype(np.uint64)
+    bits = 8 * np.dtype(dtype).itemsize
+    assert pairs.size == f.size - 1 and not pairs.flags.writeable
+    assert np.array_equal(pairs.astype(np.uint64), flat[:-1] | (flat[1:] << np.uint64(bits)))
+    assert warp.pair_view(f.astype(np.float32)).size == 0  # other dtypes: not used
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("angle,scale", [(31.0, 1.0), (-117.0, 0.4), (8.0, 2.7)])
+def test_fixed_point_pairs_equal_the_multichannel_loop(rng, dtype, angle, scale):
+    # one channel: both samples of a row in one load from the pair view, 32-bit lanes; two channels: the
+    # per-channel loop on the int64 coordinates; the same 32.32 arithmetic, so the same values
+    top = np.iinfo(dtype).max
+    f = rng.integers(0, top + 1, (41, 57), dtype=dtype)
+    th = np.deg2rad(angle)
+    m = np.array([[np.cos(th) / scale, -np.sin(th) / scale, 13.7], [np.sin(th) / scale, np.cos(th) / scale, -9.2]])
+    for mode in ("constant", "reflect"):
+        one = np.empty((53, 61, 1), dtype)
+        two = np.empty((53, 61, 2), dtype)
+        _affine2(f[..., None], m, 1, CODES[mode], 3.0, True, 0.0, float(top), one, 2)
+        _affine2(np.ascontiguousarray(np.stack([f, f[::-1, ::-1]], axis=-1)), m, 1, CODES[mode], 3.0, True, 0.0,
+                 float(top), two, 2)
+        assert np.array_equal(one[..., 0], two[..., 0])
+        banded = np.empty_like(one)
+        g = f[..., None]
+        _bands(warp.affine2, 53, 7, g, warp.pair_view(g), m, 1, CODES[mode], 3.0, True, 0.0, float(top), banded, 2)
+        assert np.array_equal(one, banded)
