@@ -61,10 +61,8 @@ def one_thread():
     """fastdip's kernels on one thread for the test (``fastdip.threads(1)``).
 
     For files that compare values through the public API (peers, pipelines, the web API): their calls take
-    one path whatever the machine's load (``parallel._idle_cores``), and the few kernels that still have numba
-    ``prange`` twins (k-means, mean shift, density peaks, the forest, the inverse distortion map) do not compile
-    them here (~5-30 s each, cold). Bands on threads and those twins are compared with one-call results in
-    their own tests (tests/kernels/, test_filters_*, test_geometry_*, test_parallel.py)."""
+    one path whatever the machine's load (``parallel._idle_cores``). Bands on threads are compared with
+    one-call results in their own tests (tests/kernels/, test_filters_*, test_geometry_*, test_parallel.py)."""
     import fastdip
 
     with fastdip.threads(1):

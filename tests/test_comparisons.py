@@ -14,7 +14,7 @@ import pytest
 
 from tests._comparisons import COMPARISONS, KIND_DTYPES, Comparison, Target, make_input
 
-# values through the public API on one thread; the parallel twins have their own tests (tests/conftest.py)
+# values through the public API on one thread; bands on threads have their own tests (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 TEST_SHAPE = (257, 263)

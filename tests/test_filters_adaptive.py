@@ -192,9 +192,8 @@ def test_channel_axis_filters_each_channel():
 
 
 def test_parallel_path_matches_serial(monkeypatch):
-    # the wrapper's switch to the parallel twin, on a 2-D image (the 3-D twin takes the same arguments; both
-    # twins are checked against the reference in tests/kernels/test_adaptive.py): one parallel compilation
-    # here instead of two on a cold cache
+    # the wrapper's switch to blocks of the kernel on fastdip's worker threads, on a 2-D image (the 3-D kernel
+    # takes the same arguments; blocks against one call for both in tests/kernels/test_adaptive.py)
     rng = np.random.default_rng(8)
     image = _impulsive(rng, (150, 170), np.uint8, density=0.35)
     monkeypatch.setattr(_adaptive, "_PARALLEL_MIN_PIXELS", 1 << 40)

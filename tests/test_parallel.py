@@ -1,12 +1,10 @@
-"""fastdip.parallel: the one thread control (numba kernels and scipy.fft workers), its automatic rules, and the
-guarantee that kernels honour it (no parallel twin runs under ``threads(1)``)."""
+"""fastdip.parallel: the one thread control (kernels and scipy.fft workers), its automatic rules, and the
+guarantee that kernels honour it (no worker thread is used under ``threads(1)``)."""
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
-import pkgutil
 import subprocess
 import sys
 import threading
@@ -155,24 +153,6 @@ def test_a_multiprocessing_worker_gets_one_thread_automatically():
 # ------------------------------------------------------------------------------------- the kernel decision
 
 
-def test_kernel_threads_serial_below_the_threshold_and_under_threads_1():
-    parallel.set_threads(2)
-    with parallel._kernel_threads(10, 100) as n:
-        assert n == 1
-    with parallel.threads(1), parallel._kernel_threads(10**9, 1) as n:
-        assert n == 1
-
-
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
-def test_a_second_thread_runs_serially_while_one_holds_the_parallel_kernels(idle_machine):
-    parallel.set_threads(2)
-    with parallel._kernel_threads(10**9, 1) as n:
-        assert n == 2
-        assert _in_thread(lambda: parallel._kernel_threads(10**9, 1).__enter__()) == 1
-    with parallel._kernel_threads(10**9, 1) as n:  # released again
-        assert n == 2
-
-
 @pytest.mark.parametrize(("text", "cores", "idle"), [
     (b"0.50 0.40 0.30 1/200 99\n", 2, 2),   # only the caller runs
     (b"2.00 1.90 1.80 2/200 99\n", 2, 1),   # one other task runs
@@ -192,12 +172,12 @@ def test_idle_cores_from_the_running_tasks(tmp_path, monkeypatch, text, cores, i
 def test_a_busy_machine_runs_kernels_serially(monkeypatch):
     monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)
     parallel.set_threads(2)
-    with parallel._kernel_threads(10**9, 1) as n:
+    with parallel._band_threads(10**9, 1) as n:
         assert n == 1
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
-def test_band_threads_follow_the_same_rule(idle_machine, monkeypatch):
+def test_band_threads_serial_below_the_threshold_under_threads_1_and_beside_a_parallel_call(idle_machine):
     parallel.set_threads(2)
     with parallel._band_threads(10, 100) as n:
         assert n == 1
@@ -205,12 +185,10 @@ def test_band_threads_follow_the_same_rule(idle_machine, monkeypatch):
         assert n == 1
     with parallel._band_threads(10**9, 1) as n:
         assert n == 2
+        # one parallel call per process at a time: a second thread runs serially meanwhile
         assert _in_thread(lambda: parallel._band_threads(10**9, 1).__enter__()) == 1
-        # one parallel call per process at a time, of either kind
-        assert _in_thread(lambda: parallel._kernel_threads(10**9, 1).__enter__()) == 1
-    monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)
-    with parallel._band_threads(10**9, 1) as n:
-        assert n == 1
+    with parallel._band_threads(10**9, 1) as n:  # released again
+        assert n == 2
 
 
 @given(n=st.integers(0, 300), blocks=st.integers(1, 40), threads=st.integers(1, 4))
@@ -314,26 +292,10 @@ def _parallel_ops():
     }
 
 
-def _parallel_dispatchers():
-    import fastdip._kernels as kernels_pkg
-
-    found = []
-    for info in pkgutil.iter_modules(kernels_pkg.__path__):
-        module = importlib.import_module(f"fastdip._kernels.{info.name}")
-        for name in dir(module):
-            if name.endswith("_parallel") and hasattr(getattr(module, name), "py_func"):
-                found.append((module, name))
-    return found
-
-
 def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
-    """Every ``*_parallel`` dispatcher is replaced by a stub that fails: with threads(1) none may be called."""
+    """With threads(1) fastdip's worker threads are not even asked for, and scipy.fft gets workers=1."""
     ops = _parallel_ops()
-    dispatchers = _parallel_dispatchers()  # (the numba prange twins left; most kernels run in bands instead)
     called = []
-    for module, name in dispatchers:
-        monkeypatch.setattr(module, name, lambda *a, _n=name, **k: called.append(_n))
-    # kernels run in bands on fastdip's worker threads: the pool must not even be asked for
     monkeypatch.setattr(parallel, "_workers", lambda n: called.append(f"worker threads ({n})"))
     fft_workers = []
     import scipy.fft
@@ -354,8 +316,8 @@ def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
 
 
 def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle_machine):
-    """The other side of the test above: at these sizes the parallel twins are really chosen (else it would
-    prove nothing)."""
+    """The other side of the test above: at these sizes threads are really chosen (else it would prove
+    nothing); the spy stops the call, so nothing is compiled (the bands' values are tested elsewhere)."""
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs two usable cores")
     ops = _parallel_ops()
@@ -364,12 +326,6 @@ def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle
     class Chosen(Exception):
         pass
 
-    for module, name in _parallel_dispatchers():
-        def spy(*a, _n=name, **k):  # stops the call: nothing compiled (the twins' values are tested elsewhere)
-            called.add(_n)
-            raise Chosen(_n)
-
-        monkeypatch.setattr(module, name, spy)
     run_bands = parallel._run_bands
 
     def bands_spy(kernel, args, n, blocks, threads):
@@ -394,8 +350,8 @@ def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle
     assert len(chosen) >= 18, sorted(set(ops) - chosen)  # (dft2 and wiener: scipy.fft's workers)
 
 
-#: ops whose parallel twins have no twin-vs-serial test of their own (the others are tested in their families:
-#: test_filters_linear, test_geometry_resize, kernels/test_warp, test_filters_adaptive, ...)
+#: ops whose threaded path has no one-call-vs-bands test of its own (the others are tested in their families:
+#: test_filters_linear, test_geometry_resize, kernels/test_warp, kernels/test_cluster, test_filters_adaptive, ...)
 _NOT_TWIN_TESTED_ELSEWHERE = ("histogram", "ssim", "kmeans", "mean shift", "median 15x15", "rank 5x5", "dft2")
 
 
@@ -413,42 +369,27 @@ def test_one_and_two_threads_give_identical_results(idle_machine):
             np.testing.assert_array_equal(many, one, err_msg=name)
 
 
-# ----------------------------------------------------------------------------------- threading layer set-up
+# ------------------------------------------------------------------------------------ numba's thread pool
 
 
 _PROBE = """
 import os, numpy as np, fastdip
 fastdip.parallel._idle_cores = fastdip.parallel._usable_cores
 fastdip.set_threads(2)
-fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)  # a numba prange kernel: numba's pool
+fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)  # (a numba prange kernel until 2026-12)
+img = np.random.default_rng(0).random((1100, 1000)).astype(np.float32)
+fastdip.segmentation.kmeans(img, 3, rng=0)
 info = fastdip.parallel.threading_info()
-print(info["layer"], info["omp_wait_policy"], os.environ.get("OMP_WAIT_POLICY"))
+print(info["layer"], os.environ.get("OMP_WAIT_POLICY"))
 """
 
 
-def _probe(env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
-                                                               "NUMBA_THREADING_LAYER")}
-    env.update(env_extra)
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
+def test_numba_thread_pool_is_never_started_and_the_environment_is_left_alone():
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "NUMBA_THREADING_LAYER")}
     done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    return done.stdout.split()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
-                    reason="GNU OpenMP set-up is Linux-specific")
-def test_openmp_waits_passively_and_the_environment_is_left_as_it_was():
-    layer, policy, env_after = _probe({})
-    assert layer in ("omp", "tbb", "workqueue")
-    if layer == "omp":
-        assert policy == "PASSIVE"
-    assert env_after == "None"
-
-
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two usable cores")
-def test_a_users_wait_policy_is_respected():
-    layer, policy, env_after = _probe({"OMP_WAIT_POLICY": "ACTIVE"})
-    assert policy == "ACTIVE" and env_after == "ACTIVE"
+    assert done.stdout.split() == ["None", "None"]
 
 
 _FORK_PROBE = """
@@ -457,11 +398,11 @@ img = np.random.default_rng(0).integers(0, 256, (2048, 2048), dtype=np.uint8)
 fastdip.parallel._idle_cores = fastdip.parallel._usable_cores
 fastdip.set_threads(2)
 ref = fastdip.filters.median(img, 3)          # the parent starts fastdip's worker threads
-grid = fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)  # and numba's thread pool
+grid = fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)
 pid = os.fork()
 if pid == 0:
     out = fastdip.filters.median(img, 3)      # the worker threads are made again in the child
-    again = fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)  # GNU OpenMP would abort
+    again = fastdip.geometry.distortion_map((1100, 1000), k1=-0.1, inverse=True)
     os._exit(0 if np.array_equal(out, ref) and np.array_equal(again, grid, equal_nan=True) else 3)
 _, status = os.waitpid(pid, 0)
 print(os.waitstatus_to_exitcode(status))

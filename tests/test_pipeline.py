@@ -17,7 +17,7 @@ from fastdip.pipeline import EXCLUDED, Pipeline, PipelineError, Table, get, regi
 
 from .test_bad_inputs import FUNCTIONS
 
-# values through the public API on one thread; the parallel twins have their own tests (tests/conftest.py)
+# values through the public API on one thread; bands on threads have their own tests (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 # ------------------------------------------------------------------------------------------------ registry

@@ -17,7 +17,7 @@ import pytest
 from fastdip import cli, data, io
 from fastdip.pipeline import Pipeline, PipelineError, run_batch
 
-# values through the public API on one thread; the parallel twins have their own tests (tests/conftest.py)
+# values through the public API on one thread; bands on threads have their own tests (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 MEDIAN_OTSU = [("filters.median", {"size": 3}), ("segmentation.binarize", {"threshold": "otsu"})]

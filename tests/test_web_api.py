@@ -29,7 +29,7 @@ from fastdip import data, filters, histogram, segmentation  # noqa: E402
 from fastdip.pipeline import Pipeline  # noqa: E402
 from fastdip.web import create_app  # noqa: E402
 
-# values through the public API on one thread; the parallel twins have their own tests (tests/conftest.py)
+# values through the public API on one thread; bands on threads have their own tests (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 BASE = "http://127.0.0.1"

@@ -13,10 +13,10 @@ Automatic choice (``set_threads(None)``, the default):
 
 - the first of the environment variables ``FASTDIP_NUM_THREADS``, ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``
   that holds a positive integer, else the number of cores this process may run on
-  (``os.sched_getaffinity``), capped by numba's own thread limit;
+  (``os.sched_getaffinity``);
 - **1 inside a thread other than the main thread, and inside a worker process started by multiprocessing**
   (process pools, Dask's worker processes, ``fastdip run --workers``): such callers already keep every core
-  busy, and numba threads inside them would only oversubscribe (dask/distributed#9075). Ask for more with
+  busy, and kernel threads inside them would only oversubscribe (dask/distributed#9075). Ask for more with
   ``threads(n)`` inside the worker or ``set_threads(n)``, which override this.
 
 A kernel also takes no more threads than there are idle cores at the moment of the call (the running tasks
@@ -27,28 +27,24 @@ histogram of a 2048² image took 3.7 ms on two threads against 1.5 ms on one).
 When several threads of one process call parallel kernels at once, one of them runs in parallel and the others
 run their serial kernels, so fastdip never starts more threads than the setting allows plus one per caller.
 
-Worker threads. Most kernels run in parallel as bands of rows of their own serial kernel (compiled with
-``nogil``) on a small pool of fastdip's threads (``fastdip-kernel-*``, one fewer than the usable cores, made on
-first use and again in a forked child): the calling thread and the workers each take the next band until none
-is left, so a worker the OS does not run soon costs no wait at a barrier, and a parallel call compiles
-nothing beyond the serial kernel (numba ``prange`` twins compiled each kernel a second time: 2-10 s per dtype on
-a 2-core machine, on every cold cache). A few kernels with per-thread reductions over uneven work (k-means,
-mean shift, density peaks, the random forest, the inverse distortion map) still use numba's threads, below.
-
-Waiting policy. With numba's OpenMP threading layer (the default on Linux), idle worker threads normally spin:
-when another busy process holds the cores, a kernel's barrier then waits a whole scheduler slice (4-8 ms) for a
-thread the OS has not run, whatever the image size (measured here: a 3x3 median of a 512² image took 8.0 ms
-instead of 0.1 ms beside a second fastdip process). Before numba starts its threads, fastdip therefore sets
-``OMP_WAIT_POLICY=PASSIVE`` for GNU OpenMP (the 3x3 median then took 0.11-0.16 ms under the same load; the price
-is about 75 µs to wake the sleeping threads, which is why kernels go parallel only above a size where their
-serial time is well above that). An explicit ``OMP_WAIT_POLICY``, ``GOMP_SPINCOUNT`` or
-``NUMBA_THREADING_LAYER`` of yours is left alone, and so is a threading layer numba has already started. GNU
-OpenMP cannot be used after ``fork()``: in a forked child of a process that started it, kernels run serially.
+Worker threads. Kernels run in parallel as bands of rows (or blocks of their work) of their own serial kernel
+(compiled with ``nogil``) on a small pool of fastdip's threads (``fastdip-kernel-*``, one fewer than the usable
+cores, made on first use and again in a forked child): the calling thread and the workers each take the next
+band until none is left, so a worker the OS does not run soon (another busy process holds the core) costs at
+most the band it took, never a wait at a barrier, and a parallel call compiles nothing beyond the serial
+kernel (numba ``prange`` twins compiled each kernel a second time: 2-10 s per dtype on a 2-core machine, on
+every cold cache). fastdip never starts numba's own thread pool, so numba's threading layers and OpenMP's
+spinning wait policy play no part: with numba's GNU OpenMP layer, idle threads spin, and beside another busy
+process a kernel's barrier waited a whole scheduler slice (4-8 ms) for a thread the OS had not run, whatever
+the image size (measured here: a 3x3 median of a 512² image took 8.0 ms instead of 0.1 ms beside a second
+fastdip process). Waking a pool thread costs about 50-80 µs, which is why kernels go parallel only above a
+size where their serial time is well above that.
 
 References
 ----------
 OpenMP Architecture Review Board, *OpenMP Application Programming Interface 5.2*, 2021, §6.7 (OMP_WAIT_POLICY).
 Numba documentation, "The Threading Layers" and "Setting the Number of Threads".
+Python documentation, ``concurrent.futures.ThreadPoolExecutor``.
 """
 
 from __future__ import annotations
@@ -66,17 +62,12 @@ _ENV_VARS = ("FASTDIP_NUM_THREADS", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS")
 _process_threads: int | None = None  # set_threads(n); None = automatic
 _local = threading.local()  # .stack: overrides from threads(n), innermost last
 _parallel_lock = threading.Lock()  # held by the one thread running a parallel kernel
-_layer_lock = threading.Lock()  # held while numba's thread pool starts
-_layer_pid: int | None = None  # the process that started numba's thread pool
-_layer_name: str | None = None
-_wait_policy: str | None = None  # what fastdip set for GNU OpenMP, if anything
 
 
 def _after_fork_in_child() -> None:
     # a lock held by another thread at fork() time would stay held forever in the child
-    global _parallel_lock, _pool_lock, _layer_lock
+    global _parallel_lock, _pool_lock
     _parallel_lock = threading.Lock()
-    _layer_lock = threading.Lock()
     _pool_lock = threading.Lock()
 
 
@@ -252,9 +243,9 @@ def threading_info() -> dict:
     Returns
     -------
     dict
-        ``threads`` (``get_threads()``), ``cores`` (usable cores), ``layer`` (numba's threading layer, or None
-        before any parallel kernel ran), ``omp_wait_policy`` (the one fastdip gave GNU OpenMP, else the
-        environment's) and ``gomp_spincount`` (the environment's; None when unset).
+        ``threads`` (``get_threads()``), ``cores`` (usable cores), ``layer`` (numba's threading layer if
+        something in this process started numba's thread pool, else None: fastdip's kernels never do),
+        ``omp_wait_policy`` and ``gomp_spincount`` (the environment's; None when unset).
 
     References
     ----------
@@ -266,48 +257,21 @@ def threading_info() -> dict:
     >>> sorted(fastdip.parallel.threading_info())
     ['cores', 'gomp_spincount', 'layer', 'omp_wait_policy', 'threads']
     """
+    import sys
+
+    layer = None
+    pool = sys.modules.get("numba.np.ufunc.parallel")
+    if pool is not None and getattr(pool, "_is_initialized", False):
+        import numba
+
+        layer = numba.threading_layer()
     return {
         "threads": get_threads(),
         "cores": _usable_cores(),
-        "layer": _layer_name,
-        "omp_wait_policy": _wait_policy or os.environ.get("OMP_WAIT_POLICY"),
+        "layer": layer,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "gomp_spincount": os.environ.get("GOMP_SPINCOUNT"),
     }
-
-
-def _system_libgomp_loaded() -> bool:
-    try:
-        with open("/proc/self/maps") as maps:
-            return any(line.rstrip().endswith(("/libgomp.so.1", "/libgomp.so.1.0.0")) for line in maps)
-    except OSError:
-        return False
-
-
-def _start_layer() -> None:
-    """Start numba's thread pool once, with passive waiting for GNU OpenMP unless the user chose otherwise."""
-    global _layer_pid, _layer_name, _wait_policy
-    import numba
-    from numba.np.ufunc import parallel as _nbp
-
-    if _nbp._is_initialized:  # somebody started it already: nothing left to choose
-        _layer_name, _layer_pid = numba.threading_layer(), os.getpid()
-        return
-    user_chose = ("NUMBA_THREADING_LAYER" in os.environ or "OMP_WAIT_POLICY" in os.environ
-                  or "GOMP_SPINCOUNT" in os.environ or numba.config.THREADING_LAYER != "default")
-    if user_chose:
-        numba.get_num_threads()
-    elif _system_libgomp_loaded():
-        # libgomp read its environment when it was loaded: its threads would spin. workqueue never spins.
-        numba.config.THREADING_LAYER = "workqueue"
-        numba.get_num_threads()
-    else:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read by libgomp's constructor as numba loads it
-        try:
-            numba.get_num_threads()
-        finally:
-            del os.environ["OMP_WAIT_POLICY"]
-        _wait_policy = "PASSIVE"
-    _layer_name, _layer_pid = numba.threading_layer(), os.getpid()
 
 
 _loadavg_file = "/proc/loadavg"
@@ -335,12 +299,14 @@ _ONE_THREAD = contextlib.nullcontext(1)
 
 
 def _band_threads(work: int, min_work: int):
-    """For kernels run in bands on fastdip's own threads (``_run_bands``): a context giving how many threads one
-    call may use.
+    """For kernels run in bands on fastdip's own threads (``_run_bands``, ``_run_blocks``): a context giving how
+    many threads one call may use.
 
-    The same rule as ``_kernel_threads`` (the setting, the size threshold, the idle cores, one parallel call
-    per process at a time) without numba's thread pool, which such kernels never start. Below the threshold a
-    shared null context (a generator context manager costs ~1.5-2.5 us a call; a 3x3 median of 512^2 ~50 us).
+    ``work`` is the call's size (pixels, or pixels times operations per pixel) and ``min_work`` the measured
+    size from which threads pay. The rule: 1 below the threshold, else ``get_threads()`` capped by the idle
+    cores; while one thread of this process runs a parallel call, other threads get 1 (so several callers never
+    start more than the setting plus one thread each). Below the threshold a shared null context (a generator
+    context manager costs ~1.5-2.5 us a call; a 3x3 median of 512^2 ~50 us).
     """
     return _ONE_THREAD if work < min_work else _band_threads_above()
 
@@ -427,41 +393,6 @@ def _share(call, blocks: int, threads: int) -> list:
         if error is not None:
             raise error
     return results
-
-
-@contextlib.contextmanager
-def _kernel_threads(work: int, min_work: int) -> Iterator[int]:
-    """For fastdip's kernel wrappers: how many threads to run one kernel call on (1 = call the serial twin).
-
-    ``work`` is the call's size (pixels, or pixels times operations per pixel) and ``min_work`` the measured
-    size from which the parallel twin pays. Inside the block numba's (thread-local) thread count is set to the
-    value yielded; while one thread of this process runs a parallel kernel, others get 1.
-    """
-    n = get_threads() if work >= min_work else 1
-    if n > 1:
-        n = min(n, _idle_cores())
-    if n <= 1:
-        yield 1
-        return
-    if _layer_pid is None:
-        with _layer_lock:  # (not _parallel_lock: a thread running a parallel kernel would block this one)
-            if _layer_pid is None:
-                _start_layer()
-    if _layer_pid != os.getpid() and _layer_name == "omp":
-        yield 1  # forked child of a process that started GNU OpenMP: it would abort
-        return
-    if not _parallel_lock.acquire(blocking=False):
-        yield 1
-        return
-    try:
-        import numba
-
-        n = min(n, numba.config.NUMBA_NUM_THREADS)
-        if numba.get_num_threads() != n:
-            numba.set_num_threads(n)
-        yield n
-    finally:
-        _parallel_lock.release()
 
 
 def _fft_workers() -> int:

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from fastdip import parallel
 from fastdip._kernels import density as kd
 from fastdip.learn import _density
 
@@ -93,14 +94,20 @@ def test_local_density_equals_the_double_loop(compiled, cutoff, grid):
     node_w = np.empty(t.start.size, np.int64)
     kd.node_sums(w, t.idx, t.start, t.end, t.leaf, node_w)
     for radius, dc in ((0.8, 0.8), (2.0, 1.0), (1.0, 0.5)):
-        out = np.empty(len(x), np.int64)
-        _kernel("local_density", compiled)(t.x, w, *t.walk, node_w, _density._below(radius), dc * dc, cutoff,
-                                           np.empty(128, np.int64), out)
-        np.testing.assert_array_equal(out, _naive_acc(t.x, w, radius, dc, cutoff))
-        threaded = np.empty(len(x), np.int64)
-        kd.local_density_parallel(t.x, w, *t.walk, node_w, _density._below(radius), dc * dc, cutoff,
-                                  np.empty((3, 128), np.int64), threaded)
-        np.testing.assert_array_equal(threaded, out)
+        results = []
+        for blocks, threads in ((1, 1), (3, 3), (5, 2)):  # (one call; blocks of leaves on threads)
+            out = np.full(len(x), -1 if cutoff else -(1 << 32), np.int64)  # the wrapper's start
+            parts = np.zeros((blocks, 0 if cutoff else len(x)), np.int64)
+            args = (t.x, w, *t.walk, node_w, _density._below(radius), dc * dc, cutoff,
+                    np.empty((blocks, 128), np.int64), out, parts)
+            if blocks == 1:
+                _kernel("local_density", compiled)(*args, 0, 1)
+            else:
+                parallel._run_blocks(kd.local_density, args, blocks, threads)
+            results.append(out + parts.sum(axis=0) if not cutoff else out)
+        np.testing.assert_array_equal(results[0], _naive_acc(t.x, w, radius, dc, cutoff))
+        for threaded in results[1:]:
+            np.testing.assert_array_equal(threaded, results[0])
 
 
 def test_below_makes_squared_comparison_exact():
@@ -121,7 +128,8 @@ def test_nearest_denser_equals_the_double_loop(compiled, grid):
     kd.node_min_rank(rank, t.idx, t.start, t.end, t.leaf, node_rank)
     delta2 = np.empty(n)
     parent = np.empty(n, np.int64)
-    _kernel("nearest_denser", compiled)(t.x, rank, *t.walk, node_rank, np.empty(128, np.int64), delta2, parent)
+    _kernel("nearest_denser", compiled)(t.x, rank, *t.walk, node_rank, np.empty((1, 128), np.int64), delta2, parent,
+                                        0, 1)
     d2 = naive.squared_distances(t.x)
     for i in range(n):
         if rank[i] == 0:
@@ -129,10 +137,10 @@ def test_nearest_denser_equals_the_double_loop(compiled, grid):
         else:
             best = min((j for j in range(n) if rank[j] < rank[i]), key=lambda j: (d2[i, j], rank[j]))
             assert parent[i] == best and delta2[i] == d2[i, best]
-    d2_threads = np.empty(n)
-    parent_threads = np.empty(n, np.int64)
-    kd.nearest_denser_parallel(t.x, rank, *t.walk, node_rank, np.empty((2, 128), np.int64), d2_threads,
-                               parent_threads)
+    d2_threads = np.full(n, np.nan)
+    parent_threads = np.full(n, -7, np.int64)
+    parallel._run_blocks(kd.nearest_denser, (t.x, rank, *t.walk, node_rank, np.empty((3, 128), np.int64),
+                                             d2_threads, parent_threads), 3, 2)
     np.testing.assert_array_equal(d2_threads, delta2)
     np.testing.assert_array_equal(parent_threads, parent)
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastdip import parallel
 from fastdip._kernels import distortion as k
 from tests import _naive_geometry_model as naive
 
@@ -37,7 +38,7 @@ def _naive_inverse(shape, coeffs, max_iter=MAX_ITER, center=None, focal=None):
 def _inverse(shape, coeffs, kernel=k.inverse_map, max_iter=MAX_ITER, center=None, focal=None):
     xs, ys, (cr, cc), f = _grid(shape, center, focal)
     out = np.full((2,) + shape, -7.0)
-    kernel(out, xs, ys, *coeffs, cr, cc, f, max_iter, TOL)
+    kernel(out, xs, ys, *coeffs, cr, cc, f, max_iter, TOL, 0, shape[0])
     return out
 
 
@@ -120,9 +121,12 @@ def test_sweep_and_list_steps_agree():
 
 
 @pytest.mark.parametrize("coeffs", [(-0.2, 0.05, 0.01, 0.004, -0.003), (-0.6, 0.0, 0.0, 0.0, 0.0)])
-def test_parallel_inverse_equals_serial(coeffs):
+def test_inverse_in_bands_on_threads_equals_one_call(coeffs):
     shape = (37, 53)
-    np.testing.assert_array_equal(_inverse(shape, coeffs, k.inverse_map_parallel), _inverse(shape, coeffs))
+    xs, ys, (cr, cc), f = _grid(shape)
+    out = np.full((2,) + shape, -7.0)
+    parallel._run_bands(k.inverse_map, (out, xs, ys, *coeffs, cr, cc, f, MAX_ITER, TOL), shape[0], 5, 3)
+    np.testing.assert_array_equal(out, _inverse(shape, coeffs))
 
 
 @given(k1=st.floats(-0.6, 0.6), k2=st.floats(-0.1, 0.1), k3=st.floats(-0.05, 0.05), p1=st.floats(-0.02, 0.02),

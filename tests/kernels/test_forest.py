@@ -12,6 +12,7 @@ pytest.importorskip("sklearn")
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier  # noqa: E402
 
 import fastdip  # noqa: E402
+from fastdip import parallel  # noqa: E402
 from fastdip._kernels import forest as k  # noqa: E402
 from fastdip.learn import _forest  # noqa: E402
 
@@ -91,24 +92,29 @@ def test_kernel_equals_naive_twin_and_py_func():
     np.testing.assert_allclose(proba, _naive_proba(raw, Xt), rtol=0, atol=1e-7)
     out_p = np.empty((37, 3), np.float32)
     out_l = np.empty(37, np.int32)
-    args = (np.ascontiguousarray(Xt.T), *packed.kernel_args(), 8, out_p, out_l)
+    args = (np.ascontiguousarray(Xt.T), *packed.kernel_args(), 8, out_p, out_l, 0, 5)
     k.forest_predict.py_func(*args)  # the plain Python body (interpreted numba helpers)
     np.testing.assert_array_equal(out_p, proba)
 
 
-def test_parallel_twin_equals_serial():
+def test_bands_of_blocks_on_threads_equal_one_call():
     X, y = _data(500, 4, 4, 3)
     forest = ExtraTreesClassifier(n_estimators=20, random_state=0, n_jobs=1).fit(X, y)
     packed = _forest.pack(_forest.from_sklearn(forest))
     Xt = np.random.default_rng(4).random((3001, 4)).astype(np.float32)
+    planar = np.ascontiguousarray(Xt.T)
+    n_blocks = -(-3001 // 256)  # the last block is partial
     outs = []
-    for kernel in (k.forest_predict, k.forest_predict_parallel):
-        p = np.empty((3001, 4), np.float32)
-        lab = np.empty(3001, np.int32)
-        kernel(np.ascontiguousarray(Xt.T), *packed.kernel_args(), 256, p, lab)
+    for blocks, threads in ((1, 1), (5, 3), (n_blocks, 2)):
+        p = np.full((3001, 4), -1.0, np.float32)
+        lab = np.full(3001, -1, np.int32)
+        parallel._run_bands(k.forest_predict, (planar, *packed.kernel_args(), 256, p, lab), n_blocks, blocks,
+                            threads)
         outs.append((p, lab))
-    np.testing.assert_array_equal(outs[0][0], outs[1][0])
-    np.testing.assert_array_equal(outs[0][1], outs[1][1])
+    for p, lab in outs[1:]:
+        np.testing.assert_array_equal(p, outs[0][0])
+        np.testing.assert_array_equal(lab, outs[0][1])
+    assert (outs[0][1] >= 0).all() and (outs[0][0] >= 0).all()  # every pixel written
     with fastdip.threads(1):
         p1, _ = _forest.predict(packed, Xt, proba=True, labels=False)
     np.testing.assert_array_equal(p1, outs[0][0])

@@ -1,11 +1,12 @@
 """The one numba flag policy for every kernel in fastdip._kernels (STYLE.md principle 4).
 
 - ``SERIAL``: every serial kernel, ``@njit(**SERIAL)``: cached, releases the GIL, strict float maths.
-- ``PARALLEL``: the few kernels measured to gain from threads; each has a serial twin written as its own
-  ``def`` (two cached dispatchers made from one Python function share one cache entry and can crash).
+- No ``parallel=True`` kernels: a parallel call runs bands of the serial kernel on fastdip's worker threads
+  (``fastdip.parallel._run_bands``); a numba ``prange`` twin compiled the whole call tree a second time and
+  started numba's thread pool (whose OpenMP barrier waited 4-8 ms a call beside another busy process).
 - ``SAFE_FASTMATH``: the only fastmath flags allowed, where profiling justifies them; never ``True``
   (it removes NaN checks). numba refuses a frozenset: write ``@njit(**SERIAL, fastmath=set(SAFE_FASTMATH))``.
-- ``PARALLEL_MIN_PIXELS``: below this many pixels the serial twin is used (2 cores: threads only pay
+- ``PARALLEL_MIN_PIXELS``: below this many pixels a kernel runs in one call (2 cores: threads only pay
   above roughly 1-4 Mpx for memory-bound kernels, measured in benchmarks/).
 - ``njit``: the decorator every kernel uses instead of ``numba.njit`` (same flags): a call from one kernel
   to another never specialises the callee on constant arguments (below).
@@ -14,7 +15,6 @@
 import numpy as np
 
 SERIAL = {"cache": True, "nogil": True}
-PARALLEL = {"cache": True, "nogil": True, "parallel": True}
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 PARALLEL_MIN_PIXELS = 1 << 20
 

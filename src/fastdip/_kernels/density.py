@@ -12,16 +12,15 @@ Exactness. Every distance is ``sqrt(d2)`` with ``d2`` summed over the coordinate
 x[j, k]``, ``d2 += t * t``. A node's box distance is computed the same way with some terms smaller (or zero),
 so, rounding being monotone, it never exceeds the distance of a point inside the node: pruning by it never
 drops a point that the plain double loop of tests/_naive_learn.py would keep. Gaussian terms are rounded to
-multiples of 2**-32 and summed as int64, so a density does not depend on the order of summation (serial,
-parallel and brute force agree to the bit, and equal densities stay exactly equal).
+multiples of 2**-32 and summed as int64, so a density does not depend on the order of summation (one call,
+blocks on threads and brute force agree to the bit, and equal densities stay exactly equal).
 """
 
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 #: Gaussian terms are summed in units of 2**-32 (int64: room for 2**31 unit terms).
 FIXED = 4294967296.0
@@ -244,43 +243,25 @@ def _leaf_gaussian_pairs(x, w, query, idx, start, end, leaf, lo, hi, r2, dc2, st
 
 
 @njit(**SERIAL)
-def local_density(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stack, out):
-    """``out[i]`` = ρ_i in integer units (counts for ``cutoff``, 2**-32 for the Gaussian), the point's own copies
-    but not itself counted. ``r2`` is the smallest double whose square root reaches the radius, so that
-    ``d2 < r2`` is exactly ``sqrt(d2) < radius``. The Gaussian visits each pair once (its exp is the cost:
-    half the exps of a walk per point, the same integer sums)."""
-    self_term = np.int64(1) if cutoff else np.int64(4294967296)
-    out[:] = -self_term
+def local_density(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stacks, out, parts, b, blocks):
+    """ρ in integer units (counts for ``cutoff``, 2**-32 for the Gaussian), the point's own copies but not
+    itself counted, from the leaves b, b + blocks, ... of the tree (all: b, blocks = 0, 1; the blocks on
+    fastdip's worker threads, ``parallel._run_blocks``, one row of ``stacks`` and of ``parts`` each). The
+    wrapper sets ``out`` to minus the self term first. ``cutoff``: each point of the block's leaves is written
+    into ``out``. Gaussian: each pair is visited once (its exp is the cost: half the exps of a walk per point)
+    and its term added to both points in ``parts[b]`` (zeroed by the wrapper), which the wrapper adds to ``out``
+    (integer sums: the same bits in any order). ``r2`` is the smallest double whose square root reaches the
+    radius, so that ``d2 < r2`` is exactly ``sqrt(d2) < radius``."""
+    stack = stacks[b]
+    m = 0
     for node in range(start.shape[0]):
         if leaf[node]:
-            if cutoff:
-                _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, stack, out)
-            else:
-                _leaf_gaussian_pairs(x, w, node, idx, start, end, leaf, lo, hi, r2, dc2, stack, out)
-
-
-@njit(**PARALLEL)
-def local_density_parallel(x, w, idx, start, end, leaf, lo, hi, node_w, r2, dc2, cutoff, stacks, out):
-    """``local_density`` with the leaves dealt to the threads in turn (``stacks``: one row per thread). The
-    cutoff kernel writes each point from the thread that owns its leaf; the Gaussian one, which adds a pair's
-    term to both points, sums into one int64 row per thread, added up at the end (integer sums: the same
-    bits as the serial kernel)."""
-    self_term = np.int64(1) if cutoff else np.int64(4294967296)
-    out[:] = -self_term
-    leaves = np.flatnonzero(leaf)
-    n_threads = stacks.shape[0]
-    n = out.shape[0]
-    parts = np.zeros((n_threads if not cutoff else 0, n), np.int64)
-    for b in prange(n_threads):
-        for m in range(b, leaves.shape[0], n_threads):
-            if cutoff:
-                _leaf_density(x, w, leaves[m], idx, start, end, leaf, lo, hi, node_w, r2, stacks[b], out)
-            else:
-                _leaf_gaussian_pairs(x, w, leaves[m], idx, start, end, leaf, lo, hi, r2, dc2, stacks[b],
-                                     parts[b])
-    for b in range(parts.shape[0]):
-        for i in range(n):
-            out[i] += parts[b, i]
+            if m % blocks == b:
+                if cutoff:
+                    _leaf_density(x, w, node, idx, start, end, leaf, lo, hi, node_w, r2, stack, out)
+                else:
+                    _leaf_gaussian_pairs(x, w, node, idx, start, end, leaf, lo, hi, r2, dc2, stack, parts[b])
+            m += 1
 
 
 @njit(**SERIAL)
@@ -327,11 +308,15 @@ def _nearest_denser_of(x, rank, i, idx, start, end, leaf, lo, hi, node_rank, sta
 
 
 @njit(**SERIAL)
-def nearest_denser(x, rank, idx, start, end, leaf, lo, hi, node_rank, stack, delta2, parent):
+def nearest_denser(x, rank, idx, start, end, leaf, lo, hi, node_rank, stacks, delta2, parent, b, blocks):
     """For every point but the densest (rank 0): ``delta2[i]`` = squared distance to the nearest denser point,
-    ``parent[i]`` = that point. The densest gets its largest squared distance to any point and parent -1."""
+    ``parent[i]`` = that point. The densest gets its largest squared distance to any point and parent -1.
+    This call does block b of ``blocks`` contiguous blocks of the tree order (all: b, blocks = 0, 1; the blocks
+    on fastdip's worker threads, ``parallel._run_blocks``, one row of ``stacks`` each)."""
     n = idx.shape[0]
-    for p in range(n):
+    stack = stacks[b]
+    step = (n + blocks - 1) // blocks
+    for p in range(b * step, min(n, (b + 1) * step)):
         i = idx[p]
         if rank[i] == 0:
             far = 0.0
@@ -348,33 +333,6 @@ def nearest_denser(x, rank, idx, start, end, leaf, lo, hi, node_rank, stack, del
             d2, j = _nearest_denser_of(x, rank, i, idx, start, end, leaf, lo, hi, node_rank, stack)
             delta2[i] = d2
             parent[i] = j
-
-
-@njit(**PARALLEL)
-def nearest_denser_parallel(x, rank, idx, start, end, leaf, lo, hi, node_rank, stacks, delta2, parent):
-    """``nearest_denser`` over blocks of the tree order, one block per thread (``stacks``: one row each)."""
-    n = idx.shape[0]
-    n_blocks = stacks.shape[0]
-    step = (n + n_blocks - 1) // n_blocks
-    for b in prange(n_blocks):
-        stack = stacks[b]
-        for p in range(b * step, min(n, (b + 1) * step)):
-            i = idx[p]
-            if rank[i] == 0:
-                far = 0.0
-                for j in range(n):
-                    d2 = 0.0
-                    for k in range(x.shape[1]):
-                        t = x[i, k] - x[j, k]
-                        d2 += t * t
-                    if d2 > far:
-                        far = d2
-                delta2[i] = far
-                parent[i] = -1
-            else:
-                d2, j = _nearest_denser_of(x, rank, i, idx, start, end, leaf, lo, hi, node_rank, stack)
-                delta2[i] = d2
-                parent[i] = j
 
 
 @njit(**SERIAL)

@@ -28,8 +28,9 @@ so each row instead runs whole-row Newton *sweeps* (``_newton_sweep``: one step 
 branch-free with selects so that LLVM vectorises it, finished and failed columns computed and discarded)
 while at least 1/8 of the columns are live, then a scalar loop over the few left (``_newton_list``: near
 the fold convergence is slow, and sweeping whole rows for a handful of columns would cost more): ~5
-ns/pixel. ``inverse_map_parallel`` splits the rows among threads (``prange``, scratch per row); the serial
-twin is used below the wrapper's pixel threshold (fastdip._kernels._config.PARALLEL_MIN_PIXELS).
+ns/pixel. ``inverse_map`` takes the range of rows it writes: above the wrapper's pixel threshold
+(fastdip._kernels._config.PARALLEL_MIN_PIXELS) bands of rows run on fastdip's worker threads
+(``parallel._run_bands``; no numba ``prange`` twin, so numba's own thread pool is never started).
 The maps stay float64: ``geometry.remap`` samples float64 coordinates (a float32 map would only be converted
 back, one more pass), and writing the forward map is ~2 ms of the ~25 ms of a 2048² ``undistort``.
 
@@ -41,9 +42,8 @@ for nonlinear equations).
 import math
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -186,27 +186,15 @@ def _inverse_row(out, i, xs, ty, k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol, p
 
 
 @njit(**SERIAL)
-def inverse_map(out, xs, ys, k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol):
-    """The inverse (distorting) map into ``out`` (2, rows, cols) by per-pixel Newton; ``xs``, ``ys`` as in
-    ``forward_map``; ``max_iter`` Newton steps at most, residual |Δx_d| + |Δy_d| <= ``tol`` to be done."""
+def inverse_map(out, xs, ys, k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol, r0, r1):
+    """The inverse (distorting) map into ``out`` (2, rows, cols) by per-pixel Newton, rows r0..r1 (all: 0, rows;
+    bands of rows on fastdip's worker threads: ``parallel._run_bands``); ``xs``, ``ys`` as in ``forward_map``;
+    ``max_iter`` Newton steps at most, residual |Δx_d| + |Δy_d| <= ``tol`` to be done."""
     n = xs.shape[0]
     px = np.empty(n)
     py = np.empty(n)
     rr = np.empty(n)
     rc = np.empty(n)
     live = np.empty(n, np.int64)
-    for i in range(ys.shape[0]):
-        _inverse_row(out, i, xs, ys[i], k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol, px, py, live, rr, rc)
-
-
-@njit(**PARALLEL)
-def inverse_map_parallel(out, xs, ys, k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol):
-    """``inverse_map`` with the rows split among threads (scratch per row)."""
-    n = xs.shape[0]
-    for i in prange(ys.shape[0]):
-        px = np.empty(n)
-        py = np.empty(n)
-        rr = np.empty(n)
-        rc = np.empty(n)
-        live = np.empty(n, np.int64)
+    for i in range(r0, r1):
         _inverse_row(out, i, xs, ys[i], k1, k2, k3, p1, p2, cr, cc, f, max_iter, tol, px, py, live, rr, rc)

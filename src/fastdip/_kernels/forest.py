@@ -36,9 +36,8 @@ probabilities and 0.22-0.26 s for labels alone.
 """
 
 import numpy as np
-from numba import prange
 
-from ._config import PARALLEL, SERIAL, njit
+from ._config import SERIAL, njit
 
 
 @njit(**SERIAL)
@@ -104,10 +103,12 @@ def _block(X, start, n, roots, depth, child, feature, threshold, leaf_row, leaf_
 
 
 @njit(**SERIAL)
-def forest_predict(X, roots, depth, child, feature, threshold, leaf_row, leaf_value, block, proba, labels):
+def forest_predict(X, roots, depth, child, feature, threshold, leaf_row, leaf_value, block, proba, labels, b0, b1):
     """Class fractions averaged over the trees into ``proba`` (P, k) float32 and/or the argmax class index into
     ``labels`` (P,) int32, for the planar (F, P) float32 features ``X``; an output with 0 rows is not written.
-    ``block`` pixels share one pass over each tree."""
+    ``block`` pixels share one pass over each tree; this call does the blocks b0..b1 (pixels b0 * block to
+    min(P, b1 * block); all: 0, ceil(P / block); bands of blocks on fastdip's worker threads:
+    ``parallel._run_bands``)."""
     P = X.shape[1]
     k = leaf_value.shape[1]
     early = proba.shape[0] == 0
@@ -115,26 +116,7 @@ def forest_predict(X, roots, depth, child, feature, threshold, leaf_row, leaf_va
     idx = np.empty(block, np.uint32)
     pos = np.empty(block, np.uint64)
     act = np.empty(block, np.int64)
-    for start in range(0, P, block):
+    for start in range(b0 * block, min(P, b1 * block), block):
         n = min(block, P - start)
-        _block(X, start, n, roots, depth, child, feature, threshold, leaf_row, leaf_value, early,
-               acc, idx, pos, act, proba, labels)
-
-
-@njit(**PARALLEL)
-def forest_predict_parallel(X, roots, depth, child, feature, threshold, leaf_row, leaf_value, block, proba,
-                            labels):
-    """``forest_predict`` with the blocks shared among threads (each block owns its scratch)."""
-    P = X.shape[1]
-    k = leaf_value.shape[1]
-    early = proba.shape[0] == 0
-    n_blocks = (P + block - 1) // block
-    for b in prange(n_blocks):
-        start = b * block
-        n = min(block, P - start)
-        acc = np.empty((block, k), np.float64)
-        idx = np.empty(block, np.uint32)
-        pos = np.empty(block, np.uint64)
-        act = np.empty(block, np.int64)
         _block(X, start, n, roots, depth, child, feature, threshold, leaf_row, leaf_value, early,
                acc, idx, pos, act, proba, labels)

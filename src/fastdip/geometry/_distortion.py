@@ -197,11 +197,8 @@ def distortion_map(shape, model=None, *, k1=0.0, k2=0.0, k3=0.0, p1=0.0, p2=0.0,
     if not inverse:  # memory-bound (16 bytes written per pixel): serial at every size
         _k.forward_map(out, xs, ys, *coeffs)
         return out
-    with parallel._kernel_threads(rows * cols, PARALLEL_MIN_PIXELS) as threads:  # compute-bound Newton steps
-        if threads > 1:
-            _k.inverse_map_parallel(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
-        else:
-            _k.inverse_map(out, xs, ys, *coeffs, _MAX_ITER, _TOL)
+    with parallel._band_threads(rows * cols, PARALLEL_MIN_PIXELS) as threads:  # compute-bound Newton steps
+        parallel._run_bands(_k.inverse_map, (out, xs, ys, *coeffs, _MAX_ITER, _TOL), rows, 4 * threads, threads)
     return out
 
 

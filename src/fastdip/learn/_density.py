@@ -256,13 +256,14 @@ class DensityPeaks:
         w = counts  # the tree's idx holds row numbers of xu: kernels index w, rank and labels by them
         node_w = np.empty(tree.start.size, np.int64)
         _k.node_sums(w, tree.idx, tree.start, tree.end, tree.leaf, node_w)
-        acc = np.empty(nu, np.int64)
-        with _parallel._kernel_threads(nu, PARALLEL_MIN_POINTS) as threads:
-            if threads > 1:
-                _k.local_density_parallel(tree.x, w, *tree.walk, node_w, _below(radius), dc * dc, cutoff,
-                                          _stacks(threads), acc)
-            else:
-                _k.local_density(tree.x, w, *tree.walk, node_w, _below(radius), dc * dc, cutoff, _stacks(1)[0], acc)
+        acc = np.full(nu, -1 if cutoff else -(1 << 32), np.int64)  # minus each point's own term
+        with _parallel._band_threads(nu, PARALLEL_MIN_POINTS) as threads:
+            # leaves dealt to the threads in turn; Gaussian pair terms into one int64 row per thread
+            parts = np.zeros((threads, 0 if cutoff else nu), np.int64)
+            _parallel._run_blocks(_k.local_density, (tree.x, w, *tree.walk, node_w, _below(radius), dc * dc, cutoff,
+                                                     _stacks(threads), acc, parts), threads, threads)
+            if not cutoff:
+                acc += parts.sum(axis=0)
 
         order = np.lexsort((first, -acc))  # decreasing density, then increasing index in X
         rank = np.empty(nu, np.int64)
@@ -271,11 +272,9 @@ class DensityPeaks:
         _k.node_min_rank(rank, tree.idx, tree.start, tree.end, tree.leaf, node_rank)
         delta2 = np.empty(nu)
         parent = np.empty(nu, np.int64)
-        with _parallel._kernel_threads(nu, PARALLEL_MIN_POINTS) as threads:
-            if threads > 1:
-                _k.nearest_denser_parallel(tree.x, rank, *tree.walk, node_rank, _stacks(threads), delta2, parent)
-            else:
-                _k.nearest_denser(tree.x, rank, *tree.walk, node_rank, _stacks(1)[0], delta2, parent)
+        with _parallel._band_threads(nu, PARALLEL_MIN_POINTS) as threads:
+            _parallel._run_blocks(_k.nearest_denser, (tree.x, rank, *tree.walk, node_rank, _stacks(threads), delta2,
+                                                      parent), threads, threads)
 
         rho = acc.astype(np.float64) if cutoff else acc / _UNIT
         delta = np.sqrt(delta2)

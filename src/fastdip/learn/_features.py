@@ -450,7 +450,7 @@ def _tile_features(x: np.ndarray, plan: _Plan, outer: tuple, inner: tuple) -> np
 def _map_tiles(fn, jobs: list, work: int) -> None:
     """``fn(job)`` for every job: on a few threads (each running serial kernels) when ``work`` (pixels x
     features) is large and cores are idle, else one after the other."""
-    with parallel._kernel_threads(work if len(jobs) > 1 else 0, _MIN_THREADED_WORK) as n:
+    with parallel._band_threads(work if len(jobs) > 1 else 0, _MIN_THREADED_WORK) as n:
         if n > 1:
             with concurrent.futures.ThreadPoolExecutor(n) as pool:
                 for _ in pool.map(fn, jobs):
@@ -541,7 +541,7 @@ def features(image, *, sigmas=DEFAULT_SIGMAS, kinds=None, channel_axis=None, spa
     # scales on threads unless 'dog' chains them (each thread would recompute the previous scale's Gaussian:
     # the default set took 10.4 s threaded against 6.8 s in turn at 2048², the skimage set 3.7 s against 5.0 s)
     chained = "dog" in plan.kinds
-    with parallel._kernel_threads(0 if chained or len(plan.sigmas) < 2 else x.size * n_feat,
+    with parallel._band_threads(0 if chained or len(plan.sigmas) < 2 else x.size * n_feat,
                                   _MIN_THREADED_WORK) as n:
         if n > 1:
             _compute_threads(x, plan, out.reshape(-1, n_feat), n)

@@ -171,9 +171,7 @@ def predict_planar(packed: Packed, X: np.ndarray, *, proba: bool, labels: bool):
     args = (X, *packed.kernel_args(), _BLOCK, out_p, out_l)
     # compute-bound: threads pay from a few blocks of a 100-tree forest on
     work = P * packed.roots.shape[0]
-    with parallel._kernel_threads(work if P > 2 * _BLOCK else 0, PARALLEL_MIN_PIXELS // 16) as n:
-        if n > 1:
-            k.forest_predict_parallel(*args)
-        else:
-            k.forest_predict(*args)
+    n_blocks = -(-P // _BLOCK)
+    with parallel._band_threads(work if P > 2 * _BLOCK else 0, PARALLEL_MIN_PIXELS // 16) as n:
+        parallel._run_bands(k.forest_predict, args, n_blocks, min(n_blocks, 4 * n), n)
     return (out_p if proba else None), (out_l if labels else None)

@@ -75,32 +75,29 @@ def _lloyd(x, centers, max_iter, tol_abs, kernels, weights=None):
     """Lloyd iterations; return (labels, centers, inertia, n_iter) with labels consistent with the centres.
     With ``weights``, ``x`` holds distinct vectors and ``weights`` their multiplicities."""
     work = x.shape[0] if weights is None else 0
-    with _parallel._kernel_threads(work, PARALLEL_MIN_PIXELS) as blocks:
-        return _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, blocks)
+    with _parallel._band_threads(work, PARALLEL_MIN_PIXELS) as threads:
+        return _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, threads)
 
 
-def _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, blocks):
+def _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, threads):
     n, n_ch = x.shape
     k = centers.shape[0]
     labels = np.empty(n, dtype=np.int32)
-    parallel = blocks > 1
-    if parallel:
-        sums_b = np.empty((blocks, k, n_ch))
-        counts_b = np.empty((blocks, k), dtype=np.int64)
-        inertia_b = np.empty(blocks)
+    # one block of the vectors per thread, each with its own sums (one block: the sums in raster order)
+    sums_b = np.empty((threads, k, n_ch))
+    counts_b = np.empty((threads, k), dtype=np.int64)
+    inertia_b = np.empty(threads)
 
     def step(c):
-        if parallel:
-            kernels.kmeans_step_parallel(x, c, labels, sums_b, counts_b, inertia_b)
-            return sums_b.sum(axis=0), counts_b.sum(axis=0), float(inertia_b.sum())
-        sums = np.empty((k, n_ch))
         if weights is not None:
+            sums = np.empty((k, n_ch))
             counts = np.empty(k)
             inertia = kernels.kmeans_step_weighted(x, weights, c, labels, sums, counts)
             return sums, counts, inertia
-        counts = np.empty(k, dtype=np.int64)
-        inertia = kernels.kmeans_step(x, c, labels, sums, counts)
-        return sums, counts, inertia
+        _parallel._run_blocks(kernels.kmeans_step, (x, c, labels, sums_b, counts_b, inertia_b), threads, threads)
+        if threads == 1:
+            return sums_b[0].copy(), counts_b[0].copy(), float(inertia_b[0])
+        return sums_b.sum(axis=0), counts_b.sum(axis=0), float(inertia_b.sum())
 
     centers = centers.copy()
     n_iter = 0
@@ -393,11 +390,10 @@ def mean_shift(image, *, spatial_radius, range_radius, max_iter=100, tol=1e-3, m
         src, zero = feat, 0.0
     src = np.ascontiguousarray(np.moveaxis(src, -1, 0))
     # compute-bound: threads pay early
-    with _parallel._kernel_threads(feat.shape[0] * feat.shape[1], PARALLEL_MIN_PIXELS // 16) as threads:
-        if threads > 1:
-            _k.mean_shift_filter_parallel(src, hs, hr, max_iter, tol, zero, threads, value, pos)
-        else:
-            _k.mean_shift_filter(src, hs, hr, max_iter, tol, zero, value, pos)
+    with _parallel._band_threads(feat.shape[0] * feat.shape[1], PARALLEL_MIN_PIXELS // 16) as threads:
+        # interleaved rows in 4 blocks a thread (fastdip.parallel takes the next block as a thread frees)
+        _parallel._run_blocks(_k.mean_shift_filter, (src, hs, hr, max_iter, tol, zero, value, pos),
+                              4 * threads, threads)
     labels = np.empty(spatial, dtype=np.int32)
     parent = np.empty(labels.size, dtype=np.int64)
     _k.mode_components(value, pos, hs, hr, parent, labels)
