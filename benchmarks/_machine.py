@@ -90,7 +90,8 @@ def limit_threads() -> None:
     """Make the libraries that thread run on one thread (``--threads 1``).
 
     The environment variables only take effect for libraries not imported yet (``python -m benchmarks``
-    sets them before any import); OpenCV and numba are also set at run time.
+    sets them before any import); OpenCV and fastdip are also set at run time (fastdip's kernels never use
+    numba's own thread pool, which ``numba.set_num_threads`` would start).
     """
     for name in SINGLE_THREAD_ENV:
         os.environ[name] = "1"
@@ -100,8 +101,6 @@ def limit_threads() -> None:
         cv2.setNumThreads(1)
     except ImportError:
         pass
-    if "numba" in sys.modules:
-        sys.modules["numba"].set_num_threads(1)
     import fastdip
 
     fastdip.set_threads(1)
@@ -116,21 +115,15 @@ def threads() -> str:
         parts.append(f"opencv cv2.getNumThreads()={cv2.getNumThreads()}")
     except ImportError:
         pass
+    # (not numba.get_num_threads(): it would start numba's thread pool, which fastdip never uses)
     if "numba" in sys.modules:
         numba = sys.modules["numba"]
-        try:
-            layer = f", layer {numba.threading_layer()}"
-        except ValueError:  # no parallel kernel has run yet
-            layer = ""
-        parts.append(
-            f"numba get_num_threads()={numba.get_num_threads()} "
-            f"(NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}{layer})"
-        )
+        parts.append(f"numba NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}")
     import fastdip
 
     info = fastdip.parallel.threading_info()
-    parts.append(f"fastdip get_threads()={info['threads']} (layer {info['layer']}, "
-                 f"OMP_WAIT_POLICY {info['omp_wait_policy']})")
+    parts.append(f"fastdip get_threads()={info['threads']} on its own worker threads (numba's thread pool: "
+                 f"{'started, layer ' + info['layer'] if info['layer'] else 'not started'})")
     env = [f"{name}={os.environ[name]}" for name in SINGLE_THREAD_ENV if name in os.environ]
     parts.append("env: " + (" ".join(env) if env else "none of the thread variables set"))
     return "; ".join(parts)

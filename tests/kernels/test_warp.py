@@ -236,7 +236,8 @@ def test_remap2_chunked_bilinear_equals_the_general_sampler(rng, dtype, channels
         assert np.array_equal(d, e)
 
 
-@pytest.mark.parametrize("dtype,variant", [(np.float32, 1), (np.uint8, 1), (np.uint16, 1), (np.float64, 0), (np.float32, 0)])
+@pytest.mark.parametrize("dtype,variant",
+                         [(np.float32, 1), (np.uint8, 1), (np.uint16, 1), (np.float64, 0), (np.float32, 0)])
 def test_affine2_single_channel_interior_equals_the_multichannel_loop(rng, dtype, variant):
     # one channel: gathers then vectorised sums; several channels: the fused loop; same arithmetic, same values
     f = (rng.random((40, 45)) * 255).astype(dtype)
