@@ -56,7 +56,9 @@ def apply_lut_quads(words, pairs, out):
 # Branch-free passes over a block held in L1, so LLVM vectorises them (AVX2: 4 lanes): 2048² took 10 ms here
 # against 45 ms for numpy's float32 log1p (glibc log1pf, one element at a time, up to 0.84 ulp off).
 # error_model="numpy" on the polynomial: the Python model's zero-division check on f / (2 + f) (never zero
-# there) stopped the vectorisation.
+# there) stopped the vectorisation. fastmath "contract" (fused multiply-adds, each rounded once: never less
+# accurate): 2.20 -> 1.93 ns a value serial, and the float32 results equal those without it on 92 M values
+# (random bit patterns over the whole positive range, [0, 1) in steps of 2**-20, [0, 300)).
 
 @njit(**SERIAL)
 def _log1p_load(image, u):
@@ -74,7 +76,7 @@ def _log1p_split(u_bits, k_bits):
         u_bits[j] = (ix & np.uint64(0x000F_FFFF_FFFF_FFFF)) + np.uint64(0x3FE6_A09E_0000_0000)
 
 
-@njit(**SERIAL, error_model="numpy")
+@njit(**SERIAL, error_model="numpy", fastmath={"contract"})
 def _log1p_poly(m, k):
     """k[j] <- log(2**k · m), fdlibm e_log.c: f = m - 1, s = f / (2 + f), log(m) = f - hfsq + s (hfsq + R(s²))
     with R's coefficients Lg1..Lg7 and ln 2 split in a high and a low part (literals: kernels read no globals)."""
