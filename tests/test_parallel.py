@@ -350,8 +350,9 @@ def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle
     assert len(chosen) >= 18, sorted(set(ops) - chosen)  # (dft2 and wiener: scipy.fft's workers)
 
 
-#: ops whose threaded path has no one-call-vs-bands test of its own (the others are tested in their families:
-#: test_filters_linear, test_geometry_resize, kernels/test_warp, kernels/test_cluster, test_filters_adaptive, ...)
+#: ops compared here end to end, one thread against two (histogram, ssim, the 15x15 median, rank and dft2 have no
+#: one-call-vs-bands test elsewhere; k-means and mean shift also have kernels/test_cluster; the others are tested
+#: in their families: test_filters_linear, test_geometry_resize, kernels/test_warp, test_filters_adaptive, ...)
 _NOT_TWIN_TESTED_ELSEWHERE = ("histogram", "ssim", "kmeans", "mean shift", "median 15x15", "rank 5x5", "dft2")
 
 

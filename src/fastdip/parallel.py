@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -257,8 +258,6 @@ def threading_info() -> dict:
     >>> sorted(fastdip.parallel.threading_info())
     ['cores', 'gomp_spincount', 'layer', 'omp_wait_policy', 'threads']
     """
-    import sys
-
     layer = None
     pool = sys.modules.get("numba.np.ufunc.parallel")
     if pool is not None and getattr(pool, "_is_initialized", False):

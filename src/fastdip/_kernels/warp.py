@@ -413,7 +413,7 @@ def affine2(src, pairs, m, order, mode, cval, is_int, lo, hi, out, variant, i0, 
     byte = src.itemsize == 1
     urow32 = np.uint32(row)
     uch32 = np.uint32(C)
-    colf = np.arange(Wo).astype(np.float64)  # column indices, exact
+    colf = np.arange(0.0, Wo)  # column indices, exact
     steps_r = Wo if variant == 2 and small else 0
     hi_r = np.empty(steps_r, np.int32)
     lo_r = np.empty(steps_r, np.uint32)

@@ -95,8 +95,6 @@ def _lloyd_run(x, centers, max_iter, tol_abs, kernels, weights, threads):
             inertia = kernels.kmeans_step_weighted(x, weights, c, labels, sums, counts)
             return sums, counts, inertia
         _parallel._run_blocks(kernels.kmeans_step, (x, c, labels, sums_b, counts_b, inertia_b), threads, threads)
-        if threads == 1:
-            return sums_b[0].copy(), counts_b[0].copy(), float(inertia_b[0])
         return sums_b.sum(axis=0), counts_b.sum(axis=0), float(inertia_b.sum())
 
     centers = centers.copy()
