@@ -483,6 +483,28 @@ def test_checked_float32_equals_the_rounded_float64_kernel(rng, mode):
             np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_separable_2d_int_against_naive(rng, mode, dtype):
+    """uint8/uint16 into float32 with float32 weights: the naive float64 correlation to float32 accuracy, for
+    symmetric weights (folded in integers) and others, rows inside and at the border, in one call and in
+    bands on threads."""
+    top = float(np.iinfo(dtype).max)
+    src = rng.integers(0, int(top) + 1, (2, 23, 70)).astype(dtype)
+    src[1, :, :3] = int(top)  # extremes: the integer pair sums at their largest
+    for wv, wh, av, ah in ((naive.gaussian_kernel1d(2.0), naive.gaussian_kernel1d(1.5), 8, 6),
+                           (np.array([1.0, 2.0, 1.0]) / 4, np.array([-1.0, 0.0, 1.0]), 1, 1),
+                           (rng.random(4) - 0.3, rng.random(5) - 0.5, 1, 3)):
+        expected = _reference_2d(src.astype(np.float64), np.outer(wv, wh), av, ah, mode, 7.0)
+        args = (src, wv.astype(np.float32), av, wh.astype(np.float32), ah, CODES[mode], 7.0,
+                7.0 * float(wv.astype(np.float32).sum()))
+        scale = (top + 7.0) * np.abs(wv).sum() * np.abs(wh).sum()
+        for run in (_whole(K.separable_2d_int), lambda *a: _bands(K.separable_2d_int)(*a, 5)):
+            out = np.full(src.shape, np.nan, np.float32)
+            run(*args, out)
+            np.testing.assert_allclose(out, expected, rtol=0, atol=5e-7 * scale)
+
+
 # -- 3-D: plane by plane ------------------------------------------------------------------------------------------
 
 
