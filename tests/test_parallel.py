@@ -166,6 +166,7 @@ def test_idle_cores_from_the_running_tasks(tmp_path, monkeypatch, text, cores, i
     monkeypatch.setattr(parallel, "_loadavg_file", str(path))
     monkeypatch.setattr(parallel, "_usable_cores", lambda: cores)
     monkeypatch.setattr(parallel, "_idle_cache", [-1.0, 0])
+    monkeypatch.setattr(parallel, "_own_spinning", lambda: 0)
     assert _REAL_IDLE_CORES() == idle
 
 
@@ -206,7 +207,9 @@ def test_run_bands_covers_every_index_once_in_the_documented_bands(n, blocks, th
     if threads == 1 or blocks == 1 or n <= 1:
         assert seen == [(0, n)]
     else:
-        assert sorted(seen) == [(b * n // blocks, (b + 1) * n // blocks) for b in range(blocks)]
+        bands = min(blocks, n)  # never an empty band
+        assert sorted(seen) == [(b * n // bands, (b + 1) * n // bands) for b in range(bands)]
+        assert all(hi > lo for lo, hi in seen)
 
 
 def test_run_bands_uses_the_worker_threads_and_raises_their_errors():
@@ -230,21 +233,13 @@ def test_run_bands_does_not_wait_for_a_worker_that_is_not_run(monkeypatch):
     thread takes the bands the worker has not started."""
     release = threading.Event()
 
-    class LatePool:
-        def submit(self, fn):
-            from concurrent.futures import Future
+    class LatePool(parallel._Pool):
+        def _take(self, job):
+            release.wait(5)
+            return super()._take(job)  # finds no band left
 
-            done = Future()
-
-            def late():
-                release.wait(5)
-                fn()  # finds no band left
-                done.set_result(None)
-
-            threading.Thread(target=late).start()
-            return done
-
-    monkeypatch.setattr(parallel, "_workers", lambda n: LatePool())
+    pool = LatePool(1)
+    monkeypatch.setattr(parallel, "_workers", lambda n: pool)
     seen = []
 
     def kernel(lo, hi):
@@ -254,6 +249,46 @@ def test_run_bands_does_not_wait_for_a_worker_that_is_not_run(monkeypatch):
 
     parallel._run_bands(kernel, (), 80, 8, 2)
     assert len(seen) == 8 and all(main for main, _, _ in seen)
+    pool.close()
+
+
+def test_pool_hands_over_jobs_back_to_back_asleep_and_when_busy():
+    """Jobs reach the worker while it spins (back to back) and after it fell asleep; a second caller while a
+    job runs does its blocks alone; the worker's finished blocks are counted once each."""
+    pool = parallel._Pool(1)
+    try:
+        names = []
+        for pause in (0.0, 0.0, 0.01, 0.0, 0.01):  # 10 ms: past the spin budget, the worker sleeps
+            time.sleep(pause)
+            got = pool.share(lambda b: (names.append(threading.current_thread().name), time.sleep(0.001), b)[2],
+                             12, 1)
+            assert sorted(got) == list(range(12))
+        by_worker = sum(n.startswith("fastdip-kernel") for n in names)
+        assert len(names) == 60 and by_worker > 0
+        assert pool._finished() == by_worker  # every block the worker ran counted once, before share returned
+        inner = []
+
+        def outer(b):
+            if b == 0:  # a second job while this one runs: done by its caller alone
+                inner.extend(pool.share(lambda c: (threading.current_thread().name, c), 3, 1))
+            return b
+
+        assert sorted(pool.share(outer, 4, 1)) == [0, 1, 2, 3]
+        assert sorted(c for _, c in inner) == [0, 1, 2] and len({name for name, _ in inner}) == 1
+    finally:
+        pool.close()
+
+
+def test_spinning_workers_do_not_count_as_busy_cores(tmp_path, monkeypatch):
+    path = tmp_path / "loadavg"
+    path.write_bytes(b"2.00 1.90 1.80 2/200 99\n")  # the caller and one more runnable task
+    monkeypatch.setattr(parallel, "_loadavg_file", str(path))
+    monkeypatch.setattr(parallel, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "_idle_cache", [-1.0, 0])
+    monkeypatch.setattr(parallel, "_own_spinning", lambda: 1)  # ... which is this process's spinning worker
+    assert _REAL_IDLE_CORES() == 2
+    monkeypatch.setattr(parallel, "_own_spinning", lambda: 0)
+    assert _REAL_IDLE_CORES() == 1
 
 
 def _big_inputs():

@@ -37,14 +37,22 @@ every cold cache). fastdip never starts numba's own thread pool, so numba's thre
 spinning wait policy play no part: with numba's GNU OpenMP layer, idle threads spin, and beside another busy
 process a kernel's barrier waited a whole scheduler slice (4-8 ms) for a thread the OS had not run, whatever
 the image size (measured here: a 3x3 median of a 512² image took 8.0 ms instead of 0.1 ms beside a second
-fastdip process). Waking a pool thread costs about 50-80 µs, which is why kernels go parallel only above a
-size where their serial time is well above that.
+fastdip process).
+
+Hand-offs (``fastdip._kernels.handoff``). Waking a sleeping thread costs a system call and, on this VM, 45-90
+µs before it runs; a caller that slept until its workers' last band ended lost as much again. So a worker
+that has finished a job spins (PAUSE, the GIL released) for up to 300 µs watching for the next one, and the
+caller spins for up to 1 ms for the workers' last bands, before either sleeps; the counters they watch are
+written after the writer has released the GIL, so the woken side never sleeps on the GIL either. A spinning
+worker is not counted as a busy core by the idle-core rule above. Measured (a synthetic 360 µs nogil kernel in
+8 bands, 2 threads, back to back): 307-327 µs a call with a thread pool that sleeps, 218-250 µs with the
+spins.
 
 References
 ----------
 OpenMP Architecture Review Board, *OpenMP Application Programming Interface 5.2*, 2021, §6.7 (OMP_WAIT_POLICY).
 Numba documentation, "The Threading Layers" and "Setting the Number of Threads".
-Python documentation, ``concurrent.futures.ThreadPoolExecutor``.
+Intel, *Intel 64 and IA-32 Architectures Optimization Reference Manual* (PAUSE in spin-wait loops).
 """
 
 from __future__ import annotations
@@ -274,24 +282,29 @@ def threading_info() -> dict:
 
 
 _loadavg_file = "/proc/loadavg"
-_idle_cache = [-1.0, 0]  # [monotonic time of the reading, idle cores]
+_idle_cache = [-1.0, 0]  # [monotonic time of the reading, runnable tasks besides the caller]
 
 
 def _idle_cores() -> int:
-    """Cores not running anything else right now: usable cores - (runnable tasks - this one), read from
-    /proc/loadavg's ``running/total`` field at most every 20 ms; the usable cores where it cannot be read."""
+    """Cores not running anything else right now: usable cores - (runnable tasks - this one - this process's
+    spinning workers), read from /proc/loadavg's ``running/total`` field at most every 20 ms; the usable
+    cores where it cannot be read."""
     now = time.monotonic()
-    if now - _idle_cache[0] < 0.02:
-        return _idle_cache[1]
+    if now - _idle_cache[0] >= 0.02:
+        try:
+            with open(_loadavg_file, "rb") as f:
+                others = int(f.read().split()[3].split(b"/")[0]) - 1
+        except (OSError, ValueError, IndexError):
+            others = 0
+        _idle_cache[0], _idle_cache[1] = now, others
     cores = _usable_cores()
-    try:
-        with open(_loadavg_file, "rb") as f:
-            running = int(f.read().split()[3].split(b"/")[0])
-        idle = max(1, cores - max(0, running - 1))
-    except (OSError, ValueError, IndexError):
-        idle = cores
-    _idle_cache[0], _idle_cache[1] = now, idle
-    return idle
+    return max(1, cores - max(0, _idle_cache[1] - _own_spinning()))
+
+
+def _own_spinning() -> int:
+    """This process's pool workers that are spinning for the next job (runnable, but not another's work)."""
+    pool, pid = _pool
+    return pool.spinning() if pool is not None and pid == os.getpid() else 0
 
 
 _ONE_THREAD = contextlib.nullcontext(1)
@@ -324,31 +337,187 @@ def _band_threads_above() -> Iterator[int]:
         _parallel_lock.release()
 
 
-_pool = [None, None]  # [ThreadPoolExecutor, the pid that made it]: threads do not survive fork()
+_pool = [None, None]  # [_Pool, the pid that made it]: threads do not survive fork()
 _pool_lock = threading.Lock()
+
+#: spin budgets of the hand-offs (fastdip._kernels.handoff), in microseconds: a worker watches for the next job
+#: this long after finishing one (back-to-back calls of 512^2 kernels come ~20-100 us apart), the caller watches
+#: for the workers' last bands this long before sleeping, and a worker that saw a job spins this long more so
+#: that the caller has released the GIL (entered its first band) when the worker comes back to Python
+_SPIN_US = 300.0
+_JOIN_US = 1000.0
+_LINGER_US = 8.0
+_SLOT = 8  # int64 cells per counter: one 64-byte cache line each
+
+
+class _Job:
+    """One parallel call: ``call(b)`` for the blocks b the threads take from the shared iterator."""
+
+    __slots__ = ("todo", "call", "results", "errors", "helpers")
+
+    def __init__(self, call, blocks: int, helpers: int):
+        self.todo = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
+        self.call = call
+        self.results = []
+        self.errors = []
+        self.helpers = helpers
+
+    def work(self) -> int:
+        """Take blocks until none is left; returns how many this thread ran (errors are kept, not raised)."""
+        done = 0
+        for b in self.todo:
+            try:
+                self.results.append(self.call(b))
+            except BaseException as error:  # raised by the caller once every started block has finished
+                self.errors.append(error)
+            done += 1
+        return done
+
+
+class _Pool:
+    """fastdip's worker threads and the counters they hand work over with (``_kernels.handoff``).
+
+    ``ctl`` (int64, one cache line per counter): cell 0 the number of the latest job; cell ``_SLOT (w + 1)``
+    the blocks worker w has finished in all, the cell after it 1 while worker w spins. A job is posted by
+    storing its number; a worker that is spinning sees it at once, a sleeping one is woken by ``_wake``. The
+    caller runs blocks too, then waits (spinning, then sleeping) until the workers' counters have grown by the
+    blocks it did not run itself.
+    """
+
+    def __init__(self, workers: int):
+        import numpy as np
+
+        from ._kernels import handoff
+
+        self._handoff = handoff
+        self.workers = workers
+        self.ctl = np.zeros(_SLOT * (workers + 1), np.int64)
+        rate = _cycle_rate(handoff)
+        self._spin = int(_SPIN_US * 1e-6 * rate)
+        self._join = int(_JOIN_US * 1e-6 * rate)
+        self._linger = int(_LINGER_US * 1e-6 * rate)
+        self.job = None
+        self._busy = threading.Lock()  # one job at a time
+        self._wake = threading.Condition(threading.Lock())
+        self._sleepers = 0
+        self._done = threading.Condition(threading.Lock())
+        self._caller_sleeps = False
+        self._closed = False
+        for w in range(workers):
+            threading.Thread(target=self._loop, args=(w,), name=f"fastdip-kernel_{w}", daemon=True).start()
+
+    def spinning(self) -> int:
+        """Workers spinning right now (busy cores that are this process's own)."""
+        return int(self.ctl[_SLOT + 1::_SLOT].sum())
+
+    def _take(self, job) -> int:
+        return job.work()
+
+    def _loop(self, w: int) -> None:
+        ctl, h = self.ctl, self._handoff
+        cell = _SLOT * (w + 1)
+        seen = finished = 0
+        store = -1
+        while True:
+            seq = h.await_change(ctl, store, finished, 0, seen, cell + 1, self._spin, self._linger)
+            store = -1
+            if seq == seen:  # no job within the spin budget: sleep until one is posted
+                with self._wake:
+                    self._sleepers += 1
+                    try:
+                        while int(ctl[0]) == seen:
+                            self._wake.wait()
+                    finally:
+                        self._sleepers -= 1
+                seq = int(ctl[0])
+            if self._closed:
+                return
+            seen = seq
+            job = self.job
+            if job is None or w >= job.helpers:
+                continue
+            finished += self._take(job)
+            if self._caller_sleeps:  # the caller gave up spinning: publish now and wake it
+                ctl[cell] = finished
+                with self._done:
+                    self._done.notify_all()
+            else:
+                store = cell  # published by the next await_change, after the GIL is released
+
+    def close(self) -> None:
+        """End the worker threads (a pool replaced by a larger one): each returns once it has published the
+        blocks it finished (a job still running completes: the caller takes the blocks no worker took)."""
+        self._closed = True
+        self._handoff.publish(self.ctl, 0, int(self.ctl[0]) + 1)
+        with self._wake:
+            self._wake.notify_all()
+
+    def _finished(self) -> int:
+        return int(self.ctl[_SLOT::_SLOT].sum())
+
+    def share(self, call, blocks: int, helpers: int) -> list:
+        if not self._busy.acquire(blocking=False):  # another thread's job is running: this one runs alone
+            job = _Job(call, blocks, 0)
+            job.work()
+            return _outcome(job)
+        try:
+            ctl, h = self.ctl, self._handoff
+            job = _Job(call, blocks, min(helpers, self.workers))
+            before = self._finished()
+            self.job = job
+            h.publish(ctl, 0, int(ctl[0]) + 1)
+            if self._sleepers:
+                with self._wake:
+                    self._wake.notify_all()
+            target = before + blocks - job.work()
+            if h.await_sum(ctl, _SLOT, _SLOT, self.workers, target, self._join) < target:
+                with self._done:
+                    self._caller_sleeps = True
+                    try:
+                        while self._finished() < target:
+                            self._done.wait(0.001)
+                    finally:
+                        self._caller_sleeps = False
+            self.job = None
+        finally:
+            self._busy.release()
+        return _outcome(job)
+
+
+def _outcome(job) -> list:
+    for error in job.errors:
+        raise error
+    return job.results
+
+
+def _cycle_rate(handoff) -> float:
+    """Cycle-counter ticks per second, measured over ~2 ms against time.perf_counter."""
+    handoff.cycles()
+    c0, t0 = handoff.cycles(), time.perf_counter()
+    time.sleep(0.002)
+    c1, t1 = handoff.cycles(), time.perf_counter()
+    return max(1e6, (c1 - c0) / (t1 - t0))
 
 
 def _workers(n: int):
     """fastdip's worker threads (at least ``n``), made on first use and again in a forked child."""
     pool, pid = _pool
-    if pool is None or pid != os.getpid() or pool._max_workers < n:
-        from concurrent.futures import ThreadPoolExecutor
-
+    if pool is None or pid != os.getpid() or pool.workers < n:
         with _pool_lock:
             pool, pid = _pool
-            if pool is None or pid != os.getpid() or pool._max_workers < n:
+            if pool is None or pid != os.getpid() or pool.workers < n:
                 old = pool if pid == os.getpid() else None
-                pool = ThreadPoolExecutor(max_workers=max(n, _usable_cores() - 1),
-                                          thread_name_prefix="fastdip-kernel")
+                pool = _Pool(max(n, _usable_cores() - 1))
                 _pool[:] = [pool, os.getpid()]
                 if old is not None:
-                    old.shutdown(wait=False)
+                    old.close()
     return pool
 
 
 def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> list:
     """``kernel(*args, lo, hi)`` over ``blocks`` contiguous bands of ``range(n)`` (band b is
-    [b n / blocks, (b + 1) n / blocks)) on ``threads`` threads; ``threads`` = 1: one call over [0, n).
+    [b n / blocks, (b + 1) n / blocks); at most n bands, none empty) on ``threads`` threads; ``threads`` = 1:
+    one call over [0, n).
     Returns the calls' return values (in no particular order).
 
     The kernel is the serial one (compiled with ``nogil``): a parallel call compiles nothing more. The calling
@@ -358,6 +527,8 @@ def _run_bands(kernel, args: tuple, n: int, blocks: int, threads: int) -> list:
     """
     if threads <= 1 or blocks <= 1 or n <= 1:
         return [kernel(*args, 0, n)]
+    if blocks > n:  # no empty bands (two bands starting at row 0 would both make a kernel's first rows)
+        blocks = n
     return _share(lambda b: kernel(*args, b * n // blocks, (b + 1) * n // blocks), blocks, threads)
 
 
@@ -374,24 +545,8 @@ def _share(call, blocks: int, threads: int) -> list:
     """``call(b)`` for b in range(blocks): the calling thread and ``threads - 1`` pool workers each take the
     next block until none is left; errors are raised once every started block has finished. Returns the
     results."""
-    todo = iter(range(blocks))  # shared: next() of a range iterator is atomic under the GIL
-    results = []
-
-    def work():
-        for b in todo:
-            results.append(call(b))
-
     helpers = min(threads, blocks) - 1
-    pool = _workers(helpers)
-    futures = [pool.submit(work) for _ in range(helpers)]
-    try:
-        work()
-    finally:
-        errors = [f.exception() for f in futures]
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
+    return _workers(helpers).share(call, blocks, helpers)
 
 
 def _fft_workers() -> int:
