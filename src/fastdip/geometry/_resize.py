@@ -302,7 +302,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         # float32 table passes below, which are exact here); 'reflect' and 'nearest' both clamp the taps
         out = np.empty(out_shape, dtype=np.uint8)
         image2 = y.reshape(spatial)
-        with _nblk(y.size) as threads:  # (input pixels, as the other paths: serial at 512^2)
+        with _nblk(out.size) as threads:  # (output pixels: 512^2 -> 1024^2 runs on threads, 0.85 of one)
             # bands of input rows, scratch ve, vo
             _bands(k.double_u8, (image2, out), spatial[0], threads, ((spatial[1], np.uint16),) * 2)
         return _finish(out[..., None], axis, want)
@@ -318,7 +318,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                                                 acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
-        with _nblk(y.size) as threads:  # (input pixels, as the other paths: serial at 512^2)
+        with _nblk(out.size) as threads:  # (output pixels, as double_u8's)
             args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out)
             _bands(k.double_fused, args, out_shape[0], threads,  # scratch: the ring of rows, acc
                    (((idx0.shape[1] + 1, out_shape[1]), acc_dtype), (out_shape[1], acc_dtype)))
