@@ -533,6 +533,28 @@ def test_separable_3d_against_naive(rng, mode, dtype):
         np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-10)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_separable_3d_integer_volume_in_float32(rng, mode, dtype):
+    """uint8/uint16 volumes with float32 weights (a float32 result): the depth pass converts each sample before
+    adding the pair; the naive float64 correlation to float32 accuracy."""
+    top = float(np.iinfo(dtype).max)
+    src = rng.integers(0, int(top) + 1, (2, 7, 5, 6)).astype(dtype)
+    wd, wv, wh = naive.gaussian_kernel1d(1.0), rng.random(2), rng.random(3) - 0.4
+    kernel = np.einsum("i,j,k->ijk", wd, wv, wh)
+    anchors = (wd.size // 2, 0, 1)
+    expected = _volume_reference(src.astype(np.float64), kernel, anchors, mode, 3.0)
+    f32 = [w.astype(np.float32) for w in (wd, wv, wh)]
+    cv = 3.0 * float(f32[0].sum())
+    args = (src.reshape(2, 7, 30), f32[0], anchors[0], f32[1], anchors[1], f32[2], anchors[2], CODES[mode], 3.0, cv,
+            cv * float(f32[1].sum()), np.empty(0, np.float32))
+    scale = (top + 3.0) * np.abs(wd).sum() * np.abs(wv).sum() * np.abs(wh).sum()
+    for run in (_whole(K.separable_3d), lambda *a: _bands(K.separable_3d)(*a, 3)):
+        out = np.full(src.shape, np.nan, np.float32)
+        run(*args, out)
+        np.testing.assert_allclose(out, expected, rtol=0, atol=5e-7 * scale)
+
+
 def test_separable_planes_py_func(rng):
     src = rng.random((1, 3, 2, 4))
     wd, wv, wh = rng.random(2), rng.random(3), rng.random(2)
