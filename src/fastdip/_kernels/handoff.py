@@ -60,31 +60,27 @@ def _store(typingctx, arr, i, v):
     return sig, codegen
 
 
-@intrinsic
-def _pause(typingctx):
-    """The spin-wait hint (x86 PAUSE): frees the core's resources and saves power while spinning."""
-    sig = types.void()
+def _no_argument(llvm_name: str, result, llvm_result):
+    """An intrinsic that calls the LLVM intrinsic ``llvm_name`` (no arguments) and returns its value."""
 
-    def codegen(context, builder, sig, args):
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), []),
-                                            "llvm.x86.sse2.pause")
-        builder.call(fn, [])
-        return context.get_dummy_value()
+    @intrinsic
+    def call(typingctx):
+        sig = result()
 
-    return sig, codegen
+        def codegen(context, builder, sig, args):
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(llvm_result, []), llvm_name)
+            value = builder.call(fn, [])
+            return context.get_dummy_value() if result == types.void else value
+
+        return sig, codegen
+
+    return call
 
 
-@intrinsic
-def _cycles(typingctx):
-    """The CPU's cycle counter (x86 TSC: constant rate, also on this VM)."""
-    sig = types.int64()
-
-    def codegen(context, builder, sig, args):
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(64), []),
-                                            "llvm.readcyclecounter")
-        return builder.call(fn, [])
-
-    return sig, codegen
+#: the spin-wait hint (x86 PAUSE): frees the core's resources and saves power while spinning
+_pause = _no_argument("llvm.x86.sse2.pause", types.void, ir.VoidType())
+#: the CPU's cycle counter (x86 TSC: constant rate, also on this VM)
+_cycles = _no_argument("llvm.readcyclecounter", types.int64, ir.IntType(64))
 
 
 @njit(**SERIAL)
