@@ -279,6 +279,40 @@ def test_pool_hands_over_jobs_back_to_back_asleep_and_when_busy():
         pool.close()
 
 
+def test_an_interrupted_join_retires_the_pool(monkeypatch):
+    """A KeyboardInterrupt while the caller waits for a worker's blocks: the pool is closed and replaced, so
+    blocks the worker publishes later never count towards another job."""
+    pool = parallel._Pool(1)
+    monkeypatch.setattr(parallel, "_pool", [pool, os.getpid()])
+    started = threading.Event()
+
+    def await_sum(*args):
+        started.wait(5)  # the worker has taken its block
+        raise KeyboardInterrupt
+
+    handoff = pool._handoff
+
+    class Interrupting:
+        def __getattr__(self, name):
+            return await_sum if name == "await_sum" else getattr(handoff, name)
+
+    pool._handoff = Interrupting()
+
+    def call(b):
+        if threading.current_thread().name.startswith("fastdip-kernel"):
+            started.set()
+            time.sleep(0.05)
+        else:
+            started.wait(5)
+        return b
+
+    with pytest.raises(KeyboardInterrupt):
+        pool.share(call, 2, 1)
+    assert pool._closed and parallel._pool[0] is None
+    fresh = parallel._workers(1)
+    assert fresh is not pool and sorted(fresh.share(lambda b: b, 6, 1)) == list(range(6))
+
+
 def test_spinning_workers_do_not_count_as_busy_cores(tmp_path, monkeypatch):
     path = tmp_path / "loadavg"
     path.write_bytes(b"2.00 1.90 1.80 2/200 99\n")  # the caller and one more runnable task

@@ -468,6 +468,7 @@ class _Pool:
             job = _Job(call, blocks, 0)
             job.work()
             return _outcome(job)
+        joined = False
         try:
             ctl, h = self.ctl, self._handoff
             job = _Job(call, blocks, min(helpers, self.workers))
@@ -487,9 +488,20 @@ class _Pool:
                     finally:
                         self._caller_sleeps = False
             self.job = None
+            joined = True
         finally:
+            if not joined:  # interrupted (KeyboardInterrupt) before the workers' blocks were counted: a worker may
+                self._abandon()  # still publish them, which the next job's count must not see
             self._busy.release()
         return _outcome(job)
+
+    def _abandon(self) -> None:
+        """Close this pool and make the next parallel call start a new one."""
+        self.job = None
+        self.close()
+        with _pool_lock:
+            if _pool[0] is self:
+                _pool[:] = [None, None]
 
 
 def _outcome(job) -> list:
