@@ -37,22 +37,23 @@ def fail(func: str, param: str, value, allowed: str, exc=ValueError):
     raise exc(f"{func}: {param} must be {allowed}, got {_show(value)}")
 
 
-#: from this many values a C-contiguous float32/64 or complex array is checked for NaN/inf by the bit kernel
+#: from this many values a C-contiguous float32/64 or complex array is checked for NaN/inf by the kernel
 _FINITE_KERNEL_MIN = 1 << 16
+#: the real dtype the kernel reads each float/complex dtype as
+_FINITE_PARTS = {np.dtype(t): np.dtype(p) for t, p in ((np.float32, np.float32), (np.float64, np.float64),
+                                                        (np.complex64, np.float32), (np.complex128, np.float64))}
 
 
 def _all_finite(arr: np.ndarray) -> bool:
-    """np.isfinite(arr).all() for a float or complex array; large C-contiguous 32/64-bit ones through a
-    kernel that reads the exponent bits without a boolean temporary (numba is imported here, on first use)."""
-    if arr.size >= _FINITE_KERNEL_MIN and arr.flags.c_contiguous:
-        part = arr.dtype.itemsize // 2 if arr.dtype.kind == "c" else arr.dtype.itemsize
-        word = {4: np.uint32, 8: np.uint64}.get(part)
-        if word is not None:
-            from ._kernels import finite
-            from ._kernels._config import readonly
+    """np.isfinite(arr).all() for a float or complex array; large C-contiguous float32/64 and complex64/128 ones
+    through a kernel that sums x - x (0 exactly when every value is finite) without a boolean temporary (numba is
+    imported here, on first use)."""
+    part = _FINITE_PARTS.get(arr.dtype)
+    if part is not None and arr.size >= _FINITE_KERNEL_MIN and arr.flags.c_contiguous:
+        from ._kernels import finite
+        from ._kernels._config import readonly
 
-            bits = readonly(arr.reshape(-1).view(word))
-            return bool(finite.all_finite_32(bits) if word is np.uint32 else finite.all_finite_64(bits))
+        return bool(finite.all_finite(readonly(arr.reshape(-1).view(part))))
     return bool(np.isfinite(arr).all())
 
 

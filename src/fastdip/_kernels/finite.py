@@ -1,9 +1,12 @@
 """All-finite tests for float data (the NaN/inf refusal of _validate.image with ``finite=True``).
 
-An IEEE value is NaN or ±inf exactly when its exponent bits are all ones, so the tests take the largest
-exponent field over the raw bits (a maximum of unsigned integers: vectorised on 8 lanes for 32-bit words)
-instead of numpy's ``np.isfinite(a).all()``, which writes a boolean array first and is ~5x slower for
-complex input (2048 x 1025 complex64: 6.3 ms against 1.4 ms here).
+For a finite IEEE value x, x - x is exactly +0; for ±inf and NaN it is NaN. So the data are all finite exactly
+when the sum of x - x over them is 0: a NaN, once in the sum, stays there (NaN + anything is NaN) and no finite
+partial sum can leave 0. The kernel allows the sum to be reassociated (``fastmath={"reassoc"}``, and nothing
+else: no "no NaN/inf" assumption, so x - x is not folded to 0), which lets LLVM split it in vector lanes: 8
+float32 or 4 float64 a vector, with no integer widening. 512² float32: 46 -> 23 µs, as fast as numpy's
+``max`` (numpy's ``np.isfinite(a).all()`` writes a boolean array first: ~50 µs; the earlier test of the
+exponent bits as integers was widened to int64 lanes by numba: 46 µs). 1024² float32 234 -> 77 µs.
 """
 
 import numpy as np
@@ -11,22 +14,13 @@ import numpy as np
 from ._config import SERIAL, njit
 
 
-@njit(**SERIAL)
-def _no_full_exponent(bits, exponent):
-    """True when no word of ``bits`` has all the bits of ``exponent`` (the exponent field mask, of the same
-    unsigned dtype as ``bits``) set: the largest exponent field over the words, one maximum per lane."""
-    top = exponent ^ exponent
-    for i in range(bits.size):
-        e = bits[i] & exponent
-        top = e if e > top else top
-    return top != exponent
-
-
-def all_finite_32(bits):
-    """True when no float32 among ``bits`` (the uint32 view of float32 or complex64 data) is NaN or inf."""
-    return _no_full_exponent(bits, np.uint32(0x7F80_0000))
-
-
-def all_finite_64(bits):
-    """True when no float64 among ``bits`` (the uint64 view of float64 or complex128 data) is NaN or inf."""
-    return _no_full_exponent(bits, np.uint64(0x7FF0_0000_0000_0000))
+@njit(**SERIAL, fastmath={"reassoc"})
+def all_finite(values):
+    """True when no value of the flat float32 or float64 array ``values`` (complex data: its real view) is NaN
+    or ±inf; True for an empty array."""
+    if values.size == 0:
+        return True
+    s = values[0] - values[0]
+    for i in range(1, values.size):
+        s += values[i] - values[i]
+    return s == 0
