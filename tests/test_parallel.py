@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fastdip
-from fastdip import parallel
+from fastdip import fourier, parallel
 
 
 @pytest.fixture(autouse=True)
@@ -382,6 +382,32 @@ def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
             op()
     assert called == []
     assert fft_workers and set(fft_workers) == {1}
+
+
+def test_fft_workers_by_size_threads_and_idle_cores(monkeypatch):
+    """scipy.fft gets one worker below FFT_PARALLEL_MIN_VALUES (its threads start in every call), else the
+    thread setting capped by the idle cores; and the transforms pass their size: a 512² rdft2 asks for one
+    worker under threads(2), a 1024² one for two."""
+    import scipy.fft
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two usable cores")
+    low = parallel.FFT_PARALLEL_MIN_VALUES
+    monkeypatch.setattr(parallel, "_idle_cores", lambda: 8)
+    with parallel.threads(2):
+        assert parallel._fft_workers(low - 1) == 1 and parallel._fft_workers(low) == parallel.get_threads() == 2
+        monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)  # another process busy: one worker
+        assert parallel._fft_workers(low) == 1
+        monkeypatch.setattr(parallel, "_idle_cores", lambda: 8)
+    with parallel.threads(1):
+        assert parallel._fft_workers(10 * low) == 1
+    asked = []
+    real = scipy.fft.rfft2
+    monkeypatch.setattr(scipy.fft, "rfft2", lambda *a, **k: asked.append(k["workers"]) or real(*a, **k))
+    with parallel.threads(2):
+        fourier.rdft2(np.zeros((512, 512), np.float32))
+        fourier.rdft2(np.zeros((1024, 1024), np.float32))
+    assert asked == [1, 2]
 
 
 def test_the_same_ops_do_use_parallel_kernels_with_two_threads(monkeypatch, idle_machine):

@@ -18,7 +18,8 @@ of them would spread to every coefficient and every output pixel; ``shift``, ``m
 
 Output dtypes follow the rule for linear operations: complex64 / float32 for inputs of up to 32 bits,
 complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on
-``fastdip.get_threads()`` threads (see fastdip.parallel).
+``fastdip.get_threads()`` threads from 2**19 values, on one below (scipy starts its threads in every call, which
+smaller transforms do not repay; ``parallel.FFT_PARALLEL_MIN_VALUES``).
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ def _forward(arr: np.ndarray) -> np.ndarray:
     values scipy's fftn does the same for a real input in one call, without the half-spectrum intermediate
     (minimum times here, float32, ours / scipy's: 512² 0.73 / 0.85 ms, 2048² 25 / 25 ms, 4096² 118 / 108 ms)."""
     if arr.dtype.kind == "c" or arr.size >= _FULL_REAL_FORWARD_MIN:
-        return _fft.fftn(arr, workers=parallel.get_threads())
-    r = _fft.rfftn(arr, workers=parallel.get_threads())
+        return _fft.fftn(arr, workers=parallel._fft_workers(arr.size))
+    r = _fft.rfftn(arr, workers=parallel._fft_workers(arr.size))
     n = arr.shape[-1]
     h = n // 2 + 1
     out = np.empty(arr.shape, dtype=r.dtype)
@@ -143,7 +144,7 @@ def _half_inverse(spec: np.ndarray, n: int, *, owned: bool) -> np.ndarray:
     5.0 / 3.8 ms, 2048² 35 / 25 ms, 4096² 137 / 99 ms; the pair without the copy (out of place) took 29 and
     110 ms at 2048² and 4096².
     """
-    workers = parallel.get_threads()
+    workers = parallel._fft_workers(spec.size // spec.shape[-1] * n)
     if spec.ndim == 1 or spec.size < _HALF_INVERSE_IN_PLACE_MIN:
         return _fft.irfftn(spec, s=spec.shape[:-1] + (n,), workers=workers)
     if not owned:
@@ -216,7 +217,7 @@ def dft2(image) -> np.ndarray:
 
     Notes
     -----
-    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers=fastdip.get_threads()`` (equal to
+    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers``: fastdip's threads from 2**19 values (equal to
     numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the other half of the spectrum is
     filled by F(u, v) = conj(F(-u, -v)). NaN or inf would spread to every coefficient, so they are refused
     (ValueError), here and in every transform and frequency filter of this module.
@@ -263,7 +264,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers=fastdip.get_threads()``).
+    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers``: fastdip's threads from 2**19 values).
     With ``real=True`` only the Hermitian part (F(u, v) + conj(F(-u, -v)))/2 contributes to the real part, so
     it is inverted as a half spectrum (``irdft2``): half the work of the complex inverse, the same result to
     rounding.
@@ -282,7 +283,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
     arr = _spectrum(spectrum, func, ndim=2, finite=True)
     if real and arr.dtype.kind == "c":
         return _real_inverse(arr)
-    out = _fft.ifft2(arr, workers=parallel.get_threads())
+    out = _fft.ifft2(arr, workers=parallel._fft_workers(arr.size))
     return np.ascontiguousarray(out.real) if real else out
 
 
@@ -309,7 +310,7 @@ def dftn(image) -> np.ndarray:
 
     Notes
     -----
-    The separable n-D extension of ``dft2`` (scipy.fft, ``workers=fastdip.get_threads()``; real input through rfftn and
+    The separable n-D extension of ``dft2`` (scipy.fft, ``workers``: fastdip's threads from 2**19 values; real input through rfftn and
     Hermitian symmetry, as in ``dft2``).
 
     References
@@ -356,7 +357,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers=fastdip.get_threads()``).
+    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers``: fastdip's threads from 2**19 values).
 
     References
     ----------
@@ -374,7 +375,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
         _validate.fail(func, "spectrum", arr, "an array of at least 1 dimension")
     if real and arr.dtype.kind == "c":
         return _real_inverse(arr)
-    out = _fft.ifftn(arr, workers=parallel.get_threads())
+    out = _fft.ifftn(arr, workers=parallel._fft_workers(arr.size))
     return np.ascontiguousarray(out.real) if real else out
 
 
@@ -403,7 +404,7 @@ def rdft2(image) -> np.ndarray:
     Notes
     -----
     The same F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)) as ``dft2``, computed by a real-input FFT
-    (scipy.fft.rfft2, ``workers=fastdip.get_threads()``): about half the arithmetic and memory of the full
+    (scipy.fft.rfft2, ``workers``: fastdip's threads from 2**19 values): about half the arithmetic and memory of the full
     transform. ``irdft2(rdft2(f), f.shape)`` gives f back; the shape is needed for an odd N, since N and N - 1
     (N even) give the same number of columns. Parseval: Σ f² = (1/MN) Σ_u Σ_v |F|², where each column
     0 < v < N - N//2 of the half spectrum stands for two columns of the full one.
@@ -424,7 +425,8 @@ def rdft2(image) -> np.ndarray:
     array([[21.+0.j   , -3.+1.732j],
            [-9.+0.j   ,  0.+0.j   ]])
     """
-    return _fft.rfft2(_real_image(image, "rdft2", ndim=2), workers=parallel.get_threads())
+    arr = _real_image(image, "rdft2", ndim=2)
+    return _fft.rfft2(arr, workers=parallel._fft_workers(arr.size))
 
 
 def irdft2(spectrum, shape=None) -> np.ndarray:
@@ -456,7 +458,7 @@ def irdft2(spectrum, shape=None) -> np.ndarray:
     F(u, v) = conj(F(-u, -v)); equal to scipy.fft.irfft2(spectrum, s=shape). The imaginary parts that a real
     image's spectrum cannot have (column 0 and, for even N, column N/2 must be Hermitian along u) are ignored,
     as in scipy and numpy. Computed as an inverse complex FFT along u then a real inverse along v
-    (``workers=fastdip.get_threads()``).
+    (``workers``: fastdip's threads from 2**19 values).
 
     References
     ----------
@@ -504,7 +506,7 @@ def rdftn(image) -> np.ndarray:
     Notes
     -----
     The separable n-D extension of ``rdft2``: a real FFT along the last axis, complex FFTs along the others
-    (scipy.fft.rfftn, ``workers=fastdip.get_threads()``). F(k) = conj(F(-k)) gives the missing half.
+    (scipy.fft.rfftn, ``workers``: fastdip's threads from 2**19 values). F(k) = conj(F(-k)) gives the missing half.
 
     References
     ----------
@@ -517,7 +519,8 @@ def rdftn(image) -> np.ndarray:
     >>> rdftn(np.arange(4.0))
     array([ 6.+0.j, -2.+2.j, -2.+0.j])
     """
-    return _fft.rfftn(_real_image(image, "rdftn"), workers=parallel.get_threads())
+    arr = _real_image(image, "rdftn")
+    return _fft.rfftn(arr, workers=parallel._fft_workers(arr.size))
 
 
 def irdftn(spectrum, shape=None) -> np.ndarray:
@@ -546,7 +549,7 @@ def irdftn(spectrum, shape=None) -> np.ndarray:
     Notes
     -----
     Equal to scipy.fft.irfftn(spectrum, s=shape): inverse complex FFTs over the leading axes, then a real
-    inverse along the last one (``workers=fastdip.get_threads()``).
+    inverse along the last one (``workers``: fastdip's threads from 2**19 values).
 
     References
     ----------
@@ -816,8 +819,9 @@ def swap_phase(a, b) -> SwapPhase:
     fb = _forward(np.asarray(y, dtype=dt))
     mag_a, mag_b = np.abs(fa), np.abs(fb)
     ph_a, ph_b = np.exp(1j * np.angle(fa)).astype(fa.dtype), np.exp(1j * np.angle(fb)).astype(fa.dtype)
-    ab = np.ascontiguousarray(_fft.ifftn(mag_a * ph_b, workers=parallel.get_threads()).real)
-    ba = np.ascontiguousarray(_fft.ifftn(mag_b * ph_a, workers=parallel.get_threads()).real)
+    workers = parallel._fft_workers(mag_a.size)
+    ab = np.ascontiguousarray(_fft.ifftn(mag_a * ph_b, workers=workers).real)
+    ba = np.ascontiguousarray(_fft.ifftn(mag_b * ph_a, workers=workers).real)
     return SwapPhase(ab, ba)
 
 
@@ -1369,7 +1373,7 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
     f = np.asarray(arr, dtype=dt)
     if pad:
         f = _modes.pad(f, [(0, s) for s in arr.shape], "reflect")
-    spec = _fft.rfftn(f, workers=parallel.get_threads())
+    spec = _fft.rfftn(f, workers=parallel._fft_workers(f.size))
     spec *= _even_half(h, dt)
     g = _half_inverse(spec, f.shape[-1], owned=True)
     if pad:

@@ -569,6 +569,18 @@ def _share(call, blocks: int, threads: int) -> list:
     return _workers(helpers).share(call, blocks, helpers)
 
 
-def _fft_workers() -> int:
-    """``workers=`` for scipy.fft calls: the calling thread's thread count."""
-    return get_threads()
+#: from this many values a scipy.fft call gets ``workers`` > 1: scipy starts its worker threads anew in each call
+#: (~100-150 us here), and below ~800² values the second thread does not repay it (2 workers / 1, float32,
+#: this machine: 256² rfft2 339 / 195 us, 512² 805 / 745 us, fft2 complex 1602 / 1531 us; 768² mixed, 0.82-1.1;
+#: 1024² rfft2 2844 / 3656 us, irfft2 4127 / 5489 us)
+FFT_PARALLEL_MIN_VALUES = 1 << 19
+
+
+def _fft_workers(values: int) -> int:
+    """``workers=`` for a scipy.fft call over ``values`` values (the larger of its input and output): 1 below
+    ``FFT_PARALLEL_MIN_VALUES``, else the calling thread's thread count capped by the idle cores (as the band
+    kernels' rule: scipy splits the work evenly, so a worker the OS does not run holds up the whole call)."""
+    if values < FFT_PARALLEL_MIN_VALUES:
+        return 1
+    n = get_threads()
+    return min(n, _idle_cores()) if n > 1 else 1

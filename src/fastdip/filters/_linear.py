@@ -508,11 +508,12 @@ def _run_fft(x, w, anchors, mode, cval, out_dtype):
     padded = _modes.pad(x.astype(np.float64, copy=False), pad, mode, cval)
     axes = tuple(range(1, n + 1))
     shape = [fft.next_fast_len(p, real=True) for p in padded.shape[1:]]
-    spec = fft.rfftn(padded, s=shape, axes=axes, workers=parallel.get_threads())
+    workers = parallel._fft_workers(padded.shape[0] * int(np.prod(shape)))
+    spec = fft.rfftn(padded, s=shape, axes=axes, workers=workers)
     del padded
     flipped = w[(slice(None, None, -1),) * n]
-    spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=parallel.get_threads())
-    y = fft.irfftn(spec, s=shape, axes=axes, workers=parallel.get_threads())
+    spec *= fft.rfftn(flipped[None], s=shape, axes=axes, workers=workers)
+    y = fft.irfftn(spec, s=shape, axes=axes, workers=workers)
     window = (slice(None),) + tuple(slice(s - 1, s - 1 + m) for s, m in zip(w.shape, x.shape[1:]))
     return _validate.cast_result(y[window], np.dtype(out_dtype))
 

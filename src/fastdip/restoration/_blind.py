@@ -8,7 +8,7 @@ Two methods:
 - ``'rl'``: alternating Richardson-Lucy updates of the image and of the PSF (Fish, Brinicombe, Pike & Walker
   1995; what MATLAB's ``deconvblind`` does).
 
-All the work is done in float64 with real FFTs (scipy.fft, ``workers=fastdip.get_threads()``): on the image as it is, a
+All the work is done in float64 with real FFTs (scipy.fft, ``workers``: fastdip's threads from 2**19 values): on the image as it is, a
 circular blur (``boundary='circular'``, the model of ``restoration.blur``), or on the image padded by a
 smooth periodic extension (``boundary='smooth'``, for photographs blurred with no wrap-around). Values are
 divided by the image's range before the estimation (the MAP weights below are for images in [0, 1]) and
@@ -84,7 +84,7 @@ class BlindResult(NamedTuple):
 def _rfft(a):
     from scipy import fft
 
-    return fft.rfft2(a, workers=parallel.get_threads())
+    return fft.rfft2(a, workers=parallel._fft_workers(a.size))
 
 
 def _irfft(a, shape):
@@ -92,7 +92,8 @@ def _irfft(a, shape):
 
     # irfft2 in two calls (bit-identical, and faster than pocketfft's one-call c2r here; see _psf._irfft);
     # ``a`` is left intact, the intermediate is overwritten
-    return fft.irfft(fft.ifft(a, axis=0, workers=parallel.get_threads()), n=shape[1], axis=1, workers=parallel.get_threads(), overwrite_x=True)
+    workers = parallel._fft_workers(shape[0] * shape[1])
+    return fft.irfft(fft.ifft(a, axis=0, workers=workers), n=shape[1], axis=1, workers=workers, overwrite_x=True)
 
 
 def _support(ksize, shape):

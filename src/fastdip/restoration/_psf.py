@@ -4,7 +4,7 @@ The degradation model is g = h * f + n: the image f blurred by the point-spread 
 noise n (the course writes I = f * L + n). A PSF here is an array of any (odd or even) shape whose centre, the
 pixel that multiplies f(x) when computing g(x), is at index ``shape // 2`` along each axis; turning it into
 the optical transfer function (OTF) H moves that centre to the origin by a circular shift, so a centred delta
-is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers=fastdip.get_threads()``
+is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's threads from 2**19 values
 (scipy is a runtime dependency; float32 data stays float32 / complex64).
 
 The private helpers below (argument checks, the OTF, circular convolution) are shared by the other
@@ -78,7 +78,7 @@ def _otf(psf: np.ndarray, shape, dtype) -> np.ndarray:
         # the PSF's centre goes to index 0, the rest wraps around (index arrays: no rolled copy of the grid)
         where = np.ix_(*[(np.arange(s) - s // 2) % n for s, n in zip(psf.shape, shape)])
         padded[where] = psf
-        return fft.rfftn(padded, workers=parallel.get_threads()).astype(complex_dtype, copy=False)
+        return fft.rfftn(padded, workers=parallel._fft_workers(padded.size)).astype(complex_dtype, copy=False)
     out = psf.astype(complex_dtype)
     last = len(shape) - 1
     for ax in range(last, -1, -1):  # the last axis first: it has only n // 2 + 1 frequencies
@@ -99,7 +99,8 @@ def _rfft(x: np.ndarray, s=None):
 
     axes = tuple(range(1, x.ndim))
     # C order, so that the kernels' reshaped views write into this very array
-    return np.ascontiguousarray(fft.rfftn(x, s=s, axes=axes, workers=parallel.get_threads()))
+    values = x.size if s is None else x.shape[0] * int(np.prod(s))
+    return np.ascontiguousarray(fft.rfftn(x, s=s, axes=axes, workers=parallel._fft_workers(max(x.size, values))))
 
 
 def _irfft(spectrum: np.ndarray, shape):
@@ -107,12 +108,13 @@ def _irfft(spectrum: np.ndarray, shape):
     from scipy import fft
 
     axes = tuple(range(1, spectrum.ndim))
+    workers = parallel._fft_workers(spectrum.shape[0] * int(np.prod(shape)))
     if len(axes) > 1 and tuple(shape[:-1]) == spectrum.shape[1:-1]:
         # The same transform in two calls, bit for bit: pocketfft's one-call c2r took 15-21 ms at 2048²
         # float32 against 5-9 ms for these two (in place), measured here.
-        spectrum = fft.ifftn(spectrum, axes=axes[:-1], workers=parallel.get_threads(), overwrite_x=True)
-        return fft.irfft(spectrum, n=shape[-1], axis=-1, workers=parallel.get_threads(), overwrite_x=True)
-    return fft.irfftn(spectrum, s=tuple(shape), axes=axes, workers=parallel.get_threads(), overwrite_x=True)
+        spectrum = fft.ifftn(spectrum, axes=axes[:-1], workers=workers, overwrite_x=True)
+        return fft.irfft(spectrum, n=shape[-1], axis=-1, workers=workers, overwrite_x=True)
+    return fft.irfftn(spectrum, s=tuple(shape), axes=axes, workers=workers, overwrite_x=True)
 
 
 def _circular(x: np.ndarray, otf: np.ndarray) -> np.ndarray:
