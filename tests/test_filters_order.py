@@ -404,3 +404,31 @@ def test_errors_name_function_parameter_and_value():
         F.median(np.zeros((3, 3), np.int64))
     with pytest.raises(TypeError, match=r"median: image must be a real-valued array"):
         F.median(np.zeros((3, 3), complex))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([np.uint8, np.uint16]), st.sampled_from([3, 5]), st.sampled_from(list(_order._modes.MODES)),
+       st.integers(1, 23), st.integers(1, 23), st.sampled_from(["plain", "readonly", "strided", "fortran"]),
+       st.data())
+def test_median_fast_path_equals_scipy_and_the_general_path(dtype, size, mode, h, w, layout, data):
+    """median's shortcut for plain uint8/uint16 2-D images (3x3 / 5x5, cval 0) gives what the general path and
+    scipy give, on every layout it accepts (it must not take views it cannot read as C-ordered rows)."""
+    top = np.iinfo(dtype).max
+    base = data.draw(arrays(dtype, (h, 2 * w), elements=st.integers(0, top)))
+    image = {"plain": np.ascontiguousarray(base[:, :w]), "strided": base[:, ::2],
+             "fortran": np.asfortranarray(base[:, :w]), "readonly": np.ascontiguousarray(base[:, :w])}[layout]
+    if layout == "readonly":
+        image.setflags(write=False)
+    before = image.copy()
+    fast = F.median(image, size, mode=mode)
+    general = _order._filter(image, size, None, lambda n: n // 2, mode, 0.0, None, "median")
+    ref = ndi.median_filter(image, size=size, mode=mode, cval=0)
+    assert fast.dtype == image.dtype and fast.shape == image.shape
+    np.testing.assert_array_equal(fast, general)
+    if min(h, w) > size:  # (scipy's 'reflect' reads outside very small images; see median's Notes)
+        np.testing.assert_array_equal(fast, ref)
+    np.testing.assert_array_equal(image, before)
+    # the calls the shortcut leaves to the general path: cval other than 0, an int cval 0, big-endian data
+    np.testing.assert_array_equal(F.median(image, size, mode=mode, cval=0), general)
+    swapped = image.astype(image.dtype.newbyteorder(">"))
+    np.testing.assert_array_equal(F.median(swapped, size, mode=mode), general)

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ._kernels import load as _kload
+
 #: dtypes fastdip images may have (bool is accepted where a function says so).
 IMAGE_DTYPES = (
     np.uint8,
@@ -50,7 +52,7 @@ def _all_finite(arr: np.ndarray) -> bool:
     imported here, on first use)."""
     part = _FINITE_PARTS.get(arr.dtype)
     if part is not None and arr.size >= _FINITE_KERNEL_MIN and arr.flags.c_contiguous:
-        from ._kernels import finite
+        finite = _kload("finite")
         from ._kernels._config import readonly
 
         return bool(finite.all_finite(readonly(arr.reshape(-1).view(part))))

@@ -31,6 +31,7 @@ import numpy as np
 import scipy.fft as _fft
 
 from . import _modes, _validate, parallel
+from ._kernels import load as _kload
 
 __all__ = [
     "dft2", "idft2", "dftn", "idftn", "rdft2", "irdft2", "rdftn", "irdftn", "shift", "ishift", "magnitude",
@@ -158,7 +159,7 @@ def _real_inverse(arr: np.ndarray) -> np.ndarray:
     full c2c one and a copy of its real part. 2-D C-contiguous spectra take the one-pass kernel, which also
     applies the 1/2 (exact, as is any power of two, so the order of the scaling does not change the result)."""
     if arr.ndim == 2 and arr.flags.c_contiguous and arr.size >= _HERMITIAN_KERNEL_MIN:
-        from ._kernels import spectrum
+        spectrum = _kload("spectrum")
 
         half = np.empty((arr.shape[0], arr.shape[1] // 2 + 1), dtype=arr.dtype)
         spectrum.hermitian_half(arr, half, arr.real.dtype.type(0.5))

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _docs, _validate, parallel
+from ._kernels import load as _kload
 from ._kernels._config import readonly
 from .intensity import _lookup
 
@@ -39,7 +40,7 @@ class Histogram(NamedTuple):
 
 def _level_counts(arr: np.ndarray) -> np.ndarray:
     """Counts per level of a uint8/uint16 image (int64, 2**bits entries)."""
-    from ._kernels import histogram as _k
+    _k = _kload("histogram")
 
     flat = readonly(arr.reshape(-1))  # one kernel signature for read-only inputs too
     n_levels = int(np.iinfo(arr.dtype).max) + 1
@@ -158,7 +159,7 @@ def histogram(image, bins=None, range=None) -> Histogram:  # noqa: A002 - numpy'
         lo, hi = work_dtype(lo), work_dtype(hi)
     edges = np.linspace(lo, hi, n_bins + 1, dtype=work_dtype)
     counts = np.zeros(n_bins, dtype=np.int64)
-    from ._kernels import histogram as _k
+    _k = _kload("histogram")
 
     values = np.ascontiguousarray(arr, dtype=work_dtype).reshape(-1)
     _k.count_bins(values, edges, counts)

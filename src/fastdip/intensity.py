@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from . import _docs, _validate, parallel
+from ._kernels import load as _kload
 from ._kernels._config import readonly
 from .dtype import dtype_range
 
@@ -35,13 +36,9 @@ _PAIR_TABLE_MIN_PIXELS = 1 << 16
 _LOG_PARALLEL_MIN_PIXELS = 1 << 17
 
 
-@functools.cache
 def _kernels():
-    """fastdip._kernels.lut, imported on first use (numba loads then); cached: an import statement in the
-    wrapper costs ~1 µs a call."""
-    from ._kernels import lut
-
-    return lut
+    """fastdip._kernels.lut, imported on first use (numba loads then)."""
+    return _kload("lut")
 
 
 @functools.lru_cache(maxsize=None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
+from ._kernels import load as _kload
 
 __all__ = ["RegionTable", "Tracks", "regionprops", "count", "track"]
 
@@ -24,9 +25,7 @@ _PERIMETER_WEIGHTS[[13, 23]] = (1 + np.sqrt(2.0)) / 2
 
 
 def _kernels():
-    from ._kernels import label as k  # numba is imported on first use only
-
-    return k
+    return _kload("label")  # numba is imported on first use only
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _validate, parallel
 from ._docs import fill
+from ._kernels import load as _kload
 from ._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["mse", "psnr", "ssim", "ssim_map", "dice", "iou"]
@@ -75,7 +76,7 @@ def _data_range(data_range, ref: np.ndarray, img: np.ndarray, func: str) -> floa
 
 def _squared_error(ref: np.ndarray, img: np.ndarray, func: str) -> float:
     x, y = _kernel_pair(ref, img)
-    from ._kernels import metrics as _k
+    _k = _kload("metrics")
 
     if x.dtype == np.uint8:
         total = np.empty(1, dtype=np.int64)
@@ -231,7 +232,7 @@ def _ssim_channels(reference, image, func, data_range, channel_axis, sigma, k1, 
     c1 = (k1 * peak) ** 2
     c2 = (k2 * peak) ** 2
 
-    from ._kernels import metrics as _k
+    _k = _kload("metrics")
 
     kernel = _k.ssim_2d if spatial == 2 else _k.ssim_3d
     result = np.empty(ref.shape, dtype=np.float64) if full_map else None

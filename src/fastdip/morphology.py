@@ -38,6 +38,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import _modes, _validate, parallel
+from ._kernels import load as _kload
 from ._kernels._config import PARALLEL_MIN_PIXELS, readonly
 
 __all__ = ["erode", "dilate", "open", "close", "gradient", "tophat", "blackhat", "disk", "square", "rectangle",
@@ -85,15 +86,8 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.strip("\n").splitlines())
 
 
-_KERNELS = []
-
-
 def _kernels():
-    if not _KERNELS:  # numba is imported on first use only (and the import statement costs ~0.5 us a call)
-        from ._kernels import morphology as k
-
-        _KERNELS.append(k)
-    return _KERNELS[0]
+    return _kload("morphology")  # numba is imported on first use only
 
 
 # -- argument handling ---------------------------------------------------------------------------------------

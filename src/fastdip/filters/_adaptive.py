@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _docs, _modes, _validate, parallel
 from ._networks import batcher_pairs
+from .._kernels import load as _kload
 
 __all__ = ["adaptive_median"]
 
@@ -101,7 +102,7 @@ def _to_kernel(arr: np.ndarray, cval: float, func: str):
 
 def _filter_one(work: np.ndarray, max_size: int, mode: str, cval) -> np.ndarray:
     """One grey-level image (2-D or 3-D, a kernel dtype, C-contiguous) -> its adaptive median."""
-    from .._kernels import adaptive as _k
+    _k = _kload("adaptive")
 
     r = max_size // 2
     padded = np.ascontiguousarray(_modes.pad(work, r, mode, cval))

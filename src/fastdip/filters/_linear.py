@@ -58,6 +58,7 @@ import numpy as np
 
 from .. import _modes, _validate, parallel
 from .._docs import fill
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["convolve", "correlate", "separable", "mean", "gaussian", "laplacian", "sobel", "prewitt",
@@ -75,9 +76,7 @@ _NS_FFT = 0.8
 
 
 def _kernels():
-    from .._kernels import convolve as k  # numba is imported on first use only
-
-    return k
+    return _kload("convolve")  # numba is imported on first use only
 
 
 # -- argument handling ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import _validate, parallel
 from .._docs import fill
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["Distortion", "distort", "undistort", "estimate_distortion", "distortion_map"]
@@ -191,7 +192,7 @@ def distortion_map(shape, model=None, *, k1=0.0, k2=0.0, k3=0.0, p1=0.0, p2=0.0,
     ys = (np.arange(rows, dtype=np.float64) - cr) / f
     xs = (np.arange(cols, dtype=np.float64) - cc) / f
     out = np.empty((2, rows, cols))
-    from .._kernels import distortion as _k
+    _k = _kload("distortion")
 
     coeffs = tuple(float(v) for v in (d.k1, d.k2, d.k3, d.p1, d.p2, cr, cc, f))
     if not inverse:  # memory-bound (16 bytes written per pixel): serial at every size

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import _modes, _validate, parallel
 from .._docs import fill
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["resize", "rescale"]
@@ -381,7 +382,7 @@ def _bands(kernel, args: tuple, n: int, threads: int, scratch: tuple = (), tail:
 
 
 def _kernels():
-    from .._kernels import resample  # numba is imported on first use only
+    resample = _kload("resample")
 
     global _kernels_module
     _kernels_module = resample

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import _modes, _validate, parallel
 from .._docs import fill
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 from ._matrices import image_center, inverse_of, matrix_array, rotation
 
@@ -42,9 +43,7 @@ _KERNEL_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
 
 def _kernels():
-    from .._kernels import warp as k  # numba is imported on first use only
-
-    return k
+    return _kload("warp")  # numba is imported on first use only
 
 
 class _Job:

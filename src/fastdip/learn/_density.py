@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate
 from .. import parallel as _parallel
+from .._kernels import load as _kload
 
 __all__ = ["DensityPeaks", "DecisionGraph"]
 
@@ -68,7 +69,7 @@ def cutoff_distance(x, percent: float) -> float:
     the M sorted distances between the points of ``x``, or of a fixed sample of DC_SAMPLE of them (seed 0).
     A zero quantile (many copies of one point) falls back to the smallest positive distance; 1.0 if the points
     are all equal."""
-    from .._kernels import density as _k
+    _k = _kload("density")
 
     n = x.shape[0]
     if n > DC_SAMPLE:
@@ -250,7 +251,7 @@ class DensityPeaks:
         cutoff = self.kernel == "cutoff"
         radius = dc if cutoff else self.truncate * dc
 
-        from .._kernels import density as _k
+        _k = _kload("density")
 
         tree = _Tree(xu)
         w = counts  # the tree's idx holds row numbers of xu: kernels index w, rank and labels by them

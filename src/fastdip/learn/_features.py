@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from .. import _validate, parallel
+from .._kernels import load as _kload
 
 __all__ = ["features", "feature_names", "features_radius"]
 
@@ -171,9 +172,7 @@ def _prepare(image, func: str, channel_axis):
 
 
 def _kernels():
-    from .._kernels import features as k
-
-    return k
+    return _kload("features")  # numba is imported on first use only
 
 
 def _smooth(x: np.ndarray, sigmas, mode: str, batch: bool) -> np.ndarray:

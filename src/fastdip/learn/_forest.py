@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 
 from .. import parallel
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 RAW_KEYS = ("node_counts", "children_left", "children_right", "feature", "threshold", "value")
@@ -163,7 +164,7 @@ def predict(packed: Packed, X: np.ndarray, *, proba: bool, labels: bool):
 def predict_planar(packed: Packed, X: np.ndarray, *, proba: bool, labels: bool):
     """(F, P) C-contiguous float32 planar features -> (class fractions (P, k) float32 or None, class indices
     (P,) int32 or None). Labels asked for alone may stop early per pixel (same labels, fewer trees)."""
-    from .._kernels import forest as k
+    k = _kload("forest")
 
     P = X.shape[1]
     out_p = np.empty((P if proba else 0, packed.n_classes), np.float32)

@@ -13,6 +13,7 @@ from .. import _validate
 from .._docs import fill
 from ._linear import _four_d, _spatial_rank
 from ._psf import _finish, _irfft, _otf, _prepare, _psf_array, _rfft
+from .._kernels import load as _kload
 
 __all__ = ["richardson_lucy"]
 
@@ -168,7 +169,7 @@ def richardson_lucy(image, psf, *, num_iter=30, initial=None, boundary="circular
         grid = tuple(fft.next_fast_len(n + s - 1, real=True) for n, s in zip(spatial, h.shape))
     otf = _otf(h, grid, out_dtype)
     otf_conj = np.conj(otf)
-    from .._kernels import restoration as _k
+    _k = _kload("restoration")
 
     # the estimate and the ratio live in zero-padded grids (for 'linear'; the grid is the image for
     # 'circular'): the kernels write only the image's extent, so the padding stays 0 and no copy is padded

@@ -22,6 +22,7 @@ import numpy as np
 from .. import _validate
 from .._docs import fill
 from ._psf import _finish, _irfft, _otf, _prepare, _psf_array, _rfft
+from .._kernels import load as _kload
 
 __all__ = ["inverse_filter", "wiener", "cls", "ClsResult"]
 
@@ -275,7 +276,7 @@ def wiener(image, psf, *, nsr=None, noise_power=None, signal_power=None, channel
     otf = _otf(h, spatial, out_dtype)
     if nsr is not None:
         nsr = _validate.number(nsr, func, "nsr", low=0)
-        from .._kernels import restoration as _k
+        _k = _kload("restoration")
 
         spectrum = _rfft(x)
         _k.wiener_scalar(spectrum.reshape(spectrum.shape[0], -1), otf.reshape(-1), nsr)
@@ -428,7 +429,7 @@ def cls(image, psf, *, gamma=None, noise_variance=None, noise_mean=0.0, laplacia
         p2_64 = np.square(_laplacian_otf(spatial, laplacian, np.float64))
         gamma = _search_gamma(lambda t: _cls_residual(math.exp(t), weighted_g2, h2_64, p2_64, size) - target,
                               tol * target, max_iter)
-    from .._kernels import restoration as _k
+    _k = _kload("restoration")
 
     f0, f1, f2, product, const = _laplacian_factors(spatial, laplacian)
     residual = _k.cls_apply(_four_d(spectrum), _four_d(otf[None])[0], f0, f1, f2, product, const, float(gamma),

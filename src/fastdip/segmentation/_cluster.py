@@ -10,6 +10,7 @@ import numpy as np
 from .. import _validate
 from .. import parallel as _parallel
 from .._docs import fill
+from .._kernels import load as _kload
 from .._kernels._config import PARALLEL_MIN_PIXELS
 
 __all__ = ["mean_shift", "kmeans", "KMeansResult", "MeanShiftResult"]
@@ -180,7 +181,7 @@ def kmeans(image, k, *, rng=None, max_iter=100, tol=1e-4, n_init=1, channel_axis
     tol = _validate.number(tol, func, "tol", low=0)
     n_init = _validate.positive_int(n_init, func, "n_init")
     gen = _validate.as_rng(rng, func)
-    from .._kernels import cluster as _k
+    _k = _kload("cluster")
 
     tol_abs = tol * float(np.mean(np.var(x, axis=0)))
     levels = None
@@ -257,7 +258,7 @@ def _luv_to_srgb(luv):
 def _merge_small(labels, feat, min_size):
     """Merge every region smaller than ``min_size`` into its 8-adjacent region of closest mean value
     (ties to the smaller label), all small regions at once, repeatedly, then renumber 1..n in raster order."""
-    from .._kernels import cluster as _k
+    _k = _kload("cluster")
 
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     n_ch = feat.shape[-1]
@@ -375,7 +376,7 @@ def mean_shift(image, *, spatial_radius, range_radius, max_iter=100, tol=1e-3, m
         feat = np.ascontiguousarray(_srgb_to_luv(x / scale))
     else:
         feat = x
-    from .._kernels import cluster as _k
+    _k = _kload("cluster")
 
     value = np.empty_like(feat)
     pos = np.empty(feat.shape[:2] + (2,))

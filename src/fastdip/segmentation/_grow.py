@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _validate
 from .._docs import fill
+from .._kernels import load as _kload
 
 __all__ = ["region_growing"]
 
@@ -137,7 +138,7 @@ def _flood_2d(image, seed_flat, connectivity, threshold):
     """criterion='seed' with one region on a 2-D grey image (H, W) of a kernel type: the scanline flood
     fill. Returns the labels, or None when a seed pixel fails the test itself (the breadth-first path then
     lets that pixel still pass its neighbours on, as it always has)."""
-    from .._kernels import grow as _k
+    _k = _kload("grow")
 
     flat = image.reshape(-1)
     if seed_flat.size == 1:
@@ -261,7 +262,7 @@ def _grow_2d(x, seed_flat, seed_lab, n_regions, criterion, connectivity, thresho
     copy), the label array handed to the kernel is the result, the queue holds packed (row, col) pairs, and
     uint8 grey images test 'seed'/'confidence' through a 256-entry table per region. The same breadth-first
     order (so the same regions) as the padded N-D path."""
-    from .._kernels import grow as _k
+    _k = _kload("grow")
 
     h, w, n_ch = x.shape
     kind = x.dtype.type
@@ -452,7 +453,7 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     steps = _steps(padded, connectivity)
     # seed indices in the padded grid
     seed_idx = np.ravel_multi_index(tuple(c + 1 for c in np.unravel_index(seed_idx, spatial)), padded)
-    from .._kernels import grow as _k
+    _k = _kload("grow")
 
     label_grid = np.full(padded, -1, dtype=np.int32)
     labels = label_grid.reshape(-1)

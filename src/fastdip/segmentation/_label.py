@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 
 from .. import _validate
+from .._kernels import load as _kload
 from .._kernels._config import readonly
 
 __all__ = ["label", "relabel_sequential", "remove_small_objects", "fill_holes", "clear_border"]
@@ -35,9 +36,7 @@ def _doc(func):
 
 
 def _kernels():
-    from .._kernels import label as k  # numba is imported on first use only
-
-    return k
+    return _kload("label")  # numba is imported on first use only
 
 
 def _binary(image, func: str, param: str = "image") -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _validate
 from .._docs import fill
+from .._kernels import load as _kload
 
 __all__ = ["otsu", "multi_otsu", "apply_thresholds", "threshold_mean", "threshold_percentile", "binarize"]
 
@@ -195,7 +196,7 @@ def multi_otsu(image, *, classes=3, bins=256) -> np.ndarray:
                        f"an image with at least classes={classes} occupied levels (bins), it has {n}")
     if n == classes:
         return values[:-1].copy()
-    from .._kernels import cluster as _k
+    _k = _kload("cluster")
 
     prefix_w = np.zeros(n + 1)
     prefix_s = np.zeros(n + 1)
