@@ -248,6 +248,15 @@ def _extreme(work: np.ndarray, fp: np.ndarray, origin, take_max: bool, mode: str
             cur = nxt
         return cur
     lz, ly, lx, ll, lengths = _runs(fp.shape, np.ascontiguousarray(fp).tobytes())
+    if f0 == 1:
+        # a 2-D footprint: the runs of the f1 rows each output row reads, in a ring (scratch of f1 rows, not
+        # the whole image's runs: see fastdip._kernels.morphology)
+        out = np.empty((p, h, w), work.dtype)
+        ty = _table(h, c1, f1 - 1 - c1, mode)
+        with _bands(p * h * w) as threads:
+            parallel._run_bands(k.runs_ring_2d, (work, tx, c2, ty, cval, lengths, take_max, ly, lx, ll, f1, out),
+                                p * h, threads, threads)
+        return out
     n = w + f2 - 1
     runs = np.empty((lengths.size, p * h, n), work.dtype)
     out = np.empty((p, h, w), work.dtype)

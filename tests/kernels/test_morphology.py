@@ -241,3 +241,57 @@ def test_public_path_above_parallel_threshold_matches_scipy(monkeypatch):
         assert threads > 1 or len(os.sched_getaffinity(0)) == 1
     assert np.array_equal(M.erode(image, size=3), ndi.grey_erosion(image, size=3, mode="nearest"))
     assert np.array_equal(M.dilate(image, M.disk(2)), ndi.grey_dilation(image, footprint=M.disk(2), mode="nearest"))
+
+
+def _ring_args(image3, fp, mode, cval):
+    """runs_ring_2d's arguments for a (P, H, W) image and a 2-D footprint (origin at its centre)."""
+    f1, f2 = fp.shape
+    fp3 = fp[None]
+    _, ly, lx, ll, lengths = M._runs(fp3.shape, np.ascontiguousarray(fp3).tobytes())
+    tx = M._table(image3.shape[2], f2 // 2, f2 - 1 - f2 // 2, mode)
+    ty = M._table(image3.shape[1], f1 // 2, f1 - 1 - f1 // 2, mode)
+    return (readonly(image3), tx, f2 // 2, ty, image3.dtype.type(cval), lengths), (ly, lx, ll, f1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_runs_ring_2d_against_naive(mode, dtype):
+    """The ring kernel against the naive extreme over footprints with gaps, long runs, even sides and a single
+    pixel, erosion and dilation (floats: the alternating scratch rows of _extreme_of_rows, 2 to 11 runs)."""
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 200, (2, 15, 19)).astype(dtype)
+    footprints = [M.disk(3), np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool), np.ones((1, 1), bool),
+                  np.array([[1, 1, 1, 1], [0, 1, 1, 0]], bool), M.disk(5)]
+    for fp in footprints:
+        for take_max in (False, True):
+            (src, tx, left, ty, cval, lengths), (ly, lx, ll, f1) = _ring_args(image, fp, mode, 7)
+            out = np.full(image.shape, 255, dtype)
+            km.runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, ly, lx, ll, f1, out, 0, 30)
+            # the naive twin: min over x + b, max over x - b, origin at shape // 2 (the tables' too); the
+            # kernel's maximum is over x + b, i.e. the naive one of the reflected footprint (odd sides only:
+            # reflecting an even side moves the origin)
+            if take_max and not (fp.shape[0] % 2 and fp.shape[1] % 2):
+                continue
+            ref_fp = fp[::-1, ::-1] if take_max else fp
+            for z in range(2):
+                assert np.array_equal(out[z], naive.extreme(image[z], ref_fp, take_max, mode, 7)), (fp.shape, mode,
+                                                                                                     take_max, z)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_runs_ring_2d_bands_and_py_func_equal_one_call(dtype):
+    """Bands of rows on threads (crossing planes, each restarting its ring) and the Python twin give the one
+    call's values."""
+    rng = np.random.default_rng(12)
+    image = rng.integers(0, 256, (3, 13, 17)).astype(dtype)
+    (src, tx, left, ty, cval, lengths), (ly, lx, ll, f1) = _ring_args(image, M.disk(2), "constant", 9)
+    one = np.empty_like(image)
+    banded = np.empty_like(image)
+    km.runs_ring_2d(src, tx, left, ty, cval, lengths, False, ly, lx, ll, f1, one, 0, 39)
+    _in_bands(km.runs_ring_2d, 39, 5, src, tx, left, ty, cval, lengths, False, ly, lx, ll, f1, banded)
+    assert np.array_equal(one, banded)
+    small = np.empty_like(image)
+    km.runs_ring_2d.py_func(src, tx, left, ty, cval, lengths, False, ly, lx, ll, f1, small, 0, 39)
+    assert np.array_equal(one, small)
+    for z in range(3):
+        assert np.array_equal(one[z], naive.extreme(image[z], M.disk(2), False, "constant", 9))

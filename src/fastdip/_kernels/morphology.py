@@ -17,22 +17,27 @@ wrapper: ``table[j]`` is the image index that extended position ``j`` reads, or 
   passes per row.
 * ``vanherk_outer``: running extremes along the middle axis of an ``(A, B, C)`` array (van Herk on whole
   rows of C values), for the plane axis of boxes.
-* ``runs_rows`` + ``gather_lines``: any other flat footprint, decomposed into its row runs (plane offset,
-  row offset, first column, length). ``runs_rows`` computes the horizontal running extreme of every distinct
-  run length (doubling, all lengths in one sweep); ``gather_lines`` takes, for each output row, the extreme
-  over the runs of shifted rows of those results (one vector min/max per run and pixel). A disk of radius 5
-  is 11 runs of 4 lengths.
+* ``runs_ring_2d``: any other flat 2-D footprint, decomposed into its row runs (row offset, first column,
+  length). For each output row the horizontal running extremes of every distinct run length of one new
+  input row (doubling, all lengths in one sweep; ``_row_runs``) go into a ring of fh rows, then the output
+  row is the extreme over the footprint's runs of those rows (one vector min/max per run and pixel). A disk
+  of radius 5 is 11 runs of 4 lengths. ``runs_rows`` + ``gather_lines`` do the same for 3-D footprints in
+  two passes, the first keeping every row's runs (lengths x the image).
 
 Speed. Inner loops run over uint64 indices in ``while`` loops so that numba drops its negative-index checks
 and LLVM vectorises them, and they address flat arrays by offsets: a slice (a new array view) per row costs
 about 10-20 ns in reference counting. A call from one kernel to another is not inlined and costs tens of ns
 (arrays travel as exploded structs), so the rectangle path calls ``_pass`` once per chunk of rows, not per
 row. An in-place update whose destination is also a source operand at another offset is not vectorised
-(LLVM's overlap check fails), hence separate scratch rows. Measured on this 2-core machine (median, other
+(LLVM's overlap check fails), hence separate scratch rows; and one at the same offset, dst = min(dst, b), LLVM
+turns into a masked store for floats (vmaskmovps: microcoded on AMD, 0.48 against 0.07 ns a value), so
+running extremes alternate between two rows (``_extreme_of_rows``). 2048^2 float32, disk of radius 5, serial:
+48 ms with the two-pass runs (67 MB of them) and in-place extremes, 10.4 ms with the ring and 3-operand
+passes (OpenCV 13.9 ms); uint8 5 -> 2.5-3.4 ms (OpenCV 3.4-3.6 ms). Measured on this 2-core machine (median, other
 work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
 previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
-0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_rows`` and ``gather_lines`` take the range of rows they
-write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch rows) on fastdip's
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_rows`` and ``gather_lines`` take the range of rows
+they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch rows) on fastdip's
 worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2 quiet cores, and no
 second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s per dtype).
 """
@@ -58,24 +63,6 @@ def _ext(dst, d, a, ia, b, ib, n, take_max):
     else:
         while i < end:
             dst[d + i] = min(a[ia + i], b[ib + i])
-            i += one
-
-
-@njit(**SERIAL)
-def _ext_into(dst, d, b, ib, n, take_max):
-    """dst[d + i] = max(dst[d + i], b[ib + i]) (or the minimum) for i < n."""
-    one = np.uint64(1)
-    end = np.uint64(n)
-    d = np.uint64(d)
-    ib = np.uint64(ib)
-    i = np.uint64(0)
-    if take_max:
-        while i < end:
-            dst[d + i] = max(dst[d + i], b[ib + i])
-            i += one
-    else:
-        while i < end:
-            dst[d + i] = min(dst[d + i], b[ib + i])
             i += one
 
 
@@ -110,6 +97,27 @@ def _copy(dst, d, src, s, n):
 
 
 @njit(**SERIAL)
+def _extreme_of_rows(res, d, src, offs, m, w, ta, tb, take_max):
+    """res[d:d + w] = the extreme over j < m (m >= 1) of the rows src[offs[j]:offs[j] + w], by 3-operand passes
+    (``_ext``) through the scratch rows ta and tb, the last one into res. Not dst = min(dst, b) row after row:
+    LLVM makes that read-modify-write on floats a masked store (vmaskmovps, microcoded on AMD: 0.48 ns a value
+    against 0.07 ns for _ext's plain stores; integers use vpminub and are not affected)."""
+    if m == 1:
+        _copy(res, d, src, offs[0], w)
+        return
+    cur = src
+    ci = offs[0]
+    for j in range(1, m):
+        if j == m - 1:
+            _ext(res, d, cur, ci, src, offs[j], w, take_max)
+            return
+        tgt = ta if j % 2 == 1 else tb
+        _ext(tgt, 0, cur, ci, src, offs[j], w, take_max)
+        cur = tgt
+        ci = 0
+
+
+@njit(**SERIAL)
 def _extend(e, flat, start, w, table, left, cval):
     """e[j] = the extended row j of the row flat[start:start + w]: a copy inside, the table elsewhere."""
     _copy(e, left, flat, start, w)
@@ -137,14 +145,6 @@ def _ext_row(dst, d, a, ia, flat, start, j, const, w, take_max):
         _ext(dst, d, a, ia, const, 0, w, take_max)
     else:
         _ext(dst, d, a, ia, flat, start, w, take_max)
-
-
-@njit(**SERIAL)
-def _ext_row_into(dst, d, flat, start, j, const, w, take_max):
-    if j < 0:
-        _ext_into(dst, d, const, 0, w, take_max)
-    else:
-        _ext_into(dst, d, flat, start, w, take_max)
 
 
 @njit(**SERIAL)
@@ -382,6 +382,7 @@ def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, 
     const = np.full(w, cval, flat.dtype)
     suffix = np.empty(fh * w, flat.dtype)
     prefix = np.empty(w, flat.dtype)
+    other = np.empty(w, flat.dtype)  # (the running prefix alternates between two rows: see _extreme_of_rows)
     for b0 in range(r0, r1, fh):
         nt = min(fh, r1 - b0)
         j = ty[b0 + fh - 1]
@@ -402,7 +403,8 @@ def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, 
                 if t == 1:
                     _load(prefix, flat, base + j * w, j, const, w)
                 else:
-                    _ext_row_into(prefix, 0, flat, base + j * w, j, const, w, take_max)
+                    _ext_row(other, 0, prefix, 0, flat, base + j * w, j, const, w, take_max)
+                    prefix, other = other, prefix
                 _ext(e, r * n + left, suffix, t * w, prefix, 0, w, take_max)
             if r == chunk - 1 or i == r1 - 1:
                 _hchunk(e, f, offsets, n, r + 1, left, w, tx, cval, fw, take_max, res, base + (i - r) * w)
@@ -436,6 +438,7 @@ def vanherk_outer(src, table, cval, k, take_max, out):
     const = np.full(nc, cval, src.dtype)
     suffix = np.empty(max(k, 1) * nc, src.dtype)
     prefix = np.empty(nc, src.dtype)
+    other = np.empty(nc, src.dtype)  # (running extremes alternate between two rows: see _extreme_of_rows)
     for a in range(na):
         base = a * nb * nc
         if k <= 3:
@@ -444,7 +447,8 @@ def vanherk_outer(src, table, cval, k, take_max, out):
                 _load(prefix, flat, base + j * nc, j, const, nc)
                 for t in range(1, k):
                     j = table[i + t]
-                    _ext_row_into(prefix, 0, flat, base + j * nc, j, const, nc, take_max)
+                    _ext_row(other, 0, prefix, 0, flat, base + j * nc, j, const, nc, take_max)
+                    prefix, other = other, prefix
                 _copy(res, base + i * nc, prefix, 0, nc)
             continue
         for b0 in range(0, nb, k):
@@ -463,8 +467,108 @@ def vanherk_outer(src, table, cval, k, take_max, out):
                 if t == 1:
                     _load(prefix, flat, base + j * nc, j, const, nc)
                 else:
-                    _ext_row_into(prefix, 0, flat, base + j * nc, j, const, nc, take_max)
+                    _ext_row(other, 0, prefix, 0, flat, base + j * nc, j, const, nc, take_max)
+                    prefix, other = other, prefix
                 _ext(res, base + (b0 + t) * nc, suffix, t * nc, prefix, 0, nc, take_max)
+
+
+@njit(**SERIAL)
+def _row_runs(flat, start, w, table, left, cval, lengths, take_max, width, e, f, res, d0, stride):
+    """The running extremes of the extended row flat[start:start + w] (``_extend``) for every window length in
+    ``lengths`` (ascending, distinct), length li into res[d0 + li * stride + j] for j < min(width, n - L + 1):
+    windows of 2, 4, 8, ... by doubling in the scratch rows e and f, each length from the largest power of two
+    in it and one shifted extreme (van Herk 1992's idea of reusing partial extremes, in its doubling form)."""
+    n = table.size
+    _extend(e, flat, start, w, table, left, cval)
+    m = 1
+    cur_is_e = True
+    for li in range(lengths.size):
+        length = lengths[li]
+        while 2 * m <= length:
+            if cur_is_e:
+                _ext(f, 0, e, 0, e, m, n - m, take_max)
+            else:
+                _ext(e, 0, f, 0, f, m, n - m, take_max)
+            cur_is_e = not cur_is_e
+            m *= 2
+        count = min(width, n - length + 1)
+        d = d0 + li * stride
+        if cur_is_e:
+            _ext(res, d, e, 0, e, length - m, count, take_max)
+        else:
+            _ext(res, d, f, 0, f, length - m, count, take_max)
+
+
+@njit(**SERIAL)
+def _finish_row(res, d, src, offs, m, outside, cval, w, ta, tb, take_max):
+    """One output row: the extreme of the m runs at ``offs`` in ``src``, and of ``cval`` if some run lies
+    outside the image ('constant')."""
+    if m == 0:
+        for x in range(w):
+            res[d + x] = cval
+        return
+    _extreme_of_rows(res, d, src, offs, m, w, ta, tb, take_max)
+    if outside:
+        _ext_scalar(res, d, cval, w, take_max)
+
+
+@njit(**SERIAL)
+def _ring_row(flat, base, w, tx, left, ty, cval, lengths, take_max, e, f, ring, inside, ex, fh, n):
+    """The runs of extended row ``ex`` of the plane at ``base`` into ring slot ex % fh (``inside`` False for a
+    row outside the image, 'constant': its runs are the constant)."""
+    slot = ex % fh
+    yy = ty[ex]
+    if yy < 0:
+        inside[slot] = False
+        return
+    inside[slot] = True
+    _row_runs(flat, base + yy * w, w, tx, left, cval, lengths, take_max, n, e, f, ring, slot * n, fh * n)
+
+
+@njit(**SERIAL)
+def runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, line_l, fh, out, q0, q1):
+    """out[p, y, x] = extreme over a 2-D footprint given as row runs (run i: footprint row line_y[i], first
+    column line_x[i], length lengths[line_l[i]]) of the (P, H, W) src extended by the tables tx (columns) and
+    ty (rows; -1: ``cval``): the output rows q0 <= q < q1 (q = p * H + y; all: 0, P * H).
+
+    The runs of the fh input rows an output row reads stay in a ring (slot = extended row % fh): each output
+    row computes the runs of one new input row, then takes the extreme of its footprint's runs, so the
+    scratch is fh rows of runs (the two-pass ``runs_rows`` + ``gather_lines`` keeps them for every row of the
+    image: 2048^2 float32 with a disk of radius 5, 4 lengths, 67 MB). The same extremes in the same order:
+    the same values."""
+    p_count, h, w = src.shape
+    n = tx.size
+    flat = src.reshape(-1)
+    res = out.reshape(-1)
+    ring = np.empty(lengths.size * fh * n, src.dtype)
+    inside = np.zeros(fh, np.bool_)
+    e = np.empty(n, src.dtype)
+    f = np.empty(n, src.dtype)
+    ta = np.empty(w, src.dtype)
+    tb = np.empty(w, src.dtype)
+    stride = fh * n
+    lines = line_y.size
+    offs = np.empty(lines, np.int64)
+    q = q0
+    while q < q1:
+        p = q // h
+        y0 = q - p * h
+        y1 = min(h, y0 + q1 - q)
+        base = p * h * w
+        for ex in range(y0, y0 + fh - 1):
+            _ring_row(flat, base, w, tx, left, ty, cval, lengths, take_max, e, f, ring, inside, ex, fh, n)
+        for y in range(y0, y1):
+            _ring_row(flat, base, w, tx, left, ty, cval, lengths, take_max, e, f, ring, inside, y + fh - 1, fh,
+                      n)
+            d = base + y * w
+            m = 0
+            for i in range(lines):
+                slot = (y + line_y[i]) % fh
+                if inside[slot]:
+                    offs[m] = line_l[i] * stride + slot * n + line_x[i]
+                    m += 1
+            _finish_row(res, d, ring, offs, m, m < lines, cval, w, ta, tb, take_max)
+        q += y1 - y0
 
 
 @njit(**SERIAL)
@@ -474,24 +578,7 @@ def _runs_band(flat, res, rows, w, table, left, cval, lengths, take_max, width, 
     e = np.empty(n, flat.dtype)
     f = np.empty(n, flat.dtype)
     for r in range(r0, r1):
-        _extend(e, flat, r * w, w, table, left, cval)
-        m = 1
-        cur_is_e = True
-        for li in range(lengths.size):
-            length = lengths[li]
-            while 2 * m <= length:
-                if cur_is_e:
-                    _ext(f, 0, e, 0, e, m, n - m, take_max)
-                else:
-                    _ext(e, 0, f, 0, f, m, n - m, take_max)
-                cur_is_e = not cur_is_e
-                m *= 2
-            count = min(width, n - length + 1)
-            d = (li * rows + r) * width
-            if cur_is_e:
-                _ext(res, d, e, 0, e, length - m, count, take_max)
-            else:
-                _ext(res, d, f, 0, f, length - m, count, take_max)
+        _row_runs(flat, r * w, w, table, left, cval, lengths, take_max, width, e, f, res, r * width, rows * width)
 
 
 @njit(**SERIAL)
@@ -509,30 +596,20 @@ def runs_rows(src, table, left, cval, lengths, take_max, out, r0, r1):
 def _gather_band(runs, rows, width, res, h, w, tz, ty, cval, line_z, line_y, line_x, line_l, take_max, q0, q1):
     """Output rows q0 <= q < q1 (q = z * h + y) of gather_lines."""
     n = line_z.size
+    offs = np.empty(n, np.int64)
+    ta = np.empty(w, res.dtype)
+    tb = np.empty(w, res.dtype)
     for q in range(q0, q1):
         z = q // h
         y = q - z * h
-        d = q * w
-        first = True
-        outside = False
+        m = 0
         for i in range(n):
             zz = tz[z + line_z[i]]
             yy = ty[y + line_y[i]]
-            if zz < 0 or yy < 0:
-                outside = True
-                continue
-            s = (line_l[i] * rows + zz * h + yy) * width + line_x[i]
-            if first:
-                _copy(res, d, runs, s, w)
-                first = False
-            else:
-                _ext_into(res, d, runs, s, w, take_max)
-        if outside:
-            if first:
-                for x in range(w):
-                    res[d + x] = cval
-            else:
-                _ext_scalar(res, d, cval, w, take_max)
+            if zz >= 0 and yy >= 0:
+                offs[m] = (line_l[i] * rows + zz * h + yy) * width + line_x[i]
+                m += 1
+        _finish_row(res, q * w, runs, offs, m, m < n, cval, w, ta, tb, take_max)
 
 
 @njit(**SERIAL)
