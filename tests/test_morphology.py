@@ -9,6 +9,7 @@ import scipy.ndimage as ndi
 import skimage.morphology as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from fastdip import morphology as M
 from tests import _naive_morphology as naive
@@ -321,3 +322,28 @@ def test_errors():
         M.disk(1.5)
     with pytest.raises(ValueError, match="cols"):
         M.rectangle(2, 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from([np.uint8, np.uint16]), st.sampled_from([None, (3, 3), (3, 5), (1, 1), (5, 1)]),
+       st.sampled_from(list(M._modes.CODES)), st.sampled_from(["erode", "dilate", "open", "close"]),
+       st.integers(1, 17), st.integers(1, 17), st.booleans(), st.data())
+def test_shortcut_for_plain_calls_equals_the_general_path_and_scipy(dtype, shape, mode, op, h, w, readonly_in, data):
+    """_run's shortcut (plain 2-D uint8/uint16, an odd full rectangle or the default, cval 0, one iteration)
+    gives what the general path (the same rectangle given as ``size``) and scipy give; the input is untouched."""
+    import scipy.ndimage as ndi
+
+    image = data.draw(arrays(dtype, (h, w), elements=st.integers(0, int(np.iinfo(dtype).max))))
+    if readonly_in:
+        image.setflags(write=False)
+    before = image.copy()
+    fp = None if shape is None else np.ones(shape, bool)
+    fast = getattr(M, op)(image, fp, mode=mode)
+    general = getattr(M, op)(image, size=(3, 3) if shape is None else shape, mode=mode)
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(image, before)
+    size = (3, 3) if shape is None else shape
+    ref = {"erode": ndi.grey_erosion, "dilate": ndi.grey_dilation, "open": ndi.grey_opening,
+           "close": ndi.grey_closing}[op](image, size=size, mode=mode, cval=0)
+    if mode != "reflect" or min(h, w) > max(size):  # (scipy's 'reflect' reads outside tiny images)
+        np.testing.assert_array_equal(fast, ref)

@@ -285,8 +285,28 @@ def _as3(fp: np.ndarray) -> np.ndarray:
     return fp.reshape((1,) * (3 - fp.ndim) + fp.shape)
 
 
+#: cval 0 in the dtypes _run's shortcut takes (native byte order only: ``image.dtype`` keys match only those)
+_ZERO = {np.dtype(np.uint8): np.uint8(0), np.dtype(np.uint16): np.uint16(0)}
+
+
 def _run(image, footprint, size, mode, cval, iterations, func: str, steps) -> np.ndarray:
     """Check the arguments, then apply ``steps`` (a sequence of 'erode'/'dilate'), each ``iterations`` times."""
+    if (type(image) is np.ndarray and image.ndim == 2 and size is None and type(iterations) is int
+            and iterations == 1 and type(mode) is str and mode in _modes.CODES
+            and (type(cval) is float or type(cval) is int) and cval == 0 and image.size):
+        zero = _ZERO.get(image.dtype)
+        box = _box((3, 3)) if footprint is None else footprint
+        if (zero is not None and type(box) is np.ndarray and box.dtype == bool and box.ndim == 2
+                and box.shape[0] % 2 and box.shape[1] % 2 and (box is _box((3, 3)) or box.all())):
+            # the usual call (a plain uint8/uint16 image, an odd full rectangle, cval 0, one iteration): what
+            # the checks below decide for it, without their cost (~8 us a call; a 512^2 3x3 erosion ~50 us).
+            # An odd rectangle is its own reflection with the same centre, so dilation takes it as it is.
+            fp3 = box.reshape((1,) + box.shape)
+            origin = (0, box.shape[0] // 2, box.shape[1] // 2)
+            cur = image.reshape((1,) + image.shape)
+            for step in steps:
+                cur = _extreme(cur, fp3, origin, step == "dilate", mode, zero, True)
+            return cur.reshape(image.shape)
     arr = _image(image, func)
     fp = _footprint(footprint, size, arr.ndim, func)
     mode = _modes.check(mode, func)
