@@ -31,6 +31,9 @@ CASES = {
     "mean 5 uint8": ("fastdip.filters.mean(v, 5, dtype=np.uint8)", "ndi.uniform_filter(v, 5)", "uint8 output"),
     "median 3": ("fastdip.filters.median(v, 3)", "ndi.median_filter(v, 3)", "uint8 output"),
     "label": ("fastdip.segmentation.label(m)", "ndi.label(m)", "labels of v > 127, default connectivity"),
+    "erode disk r=5 per plane": ("fastdip.morphology.erode(v, fastdip.morphology.disk(5)[None])",
+                                 "ndi.grey_erosion(v, footprint=fastdip.morphology.disk(5)[None], mode='nearest')",
+                                 "uint8 output, a (1, 11, 11) footprint"),
 }
 
 _CHILD = """
