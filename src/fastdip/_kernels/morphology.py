@@ -33,13 +33,14 @@ row. An in-place update whose destination is also a source operand at another of
 turns into a masked store for floats (vmaskmovps: microcoded on AMD, 0.48 against 0.07 ns a value), so
 running extremes alternate between two rows (``_extreme_of_rows``). 2048^2 float32, disk of radius 5, serial:
 48 ms with the two-pass runs (67 MB of them) and in-place extremes, 10.4 ms with the ring and 3-operand
-passes (OpenCV 13.9 ms); uint8 5 -> 2.5-3.4 ms (OpenCV 3.4-3.6 ms). Measured on this 2-core machine (median, other
-work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
+passes (OpenCV 13.9 ms); uint8 5 -> 2.5-3.4 ms (OpenCV 3.4-3.6 ms). Measured on this 2-core machine (median,
+other work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
 previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
-0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_rows`` and ``gather_lines`` take the range of rows
-they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch rows) on fastdip's
-worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2 quiet cores, and no
-second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s per dtype).
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_rows`` and ``gather_lines`` take the
+range of rows they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch
+rows) on fastdip's worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2
+quiet cores, and no second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s
+per dtype).
 """
 
 import numpy as np
@@ -118,15 +119,16 @@ def _copy(dst, d, src, s, n):
 @njit(**SERIAL)
 def _extreme_of_rows(res, d, src, offs, m, w, ta, tb, take_max):
     """res[d:d + w] = the extreme over j < m (m >= 1) of the rows src[offs[j]:offs[j] + w]: integer rows in
-    place, float rows by 3-operand passes (``_ext``) through the scratch rows ta and tb, the last one into res. Not dst = min(dst, b) row after row:
-    LLVM makes that read-modify-write on floats a masked store (vmaskmovps, microcoded on AMD: 0.48 ns a value
-    against 0.07 ns for _ext's plain stores; integers use vpminub and are not affected)."""
+    place, float rows by 3-operand passes (``_ext``) through the scratch rows ta and tb, the last one into
+    res. Not dst = min(dst, b) row after row on floats: LLVM makes that read-modify-write a masked store
+    (vmaskmovps, microcoded on AMD: 0.48 ns a value against 0.07 ns for _ext's plain stores); integers use
+    vpminub / vpminuw and plain stores either way."""
     if m == 1:
         _copy(res, d, src, offs[0], w)
         return
     if res.itemsize <= 2:
-        # uint8/uint16: in place (two arrays, not three: fewer overlap checks, which a row of 512 bytes of
-        # 32-lane work feels; 512^2 uint8 disk r=5 gather 260 -> ~70 us)
+        # uint8/uint16: in place (two arrays, not three: fewer overlap checks, which short rows of 32-lane
+        # work feel; the 512^2 uint8 disk r=5 gather took ~260 us through the scratch rows, ~145 in place)
         _copy(res, d, src, offs[0], w)
         for j in range(1, m):
             _ext_into(res, d, src, offs[j], w, take_max)
