@@ -295,3 +295,55 @@ def test_runs_ring_2d_bands_and_py_func_equal_one_call(dtype):
     assert np.array_equal(one, small)
     for z in range(3):
         assert np.array_equal(one[z], naive.extreme(image[z], M.disk(2), False, "constant", 9))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("chunk", [1, 4, 64])
+def test_runs_chunks_2d_equals_the_ring_and_naive(mode, dtype, chunk):
+    """Blocks of rows (a block's input rows back to back in one buffer, every doubling and run one pass over
+    the block) give the ring kernel's values and the naive extreme: blocks of one row, blocks shorter than the
+    footprint, one block larger than the image; erosion and dilation; integer (in place) and float
+    (alternating scratch) gathers; 'constant' rows outside the image."""
+    rng = np.random.default_rng(13)
+    image = rng.integers(0, 200, (2, 15, 19)).astype(dtype)
+    for fp in (M.disk(3), np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool), np.ones((1, 1), bool),
+               np.array([[1, 1, 1, 1], [0, 1, 1, 0]], bool)):
+        for take_max in (False, True):
+            (src, tx, left, ty, cval, lengths), (ly, lx, ll, f1) = _ring_args(image, fp, mode, 7)
+            ring = np.empty_like(image)
+            km.runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, ly, lx, ll, f1, ring, 0, 30)
+            blocks = np.full(image.shape, 3, dtype)
+            km.runs_chunks_2d(src, tx, left, ty, cval, lengths, take_max, ly, lx, ll, f1, chunk, blocks, 0, 30)
+            assert np.array_equal(blocks, ring), (fp.shape, take_max)
+            if not take_max:
+                for z in range(2):
+                    assert np.array_equal(blocks[z], naive.extreme(image[z], fp, False, mode, 7))
+
+
+def test_runs_chunks_2d_bands_and_py_func_equal_one_call():
+    rng = np.random.default_rng(14)
+    image = rng.integers(0, 256, (3, 13, 17)).astype(np.uint8)
+    (src, tx, left, ty, cval, lengths), (ly, lx, ll, f1) = _ring_args(image, M.disk(2), "reflect", 0)
+    one = np.empty_like(image)
+    banded = np.empty_like(image)
+    km.runs_chunks_2d(src, tx, left, ty, cval, lengths, True, ly, lx, ll, f1, 5, one, 0, 39)
+    _in_bands(km.runs_chunks_2d, 39, 4, src, tx, left, ty, cval, lengths, True, ly, lx, ll, f1, 5, banded)
+    assert np.array_equal(one, banded)
+    small = np.empty_like(image)
+    km.runs_chunks_2d.py_func(src, tx, left, ty, cval, lengths, True, ly, lx, ll, f1, 5, small, 0, 39)
+    assert np.array_equal(one, small)
+
+
+@pytest.mark.parametrize("shape, dtype", [((37, 41), np.uint8), ((6, 2100), np.float32), ((30, 300), np.float32)])
+def test_public_disk_erosion_in_blocks_and_in_the_ring_matches_scipy(shape, dtype):
+    """The wrapper's choice between blocks of rows and the ring (by the scratch a block would need) gives
+    scipy's values either way: a small uint8 image (blocks), wide float32 rows (the ring), and between."""
+    import scipy.ndimage as ndi
+
+    rng = np.random.default_rng(15)
+    image = rng.integers(0, 256, shape).astype(dtype)
+    for fp in (M.disk(5), M.disk(2)):
+        assert np.array_equal(M.erode(image, fp), ndi.grey_erosion(image, footprint=fp, mode="nearest"))
+        assert np.array_equal(M.dilate(image, fp, mode="constant", cval=3),
+                              ndi.grey_dilation(image, footprint=fp, mode="constant", cval=3))

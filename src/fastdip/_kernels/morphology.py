@@ -21,8 +21,11 @@ wrapper: ``table[j]`` is the image index that extended position ``j`` reads, or 
   length). For each output row the horizontal running extremes of every distinct run length of one new
   input row (doubling, all lengths in one sweep; ``_row_runs``) go into a ring of fh rows, then the output
   row is the extreme over the footprint's runs of those rows (one vector min/max per run and pixel). A disk
-  of radius 5 is 11 runs of 4 lengths. ``runs_rows`` + ``gather_lines`` do the same for 3-D footprints in
-  two passes, the first keeping every row's runs (lengths x the image).
+  of radius 5 is 11 runs of 4 lengths. ``runs_chunks_2d``: the same in blocks of output rows whose input
+  rows lie back to back in one buffer (each doubling, run length and footprint run one call over the block:
+  a kernel call costs ~0.25 us a row otherwise, which dwarfs 512 columns of uint8 work), chosen by the
+  wrapper when a block fits its scratch budget. ``runs_rows`` + ``gather_lines`` do the same for 3-D
+  footprints in two passes, the first keeping every row's runs (lengths x the image).
 
 Speed. Inner loops run over uint64 indices in ``while`` loops so that numba drops its negative-index checks
 and LLVM vectorises them, and they address flat arrays by offsets: a slice (a new array view) per row costs
@@ -36,8 +39,8 @@ running extremes alternate between two rows (``_extreme_of_rows``). 2048^2 float
 passes (OpenCV 13.9 ms); uint8 5 -> 2.5-3.4 ms (OpenCV 3.4-3.6 ms). Measured on this 2-core machine (median,
 other work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
 previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
-0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_rows`` and ``gather_lines`` take the
-range of rows they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_chunks_2d``, ``runs_rows`` and ``gather_lines``
+take the range of rows they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch
 rows) on fastdip's worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2
 quiet cores, and no second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s
 per dtype).
@@ -597,6 +600,167 @@ def runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, lin
                     m += 1
             _finish_row(res, d, ring, offs, m, m < lines, cval, w, ta, tb, take_max)
         q += y1 - y0
+
+
+@njit(**SERIAL)
+def _copy_rows(dst, d0, dstride, src, s0, sstride, rows, w):
+    """dst[d0 + r dstride + x] = src[s0 + r sstride + x] for r < rows, x < w (one call for many rows)."""
+    one = np.uint64(1)
+    end = np.uint64(w)
+    for r in range(rows):
+        d = np.uint64(d0 + r * dstride)
+        s = np.uint64(s0 + r * sstride)
+        i = np.uint64(0)
+        while i < end:
+            dst[d + i] = src[s + i]
+            i += one
+
+
+@njit(**SERIAL)
+def _ext_rows(dst, d0, dstride, a, a0, astride, b, b0, bstride, rows, w, take_max):
+    """dst row r = extreme(a row r, b row r) over w values, for r < rows (rows at the given offsets and
+    strides): ``_ext`` for a block of rows in one call."""
+    one = np.uint64(1)
+    end = np.uint64(w)
+    for r in range(rows):
+        d = np.uint64(d0 + r * dstride)
+        ia = np.uint64(a0 + r * astride)
+        ib = np.uint64(b0 + r * bstride)
+        i = np.uint64(0)
+        if take_max:
+            while i < end:
+                dst[d + i] = max(a[ia + i], b[ib + i])
+                i += one
+        else:
+            while i < end:
+                dst[d + i] = min(a[ia + i], b[ib + i])
+                i += one
+
+
+@njit(**SERIAL)
+def _ext_rows_into(dst, d0, dstride, b, b0, bstride, rows, w, take_max):
+    """dst row r = extreme(dst row r, b row r) in place, for r < rows: integer rows only (see
+    _extreme_of_rows)."""
+    one = np.uint64(1)
+    end = np.uint64(w)
+    for r in range(rows):
+        d = np.uint64(d0 + r * dstride)
+        ib = np.uint64(b0 + r * bstride)
+        i = np.uint64(0)
+        if take_max:
+            while i < end:
+                dst[d + i] = max(dst[d + i], b[ib + i])
+                i += one
+        else:
+            while i < end:
+                dst[d + i] = min(dst[d + i], b[ib + i])
+                i += one
+
+
+@njit(**SERIAL)
+def _extend_rows(ext, flat, base, w, tx, left, ty, y0, rows, cval):
+    """Rows k < rows of ext (n = tx.size values each) = the extended image rows ty[y0 + k] of the plane at
+    ``base`` (columns through tx); a row outside the image (ty = -1, 'constant') is all ``cval``, so every run
+    over it is ``cval`` too."""
+    n = tx.size
+    for k in range(rows):
+        e0 = k * n
+        yy = ty[y0 + k]
+        if yy < 0:
+            for j in range(n):
+                ext[e0 + j] = cval
+            continue
+        one = np.uint64(1)
+        d = np.uint64(e0 + left)
+        s = np.uint64(base + yy * w)
+        i = np.uint64(0)
+        end = np.uint64(w)
+        while i < end:  # (the copy inline: a call per row is what this kernel avoids)
+            ext[d + i] = flat[s + i]
+            i += one
+        for j in range(left):
+            c = tx[j]
+            ext[e0 + j] = cval if c < 0 else flat[base + yy * w + c]
+        for j in range(left + w, n):
+            c = tx[j]
+            ext[e0 + j] = cval if c < 0 else flat[base + yy * w + c]
+
+
+@njit(**SERIAL)
+def runs_chunks_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, line_l, fh, chunk, out, q0, q1):
+    """``runs_ring_2d``'s result in blocks of ``chunk`` output rows, for short footprints: the chunk + fh - 1
+    extended input rows a block reads lie one after another in one buffer, so each doubling and each run
+    length is one pass over the whole block (values near a row's end mix in the next row, but no run ever
+    reads them: a run of length L at first column dx reads up to dx + w - 1 + L - 1 <= n - 1), and each run of
+    the footprint one call over the block's rows. A short row's work is then not dwarfed by the fixed cost of
+    a kernel call (~0.25 us a row with 11 calls: 512^2 uint8 disk r=2 ~0.7 ns a pixel in the ring, 0.28 at
+    4096 columns). The fh - 1 rows above a block are computed again for it."""
+    p_count, h, w = src.shape
+    n = tx.size
+    flat = src.reshape(-1)
+    res = out.reshape(-1)
+    nl = lengths.size
+    rows_max = chunk + fh - 1
+    size = rows_max * n
+    e = np.empty(size, src.dtype)
+    f = np.empty(size, src.dtype)
+    runs = np.empty(nl * size, src.dtype)
+    ta = np.empty(chunk * w, src.dtype)
+    tb = np.empty(chunk * w, src.dtype)
+    lines = line_y.size
+    in_place = src.itemsize <= 2  # (integers: see _extreme_of_rows)
+    q = q0
+    while q < q1:
+        p = q // h
+        y_start = q - p * h
+        y_end = min(h, y_start + q1 - q)
+        base = p * h * w
+        for y0 in range(y_start, y_end, chunk):
+            rows = min(chunk, y_end - y0)
+            k_rows = rows + fh - 1
+            total = k_rows * n
+            _extend_rows(e, flat, base, w, tx, left, ty, y0, k_rows, cval)
+            m = 1
+            cur_is_e = True
+            for li in range(nl):
+                length = lengths[li]
+                while 2 * m <= length:
+                    if cur_is_e:
+                        _ext(f, 0, e, 0, e, m, total - m, take_max)
+                    else:
+                        _ext(e, 0, f, 0, f, m, total - m, take_max)
+                    cur_is_e = not cur_is_e
+                    m *= 2
+                shift = length - m
+                if cur_is_e:
+                    _ext(runs, li * size, e, 0, e, shift, total - shift, take_max)
+                else:
+                    _ext(runs, li * size, f, 0, f, shift, total - shift, take_max)
+            d0 = base + y0 * w
+            s0 = line_l[0] * size + line_y[0] * n + line_x[0]
+            if lines == 1:
+                _copy_rows(res, d0, w, runs, s0, n, rows, w)
+            elif in_place:
+                _copy_rows(res, d0, w, runs, s0, n, rows, w)
+                for i in range(1, lines):
+                    _ext_rows_into(res, d0, w, runs, line_l[i] * size + line_y[i] * n + line_x[i], n, rows, w,
+                                   take_max)
+            else:
+                # floats: 3-operand passes through ta / tb, the last into res (no masked stores)
+                cur = runs
+                c0 = s0
+                cs = n
+                for i in range(1, lines):
+                    si = line_l[i] * size + line_y[i] * n + line_x[i]
+                    if i == lines - 1:
+                        _ext_rows(res, d0, w, cur, c0, cs, runs, si, n, rows, w, take_max)
+                    else:
+                        tgt = ta if i % 2 == 1 else tb
+                        _ext_rows(tgt, 0, w, cur, c0, cs, runs, si, n, rows, w, take_max)
+                        cur = tgt
+                        c0 = 0
+                        cs = w
+        q += y_end - y_start
 
 
 @njit(**SERIAL)
