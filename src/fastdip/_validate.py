@@ -46,6 +46,11 @@ _FINITE_PARTS = {np.dtype(t): np.dtype(p) for t, p in ((np.float32, np.float32),
                                                         (np.complex64, np.float32), (np.complex128, np.float64))}
 
 
+#: a zero of each native unsigned kernel dtype, keyed by ``image.dtype`` (non-native byte orders do not match):
+#: the cval of the wrappers' shortcuts for plain uint8/uint16 images (median, morphology)
+UINT_ZERO = {np.dtype(np.uint8): np.uint8(0), np.dtype(np.uint16): np.uint16(0)}
+
+
 def _all_finite(arr: np.ndarray) -> bool:
     """np.isfinite(arr).all() for a float or complex array; large C-contiguous float32/64 and complex64/128 ones
     through a kernel that sums x - x (0 exactly when every value is finite) without a boolean temporary (numba is

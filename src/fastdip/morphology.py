@@ -299,16 +299,12 @@ def _as3(fp: np.ndarray) -> np.ndarray:
     return fp.reshape((1,) * (3 - fp.ndim) + fp.shape)
 
 
-#: cval 0 in the dtypes _run's shortcut takes (native byte order only: ``image.dtype`` keys match only those)
-_ZERO = {np.dtype(np.uint8): np.uint8(0), np.dtype(np.uint16): np.uint16(0)}
-
-
 def _run(image, footprint, size, mode, cval, iterations, func: str, steps) -> np.ndarray:
     """Check the arguments, then apply ``steps`` (a sequence of 'erode'/'dilate'), each ``iterations`` times."""
     if (type(image) is np.ndarray and image.ndim == 2 and size is None and type(iterations) is int
             and iterations == 1 and type(mode) is str and mode in _modes.CODES
             and (type(cval) is float or type(cval) is int) and cval == 0 and image.size):
-        zero = _ZERO.get(image.dtype)
+        zero = _validate.UINT_ZERO.get(image.dtype)
         box = _box((3, 3)) if footprint is None else footprint
         if (zero is not None and type(box) is np.ndarray and box.dtype == bool and box.ndim == 2
                 and box.shape[0] % 2 and box.shape[1] % 2 and (box is _box((3, 3)) or box.all())):

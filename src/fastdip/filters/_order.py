@@ -495,17 +495,13 @@ def median(image, size=3, *, footprint=None, mode="reflect", cval=0.0, channel_a
     if (type(image) is np.ndarray and image.ndim == 2 and footprint is None and channel_axis is None
             and type(size) is int and (size == 3 or size == 5) and type(mode) is str and mode in _modes.CODES
             and (type(cval) is float or type(cval) is int) and cval == 0 and image.size):
-        zero = _ZERO.get(image.dtype)
+        zero = _validate.UINT_ZERO.get(image.dtype)
         if zero is not None:
             # the usual call (a plain uint8/uint16 image, a 3x3 or 5x5 square, cval 0): what _filter decides for
             # it, without its general checks (~6 us a call: 512^2 3x3 50 -> 43 us)
             return _network(readonly(image).reshape((1,) + image.shape), _square_footprint(size, 2), mode,
                             zero).reshape(image.shape)
     return _filter(image, size, footprint, lambda n: n // 2, mode, cval, channel_axis, "median")
-
-
-#: cval 0 in the dtypes median's fast path takes (native byte order: ``image.dtype`` keys match only those)
-_ZERO = {np.dtype(np.uint8): np.uint8(0), np.dtype(np.uint16): np.uint16(0)}
 
 
 @_docs.fill
