@@ -604,9 +604,10 @@ COMPARISONS: tuple[Comparison, ...] = (
             requires="fastdip.intensity:log_transform",
         ),
         peers={
-            "numpy": Call(lambda im: partial(np.log1p, im), tolerance=Tolerance(rtol=1.2e-7),
-                          note="np.log1p (float32: glibc log1pf, up to 0.84 ulp off; fastdip rounds a float64 "
-                          "log1p once, so the two differ by at most 1 ulp)"),
+            "numpy": Call(lambda im: partial(np.log1p, im), tolerance=Tolerance(rtol=2.4e-7),
+                          note="np.log1p (float32: glibc log1pf, up to 0.84 ulp off, or on CPUs with AVX-512 "
+                          "numpy's own vector loop, up to 2 ulp off: 0.33351788 -> 0.28782052 against the correctly "
+                          "rounded 0.28782046; fastdip rounds a float64 log1p once)"),
             "opencv": Call(_opencv_log1p, agrees=False, tolerance=Tolerance(atol=1.2e-7, rtol=2.4e-7),
                            note="cv2.log(cv2.add(r, 1.0)): the float32 sum 1 + r rounds away up to 6e-8 before "
                            "the log, so small r lose their relative precision; bound measured on [0, 1] data"),

@@ -115,9 +115,11 @@ def test_log_transform_float32_is_correctly_rounded_log1p(rng, shape):
     assert out.dtype == np.float32 and out.shape == shape
     np.testing.assert_array_equal(out, _log1p_rounded_once(img))
     np.testing.assert_array_equal(intensity.log_transform(img, c=2.5), _log1p_rounded_once(img) * np.float32(2.5))
-    # numpy's float32 log1p (glibc log1pf) is within 1 ulp of it
+    # numpy's float32 log1p is within 2 ulp of it: glibc log1pf (<= 0.84 ulp off) where numpy has no SIMD loop
+    # for it, numpy's own AVX-512 loop (up to 2 ulp off: 0.33351788 -> 0.28782052, correct 0.28782046) where
+    # the CPU has AVX-512; which one runs depends on the machine, so the bound is the looser one
     ulp = np.spacing(np.abs(out))
-    assert np.all(np.abs(out - np.log1p(img)) <= ulp)
+    assert np.all(np.abs(out - np.log1p(img)) <= 2 * ulp)
 
 
 def test_log_transform_float32_threads_layouts_and_read_only(rng):
@@ -145,7 +147,7 @@ def test_log_transform_float32_and_float64_refuse_the_same_inputs():
     # a NaN makes the minimum NaN: the check lets it through on both paths, and the NaN stays NaN
     for dtype in (np.float32, np.float64):
         out = intensity.log_transform(np.array([np.nan, 0.5], dtype))
-        assert np.isnan(out[0]) and out[1] == np.log1p(dtype(0.5))
+        assert np.isnan(out[0]) and out[1] == dtype(np.log1p(0.5))  # log1p(0.5) in float64, rounded once
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32])
