@@ -335,15 +335,74 @@ def test_runs_chunks_2d_bands_and_py_func_equal_one_call():
     assert np.array_equal(one, small)
 
 
+def _taps_args(image3, fp, mode, cval):
+    """taps_chunks_2d's arguments for a (P, H, W) image and a 2-D footprint (origin at its centre)."""
+    f1, f2 = fp.shape
+    tap_y, tap_x = M._taps((1,) + fp.shape, np.ascontiguousarray(fp).tobytes())
+    tx = M._table(image3.shape[2], f2 // 2, f2 - 1 - f2 // 2, mode)
+    ty = M._table(image3.shape[1], f1 // 2, f1 - 1 - f1 // 2, mode)
+    return readonly(image3), tx, f2 // 2, ty, image3.dtype.type(cval), tap_y, tap_x, f1
+
+
+def _with_taps(count, shape=(5, 5)):
+    """A footprint of ``shape`` with ``count`` True elements scattered by a fixed permutation."""
+    fp = np.zeros(shape, bool)
+    fp.reshape(-1)[np.random.default_rng(count).permutation(fp.size)[:count]] = True
+    return fp
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("chunk", [1, 3, 64])
+def test_taps_chunks_2d_against_naive(mode, dtype, chunk):
+    """Small footprints read tap by tap against the naive extreme: every way the taps split into passes (one
+    pass of 1, 5 or 9 taps; 9 then 1 to 4 more, read by the four-read pass with the last tap repeated; 9 + 8;
+    9 + 8 + 1; 9 + 8 + 7), gaps, even sides, blocks of one row, shorter than the footprint and larger than the
+    image, erosion and dilation, 'constant' rows and columns outside the image."""
+    rng = np.random.default_rng(16)
+    image = rng.integers(0, 200, (2, 15, 19)).astype(dtype)
+    footprints = [np.ones((1, 1), bool), M.disk(1), M.disk(2), np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool),
+                  np.array([[1, 1, 1, 1], [0, 1, 1, 0]], bool), np.ones((3, 3), bool)]
+    footprints += [_with_taps(c) for c in (10, 12, 13, 14, 17, 18, 24)]
+    for fp in footprints:
+        for take_max in (False, True):
+            src, tx, left, ty, cval, tap_y, tap_x, f1 = _taps_args(image, fp, mode, 7)
+            out = np.full(image.shape, 3, dtype)
+            km.taps_chunks_2d(src, tx, left, ty, cval, take_max, tap_y, tap_x, f1, chunk, out, 0, 30)
+            for z in range(2):
+                # take_max: the maximum over the same offsets x + b (the wrapper reflects the footprint for
+                # dilation), i.e. minus the minimum of the negated image
+                if take_max:
+                    want = -naive.extreme(-image[z].astype(np.float64), fp, False, mode, -7.0)
+                else:
+                    want = naive.extreme(image[z], fp, False, mode, 7)
+                assert np.array_equal(out[z], want), (fp.astype(int).tolist(), take_max, z)
+
+
+def test_taps_chunks_2d_bands_and_py_func_equal_one_call():
+    rng = np.random.default_rng(17)
+    image = rng.random((3, 13, 17)).astype(np.float32)
+    args = _taps_args(image, _with_taps(18), "reflect", 0)
+    one = np.empty_like(image)
+    banded = np.empty_like(image)
+    km.taps_chunks_2d(*args[:5], True, *args[5:], 5, one, 0, 39)
+    _in_bands(km.taps_chunks_2d, 39, 4, *args[:5], True, *args[5:], 5, banded)
+    assert np.array_equal(one, banded)
+    small = np.empty_like(image)
+    km.taps_chunks_2d.py_func(*args[:5], True, *args[5:], 5, small, 0, 39)
+    assert np.array_equal(one, small)
+
+
 @pytest.mark.parametrize("shape, dtype", [((37, 41), np.uint8), ((6, 2100), np.float32), ((30, 300), np.float32)])
 def test_public_disk_erosion_in_blocks_and_in_the_ring_matches_scipy(shape, dtype):
-    """The wrapper's choice between blocks of rows and the ring (by the scratch a block would need) gives
-    scipy's values either way: a small uint8 image (blocks), wide float32 rows (the ring), and between."""
+    """The wrapper's choice between taps (up to _TAPS_MAX of them), blocks of rows and the ring (by the scratch a
+    block would need) gives scipy's values either way: a small uint8 image (blocks), wide float32 rows (the
+    ring), and between; disk(2) (13 taps) read tap by tap, and a 25-element footprint by its runs."""
     import scipy.ndimage as ndi
 
     rng = np.random.default_rng(15)
     image = rng.integers(0, 256, shape).astype(dtype)
-    for fp in (M.disk(5), M.disk(2)):
+    for fp in (M.disk(5), M.disk(2), _with_taps(M._TAPS_MAX), _with_taps(M._TAPS_MAX + 1)):
         assert np.array_equal(M.erode(image, fp), ndi.grey_erosion(image, footprint=fp, mode="nearest"))
         assert np.array_equal(M.dilate(image, fp, mode="constant", cval=3),
                               ndi.grey_dilation(image, footprint=fp, mode="constant", cval=3))

@@ -24,7 +24,10 @@ wrapper: ``table[j]`` is the image index that extended position ``j`` reads, or 
   of radius 5 is 11 runs of 4 lengths. ``runs_chunks_2d``: the same in blocks of output rows whose input
   rows lie back to back in one buffer (each doubling, run length and footprint run one call over the block:
   a kernel call costs ~0.25 us a row otherwise, which dwarfs 512 columns of uint8 work), chosen by the
-  wrapper when a block fits its scratch budget. ``runs_rows`` + ``gather_lines`` do the same for 3-D
+  wrapper when a block fits its scratch budget. ``taps_chunks_2d``: small 2-D footprints (up to the wrapper's
+  ``_TAPS_MAX`` elements: a 3x3 cross, a disk of radius 2) read tap by tap from a block's extended rows, nine
+  reads a pass, without intermediate runs (as OpenCV's direct filter); for them the runs' doublings cost more
+  loads and stores than the taps. ``runs_rows`` + ``gather_lines`` do the same for 3-D
   footprints in two passes, the first keeping every row's runs (lengths x the image).
 
 Speed. Inner loops run over uint64 indices in ``while`` loops so that numba drops its negative-index checks
@@ -760,6 +763,119 @@ def runs_chunks_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, l
                         cur = tgt
                         c0 = 0
                         cs = w
+        q += y_end - y_start
+
+
+@njit(**SERIAL)
+def _pass_after(dst, d0, dstride, prev, p0, pstride, s, offsets, rows, n, take_max):
+    """dst row r = the extreme of prev row r and of the 8 reads s[offsets[r, t] + x], t < 8, for r < rows
+    (``_pass`` with a ninth operand from another array: the running result of the taps before)."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * dstride)
+        pp = np.uint64(p0 + r * pstride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        o3 = np.uint64(offsets[r, 3])
+        o4 = np.uint64(offsets[r, 4])
+        o5 = np.uint64(offsets[r, 5])
+        o6 = np.uint64(offsets[r, 6])
+        o7 = np.uint64(offsets[r, 7])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                lo = max(max(s[o0 + x], s[o1 + x]), max(s[o2 + x], s[o3 + x]))
+                hi = max(max(s[o4 + x], s[o5 + x]), max(s[o6 + x], s[o7 + x]))
+                dst[d + x] = max(prev[pp + x], max(lo, hi))
+                x += one
+        else:
+            while x < end:
+                lo = min(min(s[o0 + x], s[o1 + x]), min(s[o2 + x], s[o3 + x]))
+                hi = min(min(s[o4 + x], s[o5 + x]), min(s[o6 + x], s[o7 + x]))
+                dst[d + x] = min(prev[pp + x], min(lo, hi))
+                x += one
+
+
+@njit(**SERIAL)
+def _pass_after4(dst, d0, dstride, prev, p0, pstride, s, offsets, rows, n, take_max):
+    """``_pass_after`` with 4 reads (offsets[r, :4]) besides prev row r."""
+    one = np.uint64(1)
+    end = np.uint64(n)
+    for r in range(rows):
+        d = np.uint64(d0 + r * dstride)
+        pp = np.uint64(p0 + r * pstride)
+        o0 = np.uint64(offsets[r, 0])
+        o1 = np.uint64(offsets[r, 1])
+        o2 = np.uint64(offsets[r, 2])
+        o3 = np.uint64(offsets[r, 3])
+        x = np.uint64(0)
+        if take_max:
+            while x < end:
+                dst[d + x] = max(prev[pp + x], max(max(s[o0 + x], s[o1 + x]), max(s[o2 + x], s[o3 + x])))
+                x += one
+        else:
+            while x < end:
+                dst[d + x] = min(prev[pp + x], min(min(s[o0 + x], s[o1 + x]), min(s[o2 + x], s[o3 + x])))
+                x += one
+
+
+@njit(**SERIAL)
+def taps_chunks_2d(src, tx, left, ty, cval, take_max, tap_y, tap_x, fh, chunk, out, q0, q1):
+    """The extreme over a small 2-D footprint read tap by tap, in blocks of ``chunk`` output rows: the
+    block's chunk + fh - 1 extended input rows back to back in one buffer (as ``runs_chunks_2d``), then the
+    footprint's T taps (row tap_y[t], extended column tap_x[t]) in passes of up to nine reads a value, one
+    call over the block's rows each: the first takes nine taps, every further one the result so far and
+    eight more (``_pass_after``), the last writes ``out``. ceil((T - 1) / 8) passes in all, with no
+    intermediate rows for the runs: for footprints of a few taps (a 3x3 cross: 5, a disk of radius 2: 21)
+    this is fewer loads and stores than the runs' doublings (OpenCV's direct filter computes the same
+    extreme of shifted rows, van Herk 1992 for the long ones)."""
+    p_count, h, w = src.shape
+    n = tx.size
+    flat = src.reshape(-1)
+    res = out.reshape(-1)
+    taps = tap_y.size
+    e = np.empty((chunk + fh - 1) * n, src.dtype)
+    ta = np.empty(chunk * w, src.dtype)
+    tb = np.empty(chunk * w, src.dtype)
+    offsets = np.empty((chunk, 9), np.int64)
+    q = q0
+    while q < q1:
+        p = q // h
+        y_start = q - p * h
+        y_end = min(h, y_start + q1 - q)
+        base = p * h * w
+        for y0 in range(y_start, y_end, chunk):
+            rows = min(chunk, y_end - y0)
+            _extend_rows(e, flat, base, w, tx, left, ty, y0, rows + fh - 1, cval)
+            d0 = base + y0 * w
+            k = min(taps, 9)
+            for r in range(rows):
+                for t in range(k):
+                    offsets[r, t] = (r + tap_y[t]) * n + tap_x[t]
+            if k == taps:
+                _pass(res, d0, w, e, offsets, rows, w, k, take_max)
+                continue
+            _pass(ta, 0, w, e, offsets, rows, w, k, take_max)
+            cur_is_a = True
+            t0 = k
+            while t0 < taps:
+                m = min(8, taps - t0)
+                width = 4 if m <= 4 else 8
+                for r in range(rows):
+                    for t in range(width):
+                        tt = t0 + min(t, m - 1)  # fewer taps left: repeat the last (the extreme is idempotent)
+                        offsets[r, t] = (r + tap_y[tt]) * n + tap_x[tt]
+                t0 += m
+                prev = ta if cur_is_a else tb
+                dst = res if t0 >= taps else (tb if cur_is_a else ta)
+                dd = d0 if t0 >= taps else 0
+                if width == 4:
+                    _pass_after4(dst, dd, w, prev, 0, w, e, offsets, rows, w, take_max)
+                else:
+                    _pass_after(dst, dd, w, prev, 0, w, e, offsets, rows, w, take_max)
+                cur_is_a = not cur_is_a
         q += y_end - y_start
 
 
