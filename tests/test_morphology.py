@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from fastdip import morphology as M
+from fastdip import threads as fastdip_threads
 from tests import _naive_morphology as naive
 
 MODES = ("reflect", "mirror", "nearest", "wrap", "constant")
@@ -208,6 +209,54 @@ def test_tophat_blackhat_match_scipy():
     assert np.array_equal(M.tophat(image, fp, mode="reflect"), ndi.white_tophat(image, footprint=fp))
     assert np.array_equal(M.blackhat(image, fp, mode="reflect"), ndi.black_tophat(image, footprint=fp))
     assert np.array_equal(M.gradient(image, fp, mode="reflect"), ndi.morphological_gradient(image, footprint=fp))
+
+
+_STRIPED_CASES = [  # (dtype, footprint, steps of scipy): every path of _extreme inside a stripe
+    (np.uint8, np.ones((3, 3), bool)), (np.float32, M.disk(2)), (bool, M.disk(1)),
+    (np.uint16, np.array([[1, 1, 0, 0], [0, 1, 1, 1]], bool)), (np.float64, M.disk(3)),
+]
+
+
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "constant", "wrap"])
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize(("dtype", "fp"), _STRIPED_CASES)
+def test_several_steps_in_stripes_match_scipy(monkeypatch, mode, parallel, dtype, fp):
+    """open / close / top-hats / iterations over a large plane run in stripes of rows (_apply): with the size
+    limits lowered, a small image takes that path (stripes of 16 x the rows the steps reach, each computing
+    reach rows again above and below) and gives scipy's values in every mode, with the stripes on one thread
+    or shared among threads; 'wrap' (not striped) too. A spy checks that the stripes ran."""
+    monkeypatch.setattr(M, "_STRIPED_MIN_BYTES", 0)
+    monkeypatch.setattr(M, "_STRIPE_BYTES", 1)
+    if parallel:
+        monkeypatch.setattr(M, "_PARALLEL_MIN_PIXELS", 0)
+    calls = []
+    real = M._extreme
+    monkeypatch.setattr(M, "_extreme", lambda work, *a: calls.append(work.shape[1]) or real(work, *a))
+    rng = np.random.default_rng(21)
+    image = rng.integers(0, 200, (401, 23))  # at least two stripes for every footprint here
+    image = (image > 100) if dtype is bool else image.astype(dtype)
+    cval = 0 if dtype is bool else 7
+    kw = {"mode": mode, "cval": cval}
+    if dtype is bool:
+        ref_open = ndi.grey_opening(image.view(np.uint8), footprint=fp, **kw).astype(bool)
+        ref_close = ndi.grey_closing(image.view(np.uint8), footprint=fp, **kw).astype(bool)
+    else:
+        ref_open = ndi.grey_opening(image, footprint=fp, **kw)
+        ref_close = ndi.grey_closing(image, footprint=fp, **kw)
+    with fastdip_threads(2 if parallel else 1):
+        assert np.array_equal(M.open(image, fp, **kw), ref_open)
+        opened = list(calls)
+        assert np.array_equal(M.close(image, fp, **kw), ref_close)
+        twice = M.erode(M.erode(image, fp, **kw), fp, **kw)
+        assert np.array_equal(M.erode(image, fp, iterations=2, **kw), twice)
+        if dtype is not bool:
+            # image - opening, unsigned differences saturating at 0 ('constant' borders can lift the opening)
+            want = image - np.minimum(image, ref_open) if image.dtype.kind == "u" else image - ref_open
+            assert np.array_equal(M.tophat(image, fp, **kw), want)
+    if mode == "wrap":
+        assert opened == [image.shape[0]] * 2
+    else:
+        assert len(opened) > 2 and max(opened) < image.shape[0]
 
 
 # --------------------------------------------------------------------------------------------- properties

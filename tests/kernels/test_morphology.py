@@ -257,7 +257,8 @@ def _ring_args(image3, fp, mode, cval):
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
 def test_runs_ring_2d_against_naive(mode, dtype):
     """The ring kernel against the naive extreme over footprints with gaps, long runs, even sides and a single
-    pixel, erosion and dilation (floats: the alternating scratch rows of _extreme_of_rows, 2 to 11 runs)."""
+    pixel, erosion and dilation (_combine: one pass of up to nine runs, or nine and more in further passes;
+    2 to 11 runs)."""
     rng = np.random.default_rng(11)
     image = rng.integers(0, 200, (2, 15, 19)).astype(dtype)
     footprints = [M.disk(3), np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool), np.ones((1, 1), bool),

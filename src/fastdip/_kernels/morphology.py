@@ -36,17 +36,20 @@ about 10-20 ns in reference counting. A call from one kernel to another is not i
 (arrays travel as exploded structs), so the rectangle path calls ``_pass`` once per chunk of rows, not per
 row. An in-place update whose destination is also a source operand at another offset is not vectorised
 (LLVM's overlap check fails), hence separate scratch rows; and one at the same offset, dst = min(dst, b), LLVM
-turns into a masked store for floats (vmaskmovps: microcoded on AMD, 0.48 against 0.07 ns a value), so
-running extremes alternate between two rows (``_extreme_of_rows``). 2048^2 float32, disk of radius 5, serial:
+turns into a masked store for floats (vmaskmovps: microcoded on AMD Zen 3, 0.48 against 0.07 ns a value), so
+running extremes alternate between two rows. The extreme over a footprint's runs (or taps) takes up to nine
+of them a pass (``_combine``: a first pass of nine, then the result so far and eight more), not two: on a
+Zen 4 machine, serial, 512^2 uint8 disk r=5 136 -> 113 us, 2048^2 float32 in the ring 8.3 -> 7.6 ms, r=7
+10.2 -> 8.6 ms (OpenCV 194 us, 10.9 and 19.2 ms). 2048^2 float32, disk of radius 5, serial (Zen 3):
 48 ms with the two-pass runs (67 MB of them) and in-place extremes, 10.4 ms with the ring and 3-operand
 passes (OpenCV 13.9 ms); uint8 5 -> 2.5-3.4 ms (OpenCV 3.4-3.6 ms). Measured on this 2-core machine (median,
 other work running): camera 512^2 uint8 3x3 21 us, 5x5 26-30 us, 15x15 57 us (OpenCV 19, 23, 47 us; the
 previous one-pass-per-window-doubling version 97 us for 3x3); 2048^2 uint8 serial 3x3 0.23 ms, 15x15
-0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_chunks_2d``, ``runs_rows`` and ``gather_lines``
-take the range of rows they write; above PARALLEL_MIN_PIXELS the wrapper runs bands of rows (each with its own scratch
-rows) on fastdip's worker threads (``parallel._run_bands``): 2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2
-quiet cores, and no second compile (a numba ``prange`` twin of ``rect_2d`` compiled the whole tree again, ~9 s
-per dtype).
+0.55 ms (OpenCV 0.54, 1.0 ms). ``rect_2d``, ``runs_ring_2d``, ``runs_chunks_2d``, ``taps_chunks_2d``,
+``runs_rows`` and ``gather_lines`` take the range of rows they write; above PARALLEL_MIN_PIXELS the wrapper
+runs bands of rows (each with its own scratch rows) on fastdip's worker threads (``parallel._run_bands``):
+2048^2 float32 5x5 2.4 ms serial, 1.2 ms on 2 quiet cores, and no second compile (a numba ``prange`` twin of
+``rect_2d`` compiled the whole tree again, ~9 s per dtype).
 """
 
 import numpy as np
@@ -70,25 +73,6 @@ def _ext(dst, d, a, ia, b, ib, n, take_max):
     else:
         while i < end:
             dst[d + i] = min(a[ia + i], b[ib + i])
-            i += one
-
-
-@njit(**SERIAL)
-def _ext_into(dst, d, b, ib, n, take_max):
-    """dst[d + i] = max(dst[d + i], b[ib + i]) (or the minimum) for i < n: for integer rows only (vpminub /
-    vpminuw and plain stores; on floats LLVM makes this a masked store, see _extreme_of_rows)."""
-    one = np.uint64(1)
-    end = np.uint64(n)
-    d = np.uint64(d)
-    ib = np.uint64(ib)
-    i = np.uint64(0)
-    if take_max:
-        while i < end:
-            dst[d + i] = max(dst[d + i], b[ib + i])
-            i += one
-    else:
-        while i < end:
-            dst[d + i] = min(dst[d + i], b[ib + i])
             i += one
 
 
@@ -120,35 +104,6 @@ def _copy(dst, d, src, s, n):
     while i < end:
         dst[d + i] = src[s + i]
         i += one
-
-
-@njit(**SERIAL)
-def _extreme_of_rows(res, d, src, offs, m, w, ta, tb, take_max):
-    """res[d:d + w] = the extreme over j < m (m >= 1) of the rows src[offs[j]:offs[j] + w]: integer rows in
-    place, float rows by 3-operand passes (``_ext``) through the scratch rows ta and tb, the last one into
-    res. Not dst = min(dst, b) row after row on floats: LLVM makes that read-modify-write a masked store
-    (vmaskmovps, microcoded on AMD: 0.48 ns a value against 0.07 ns for _ext's plain stores); integers use
-    vpminub / vpminuw and plain stores either way."""
-    if m == 1:
-        _copy(res, d, src, offs[0], w)
-        return
-    if res.itemsize <= 2:
-        # uint8/uint16: in place (two arrays, not three: fewer overlap checks, which short rows of 32-lane
-        # work feel; the 512^2 uint8 disk r=5 gather took ~260 us through the scratch rows, ~145 in place)
-        _copy(res, d, src, offs[0], w)
-        for j in range(1, m):
-            _ext_into(res, d, src, offs[j], w, take_max)
-        return
-    cur = src
-    ci = offs[0]
-    for j in range(1, m):
-        if j == m - 1:
-            _ext(res, d, cur, ci, src, offs[j], w, take_max)
-            return
-        tgt = ta if j % 2 == 1 else tb
-        _ext(tgt, 0, cur, ci, src, offs[j], w, take_max)
-        cur = tgt
-        ci = 0
 
 
 @njit(**SERIAL)
@@ -416,7 +371,7 @@ def _rect_band(flat, res, base, h, w, tx, left, ty, cval, fh, fw, take_max, r0, 
     const = np.full(w, cval, flat.dtype)
     suffix = np.empty(fh * w, flat.dtype)
     prefix = np.empty(w, flat.dtype)
-    other = np.empty(w, flat.dtype)  # (the running prefix alternates between two rows: see _extreme_of_rows)
+    other = np.empty(w, flat.dtype)  # (the running prefix alternates between two rows: see the module docstring)
     for b0 in range(r0, r1, fh):
         nt = min(fh, r1 - b0)
         j = ty[b0 + fh - 1]
@@ -472,7 +427,7 @@ def vanherk_outer(src, table, cval, k, take_max, out):
     const = np.full(nc, cval, src.dtype)
     suffix = np.empty(max(k, 1) * nc, src.dtype)
     prefix = np.empty(nc, src.dtype)
-    other = np.empty(nc, src.dtype)  # (running extremes alternate between two rows: see _extreme_of_rows)
+    other = np.empty(nc, src.dtype)  # (running extremes alternate between two rows: see the module docstring)
     for a in range(na):
         base = a * nb * nc
         if k <= 3:
@@ -534,14 +489,14 @@ def _row_runs(flat, start, w, table, left, cval, lengths, take_max, width, e, f,
 
 
 @njit(**SERIAL)
-def _finish_row(res, d, src, offs, m, outside, cval, w, ta, tb, take_max):
-    """One output row: the extreme of the m runs at ``offs`` in ``src``, and of ``cval`` if some run lies
-    outside the image ('constant')."""
+def _finish_row(res, d, src, offs, m, outside, cval, w, ta, tb, offsets, take_max):
+    """One output row: the extreme of the m runs at ``offs`` in ``src`` (``_combine``, nine a pass), and of
+    ``cval`` if some run lies outside the image ('constant'). ``offsets``: (1, 9) scratch."""
     if m == 0:
         for x in range(w):
             res[d + x] = cval
         return
-    _extreme_of_rows(res, d, src, offs, m, w, ta, tb, take_max)
+    _combine(res, d, w, src, offs[:m], 1, 0, ta, tb, offsets, take_max)
     if outside:
         _ext_scalar(res, d, cval, w, take_max)
 
@@ -583,6 +538,7 @@ def runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, lin
     stride = fh * n
     lines = line_y.size
     offs = np.empty(lines, np.int64)
+    offsets = np.empty((1, 9), np.int64)
     q = q0
     while q < q1:
         p = q // h
@@ -601,63 +557,8 @@ def runs_ring_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, lin
                 if inside[slot]:
                     offs[m] = line_l[i] * stride + slot * n + line_x[i]
                     m += 1
-            _finish_row(res, d, ring, offs, m, m < lines, cval, w, ta, tb, take_max)
+            _finish_row(res, d, ring, offs, m, m < lines, cval, w, ta, tb, offsets, take_max)
         q += y1 - y0
-
-
-@njit(**SERIAL)
-def _copy_rows(dst, d0, dstride, src, s0, sstride, rows, w):
-    """dst[d0 + r dstride + x] = src[s0 + r sstride + x] for r < rows, x < w (one call for many rows)."""
-    one = np.uint64(1)
-    end = np.uint64(w)
-    for r in range(rows):
-        d = np.uint64(d0 + r * dstride)
-        s = np.uint64(s0 + r * sstride)
-        i = np.uint64(0)
-        while i < end:
-            dst[d + i] = src[s + i]
-            i += one
-
-
-@njit(**SERIAL)
-def _ext_rows(dst, d0, dstride, a, a0, astride, b, b0, bstride, rows, w, take_max):
-    """dst row r = extreme(a row r, b row r) over w values, for r < rows (rows at the given offsets and
-    strides): ``_ext`` for a block of rows in one call."""
-    one = np.uint64(1)
-    end = np.uint64(w)
-    for r in range(rows):
-        d = np.uint64(d0 + r * dstride)
-        ia = np.uint64(a0 + r * astride)
-        ib = np.uint64(b0 + r * bstride)
-        i = np.uint64(0)
-        if take_max:
-            while i < end:
-                dst[d + i] = max(a[ia + i], b[ib + i])
-                i += one
-        else:
-            while i < end:
-                dst[d + i] = min(a[ia + i], b[ib + i])
-                i += one
-
-
-@njit(**SERIAL)
-def _ext_rows_into(dst, d0, dstride, b, b0, bstride, rows, w, take_max):
-    """dst row r = extreme(dst row r, b row r) in place, for r < rows: integer rows only (see
-    _extreme_of_rows)."""
-    one = np.uint64(1)
-    end = np.uint64(w)
-    for r in range(rows):
-        d = np.uint64(d0 + r * dstride)
-        ib = np.uint64(b0 + r * bstride)
-        i = np.uint64(0)
-        if take_max:
-            while i < end:
-                dst[d + i] = max(dst[d + i], b[ib + i])
-                i += one
-        else:
-            while i < end:
-                dst[d + i] = min(dst[d + i], b[ib + i])
-                i += one
 
 
 @njit(**SERIAL)
@@ -710,8 +611,8 @@ def runs_chunks_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, l
     runs = np.empty(nl * size, src.dtype)
     ta = np.empty(chunk * w, src.dtype)
     tb = np.empty(chunk * w, src.dtype)
-    lines = line_y.size
-    in_place = src.itemsize <= 2  # (integers: see _extreme_of_rows)
+    offsets = np.empty((chunk, 9), np.int64)
+    line_base = line_l * size + line_y * n + line_x  # each footprint run's first read in the buffer of runs
     q = q0
     while q < q1:
         p = q // h
@@ -739,30 +640,7 @@ def runs_chunks_2d(src, tx, left, ty, cval, lengths, take_max, line_y, line_x, l
                     _ext(runs, li * size, e, 0, e, shift, total - shift, take_max)
                 else:
                     _ext(runs, li * size, f, 0, f, shift, total - shift, take_max)
-            d0 = base + y0 * w
-            s0 = line_l[0] * size + line_y[0] * n + line_x[0]
-            if lines == 1:
-                _copy_rows(res, d0, w, runs, s0, n, rows, w)
-            elif in_place:
-                _copy_rows(res, d0, w, runs, s0, n, rows, w)
-                for i in range(1, lines):
-                    _ext_rows_into(res, d0, w, runs, line_l[i] * size + line_y[i] * n + line_x[i], n, rows, w,
-                                   take_max)
-            else:
-                # floats: 3-operand passes through ta / tb, the last into res (no masked stores)
-                cur = runs
-                c0 = s0
-                cs = n
-                for i in range(1, lines):
-                    si = line_l[i] * size + line_y[i] * n + line_x[i]
-                    if i == lines - 1:
-                        _ext_rows(res, d0, w, cur, c0, cs, runs, si, n, rows, w, take_max)
-                    else:
-                        tgt = ta if i % 2 == 1 else tb
-                        _ext_rows(tgt, 0, w, cur, c0, cs, runs, si, n, rows, w, take_max)
-                        cur = tgt
-                        c0 = 0
-                        cs = w
+            _combine(res, base + y0 * w, w, runs, line_base, rows, n, ta, tb, offsets, take_max)
         q += y_end - y_start
 
 
@@ -822,6 +700,41 @@ def _pass_after4(dst, d0, dstride, prev, p0, pstride, s, offsets, rows, n, take_
 
 
 @njit(**SERIAL)
+def _combine(res, d0, w, s, tap_base, rows, n, ta, tb, offsets, take_max):
+    """res[d0 + r w + x] = the extreme over t of s[tap_base[t] + r n + x], for r < rows, x < w: passes of up
+    to nine reads a value, one call over the rows each; the first takes nine taps, every further one the
+    result so far (rows of ta / tb, alternately) and eight more, or four when at most four are left
+    (``_pass_after``, ``_pass_after4``; fewer taps than a pass reads repeat the last one: the extreme is
+    idempotent), the last writes res. ceil((T - 1) / 8) passes for T taps. ``offsets``: (rows, 9) scratch."""
+    taps = tap_base.size
+    k = min(taps, 9)
+    for r in range(rows):
+        for t in range(k):
+            offsets[r, t] = r * n + tap_base[t]
+    if k == taps:
+        _pass(res, d0, w, s, offsets, rows, w, k, take_max)
+        return
+    _pass(ta, 0, w, s, offsets, rows, w, k, take_max)
+    cur_is_a = True
+    t0 = k
+    while t0 < taps:
+        m = min(8, taps - t0)
+        width = 4 if m <= 4 else 8
+        for r in range(rows):
+            for t in range(width):
+                offsets[r, t] = r * n + tap_base[t0 + min(t, m - 1)]
+        t0 += m
+        prev = ta if cur_is_a else tb
+        dst = res if t0 >= taps else (tb if cur_is_a else ta)
+        dd = d0 if t0 >= taps else 0
+        if width == 4:
+            _pass_after4(dst, dd, w, prev, 0, w, s, offsets, rows, w, take_max)
+        else:
+            _pass_after(dst, dd, w, prev, 0, w, s, offsets, rows, w, take_max)
+        cur_is_a = not cur_is_a
+
+
+@njit(**SERIAL)
 def taps_chunks_2d(src, tx, left, ty, cval, take_max, tap_y, tap_x, fh, chunk, out, q0, q1):
     """The extreme over a small 2-D footprint read tap by tap, in blocks of ``chunk`` output rows: the
     block's chunk + fh - 1 extended input rows back to back in one buffer (as ``runs_chunks_2d``), then the
@@ -840,6 +753,7 @@ def taps_chunks_2d(src, tx, left, ty, cval, take_max, tap_y, tap_x, fh, chunk, o
     ta = np.empty(chunk * w, src.dtype)
     tb = np.empty(chunk * w, src.dtype)
     offsets = np.empty((chunk, 9), np.int64)
+    tap_base = tap_y * n + tap_x
     q = q0
     while q < q1:
         p = q // h
@@ -849,33 +763,7 @@ def taps_chunks_2d(src, tx, left, ty, cval, take_max, tap_y, tap_x, fh, chunk, o
         for y0 in range(y_start, y_end, chunk):
             rows = min(chunk, y_end - y0)
             _extend_rows(e, flat, base, w, tx, left, ty, y0, rows + fh - 1, cval)
-            d0 = base + y0 * w
-            k = min(taps, 9)
-            for r in range(rows):
-                for t in range(k):
-                    offsets[r, t] = (r + tap_y[t]) * n + tap_x[t]
-            if k == taps:
-                _pass(res, d0, w, e, offsets, rows, w, k, take_max)
-                continue
-            _pass(ta, 0, w, e, offsets, rows, w, k, take_max)
-            cur_is_a = True
-            t0 = k
-            while t0 < taps:
-                m = min(8, taps - t0)
-                width = 4 if m <= 4 else 8
-                for r in range(rows):
-                    for t in range(width):
-                        tt = t0 + min(t, m - 1)  # fewer taps left: repeat the last (the extreme is idempotent)
-                        offsets[r, t] = (r + tap_y[tt]) * n + tap_x[tt]
-                t0 += m
-                prev = ta if cur_is_a else tb
-                dst = res if t0 >= taps else (tb if cur_is_a else ta)
-                dd = d0 if t0 >= taps else 0
-                if width == 4:
-                    _pass_after4(dst, dd, w, prev, 0, w, e, offsets, rows, w, take_max)
-                else:
-                    _pass_after(dst, dd, w, prev, 0, w, e, offsets, rows, w, take_max)
-                cur_is_a = not cur_is_a
+            _combine(res, base + y0 * w, w, e, tap_base, rows, n, ta, tb, offsets, take_max)
         q += y_end - y_start
 
 
@@ -907,6 +795,7 @@ def _gather_band(runs, rows, width, res, h, w, tz, ty, cval, line_z, line_y, lin
     offs = np.empty(n, np.int64)
     ta = np.empty(w, res.dtype)
     tb = np.empty(w, res.dtype)
+    offsets = np.empty((1, 9), np.int64)
     for q in range(q0, q1):
         z = q // h
         y = q - z * h
@@ -917,7 +806,7 @@ def _gather_band(runs, rows, width, res, h, w, tz, ty, cval, line_z, line_y, lin
             if zz >= 0 and yy >= 0:
                 offs[m] = (line_l[i] * rows + zz * h + yy) * width + line_x[i]
                 m += 1
-        _finish_row(res, q * w, runs, offs, m, m < n, cval, w, ta, tb, take_max)
+        _finish_row(res, q * w, runs, offs, m, m < n, cval, w, ta, tb, offsets, take_max)
 
 
 @njit(**SERIAL)
