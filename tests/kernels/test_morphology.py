@@ -191,6 +191,32 @@ def test_rect_2d_chunks_and_long_windows(mode, fh, fw):
         assert np.array_equal(parallel, out)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_rect_2d_row_pairs_against_naive(mode, dtype):
+    """Odd heights 3-9 (and the five-row blocks of 11 and 15) take the vertical windows in pairs sharing their
+    middle rows (_vpairs) where a chunk's rows all lie in the image, the one-window pass elsewhere ('constant'
+    near the top and bottom); chunks of an odd number of rows (37 = 32 + 5, and bands of 7, 5 and 25 rows)
+    end with a lone window. Erosion and dilation against the naive extreme."""
+    rng = np.random.default_rng(23)
+    image = readonly(rng.integers(0, 250, (1, 37, 23)).astype(dtype))
+    for fh in (3, 5, 7, 9, 11, 15):
+        tx = M._table(23, 1, 1, mode)
+        ty = M._table(37, fh // 2, fh - 1 - fh // 2, mode)
+        for take_max in (False, True):
+            out = np.empty_like(image)
+            km.rect_2d(image, tx, 1, ty, dtype(200), fh, 3, take_max, out, 0, 37)
+            if take_max:
+                expected = 255 - naive.extreme(255 - image[0], np.ones((fh, 3), bool), False, mode, 55)
+            else:
+                expected = naive.extreme(image[0], np.ones((fh, 3), bool), False, mode, 200)
+            assert np.array_equal(out[0], expected), (fh, take_max)
+            banded = np.empty_like(image)
+            for q0, q1 in ((0, 7), (7, 12), (12, 37)):
+                km.rect_2d(image, tx, 1, ty, dtype(200), fh, 3, take_max, banded, q0, q1)
+            assert np.array_equal(banded, out), (fh, take_max)
+
+
 def test_rect_2d_py_func_max():
     rng = np.random.default_rng(8)
     image = rng.standard_normal((1, 7, 6))
