@@ -346,13 +346,15 @@ def _vpair9(dst, d0, stride, s, rowoffs, rows, n, take_max):
         x = np.uint64(0)
         if take_max:
             while x < end:
-                c = max(max(max(s[o1 + x], s[o2 + x]), max(s[o3 + x], s[o4 + x])), max(max(s[o5 + x], s[o6 + x]), max(s[o7 + x], s[o8 + x])))
+                lo = max(max(s[o1 + x], s[o2 + x]), max(s[o3 + x], s[o4 + x]))
+                c = max(lo, max(max(s[o5 + x], s[o6 + x]), max(s[o7 + x], s[o8 + x])))
                 dst[d + x] = max(c, s[o0 + x])
                 dst[d1 + x] = max(c, s[o9 + x])
                 x += one
         else:
             while x < end:
-                c = min(min(min(s[o1 + x], s[o2 + x]), min(s[o3 + x], s[o4 + x])), min(min(s[o5 + x], s[o6 + x]), min(s[o7 + x], s[o8 + x])))
+                lo = min(min(s[o1 + x], s[o2 + x]), min(s[o3 + x], s[o4 + x]))
+                c = min(lo, min(min(s[o5 + x], s[o6 + x]), min(s[o7 + x], s[o8 + x])))
                 dst[d + x] = min(c, s[o0 + x])
                 dst[d1 + x] = min(c, s[o9 + x])
                 x += one
