@@ -259,6 +259,34 @@ def test_several_steps_in_stripes_match_scipy(monkeypatch, mode, parallel, dtype
         assert len(opened) > 2 and max(opened) < image.shape[0]
 
 
+@pytest.mark.parametrize("where", [(0, 0), (40, 36), (17, 5)])
+def test_nan_anywhere_is_refused_by_every_path(monkeypatch, where):
+    """A NaN in the first, last or a middle row is refused whichever path the footprint takes (rectangles
+    short and tall, taps, blocks of runs, the ring, a 3-D footprint, stripes of several steps), naming the
+    function; an image with inf (and no NaN) is accepted."""
+    image = np.random.default_rng(31).random((41, 37)).astype(np.float32)
+    image[3, 3] = np.inf
+    bad = image.copy()
+    bad[where] = np.nan
+    footprints = [np.ones((3, 3), bool), np.ones((15, 3), bool), np.ones((31, 1), bool), M.disk(1), M.disk(3),
+                  M.disk(12)]
+    for fp in footprints:
+        assert np.isfinite(M.erode(image, fp)).sum() >= 0  # accepted (inf is not NaN)
+        for func in (M.erode, M.dilate, M.open, M.close, M.tophat, M.gradient):
+            with pytest.raises(ValueError, match=f"{func.__name__}.*without NaN"):
+                func(bad, fp)
+    with pytest.raises(ValueError, match="erode.*without NaN"):
+        M.erode(np.stack([image, bad]), M.ball(1))
+    monkeypatch.setattr(M, "_STRIPED_MIN_BYTES", 0)
+    monkeypatch.setattr(M, "_STRIPE_BYTES", 1)
+    tall = np.concatenate([image] * 4)
+    tall_bad = tall.copy()
+    tall_bad[40 * 3 + where[0], where[1]] = np.nan
+    M.open(tall, M.disk(1))
+    with pytest.raises(ValueError, match="open.*without NaN"):
+        M.open(tall_bad, M.disk(1))
+
+
 # --------------------------------------------------------------------------------------------- properties
 
 _images = st.integers(0, 2**32 - 1).map(lambda s: np.random.default_rng(s).integers(0, 256, (17, 19), dtype=np.uint8))
