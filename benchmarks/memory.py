@@ -34,6 +34,10 @@ CASES = {
     "erode disk r=5 per plane": ("fastdip.morphology.erode(v, fastdip.morphology.disk(5)[None])",
                                  "ndi.grey_erosion(v, footprint=fastdip.morphology.disk(5)[None], mode='nearest')",
                                  "uint8 output, a (1, 11, 11) footprint"),
+    "open disk r=2 2-D": ("fastdip.morphology.open(v.reshape(-1, v.shape[-1]), fastdip.morphology.disk(2))",
+                          "ndi.grey_opening(v.reshape(-1, v.shape[-1]), footprint=fastdip.morphology.disk(2), "
+                          "mode='nearest')",
+                          "uint8 output, the volume as one (side**2, side) image"),
 }
 
 _CHILD = """
