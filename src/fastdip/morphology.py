@@ -26,8 +26,12 @@ Algorithms. A rectangle or box runs separably, a chunk of rows at a time: the ex
 rows (or columns) in one vector pass, longer windows as overlapping shorter ones (the extreme is idempotent),
 so 3x3 to 9x9 is two passes per row; tall windows (> 25 rows) and the plane axis of boxes by van Herk /
 Gil-Werman (three comparisons per pixel whatever the size).
-Any other footprint is decomposed into its row runs (a disk of radius 5 is 11 runs of 4 distinct lengths):
-one running extreme per distinct run length, then one vector minimum/maximum per run and pixel.
+A small 2-D footprint (up to 24 elements: a cross, a disk of radius 1 or 2) is read tap by tap, nine shifted
+rows a pass (as OpenCV's direct filter). Any other footprint is decomposed into its row runs (a disk of radius
+5 is 11 runs of 4 distinct lengths): one running extreme per distinct run length, then the extreme of the runs,
+nine a pass. Several steps (open, close, the top-hats, ``iterations``) over a large 2-D image run stripe by
+stripe (each computing the rows the steps reach again above and below it), so no image-sized intermediate is
+made: less memory, and no fresh pages to fault in on every call.
 """
 
 from __future__ import annotations
