@@ -16,7 +16,7 @@ import fastdip._kernels as kernels_pkg
 from fastdip._kernels import _config
 
 SRC = Path(fastdip.__file__).parent
-ALLOWED = [_config.SERIAL]  # (no parallel=True kernels: bands on fastdip's threads instead)
+ALLOWED = [_config.SERIAL, _config.INLINED]  # (no parallel=True kernels: bands on fastdip's threads instead)
 
 
 def _dispatchers():

@@ -1,6 +1,10 @@
 """The one numba flag policy for every kernel in fastdip._kernels (STYLE.md principle 4).
 
 - ``SERIAL``: every serial kernel, ``@njit(**SERIAL)``: cached, releases the GIL, strict float maths.
+- ``INLINED``: ``SERIAL`` plus ``inline="always"``, for a small helper called once per row whose call (tens of
+  ns: arrays travel as exploded structs) costs about as much as its work: numba inlines its IR into each
+  caller (convolve's ``_extend_line``, ``_u16_sums_round``: a 512^2 uint8 5x5 mean to uint8 62 -> 55 us; the
+  filters' cold compile time unchanged). Not for large functions (each caller compiles its own copy).
 - No ``parallel=True`` kernels: a parallel call runs bands of the serial kernel on fastdip's worker threads
   (``fastdip.parallel._run_bands``); a numba ``prange`` twin compiled the whole call tree a second time and
   started numba's thread pool (whose OpenMP barrier waited 4-8 ms a call beside another busy process).
@@ -15,6 +19,7 @@
 import numpy as np
 
 SERIAL = {"cache": True, "nogil": True}
+INLINED = {"cache": True, "nogil": True, "inline": "always"}
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 PARALLEL_MIN_PIXELS = 1 << 20
 

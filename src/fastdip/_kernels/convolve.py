@@ -47,7 +47,7 @@ restarts the running sums: the same result for exact sums, float64 box sums diff
 
 import numpy as np
 
-from ._config import SERIAL, njit
+from ._config import INLINED, SERIAL, njit
 
 #: columns per chunk of the accumulator row: 1024 float64 (8 KiB) plus the rows being read stay in L1
 CHUNK = 1024
@@ -104,11 +104,11 @@ def _fill_line(src, dst, left, mode, cval):
         dst[p] = cval if s < 0 else mid[s]
 
 
-@njit(**SERIAL, inline="always")
+@njit(**INLINED)
 def _extend_line(line, left, n, mode, cval):
     """Fill line[:left] and line[left + n:] from line[left:left + n] by ``mode`` (in place). Inlined into its
     callers (numba IR inlining), as ``_u16_sums_round``: called once per output row, a call between kernels
-    cost ~8 us of a 62 us 512^2 uint8 5x5 mean (54.6 us inlined; no longer compile measured)."""
+    cost ~8 us of a 62 us 512^2 uint8 5x5 mean (54.6 us inlined; compile time unchanged: _config.INLINED)."""
     for p in range(left):
         s = source_index(p - left, n, mode)
         line[p] = cval if s < 0 else line[left + s]
@@ -1255,7 +1255,7 @@ def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide
                     line, acc, b0, b1, ridx)
 
 
-@njit(**SERIAL, inline="always")
+@njit(**INLINED)
 def _u16_sums_round(x, kh, o, scale):
     """o[j] = rint(float32(x[j] + ... + x[j + kh - 1]) * scale) for kh = 3, 5 or 7: the sums in uint16 (sixteen
     lanes; the caller keeps every sum below 2**16, so the wrapped additions are exact), each converted to
