@@ -217,6 +217,40 @@ def test_rect_2d_row_pairs_against_naive(mode, dtype):
             assert np.array_equal(banded, out), (fh, take_max)
 
 
+@pytest.mark.parametrize("mode", ["nearest", "constant"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rect_2d_flags_the_non_finite_rows_it_writes(mode, dtype):
+    """rect_2d returns 0 when the image rows of the output rows it writes are all finite and NaN when one
+    holds NaN or +-inf (the wrapper then tests for NaN exactly): windows in pairs (odd heights 3-9: the
+    centre rows summed in the pass), a lone last row of a chunk, chunks with rows outside the image
+    ('constant'), even heights, five-row blocks and van Herk (each chunk's rows summed after its pass), band by
+    band; the first and last value of the image count; integers give 0."""
+    rng = np.random.default_rng(29)
+    image = rng.random((2, 23, 19)).astype(dtype)
+    image[0, 0, 0] = np.nan  # first band (rows 0-4)
+    image[0, 17, 18] = np.inf  # second band (5-22)
+    image[1, 22, 18] = np.nan  # the last band (30-45), the image's last value
+    src = readonly(image)
+    rows = image.reshape(46, 19)
+    bands = ((0, 5), (5, 23), (23, 30), (30, 46))
+    finite = [bool(np.isfinite(rows[a:b]).all()) for a, b in bands]
+    assert finite == [False, False, True, False]
+    for fh, fw in ((3, 3), (5, 2), (7, 1), (9, 4), (2, 3), (4, 4), (15, 3), (31, 3)):
+        tx = M._table(19, fw // 2, fw - 1 - fw // 2, mode)
+        ty = M._table(23, fh // 2, fh - 1 - fh // 2, mode)
+        out = np.empty_like(image)
+        got = [km.rect_2d(src, tx, fw // 2, ty, dtype(0), fh, fw, False, out, a, b) for a, b in bands]
+        assert [g == 0 for g in got] == finite, (fh, fw, got)
+        assert all(np.isnan(g) for g, f in zip(got, finite) if not f), (fh, fw, got)
+        # one call over every row: NaN; and an all-finite image: 0
+        assert np.isnan(km.rect_2d(src, tx, fw // 2, ty, dtype(0), fh, fw, True, out, 0, 46))
+        clean = readonly(np.nan_to_num(image, nan=0.5, posinf=2.0))
+        assert km.rect_2d(clean, tx, fw // 2, ty, dtype(0), fh, fw, True, out, 0, 46) == 0
+    ints = readonly(rng.integers(0, 9, (1, 5, 6)).astype(np.uint8))
+    assert km.rect_2d(ints, M._table(6, 1, 1, "wrap"), 1, M._table(5, 1, 1, "wrap"), np.uint8(0), 3, 3, False,
+                      np.empty_like(ints), 0, 5) == 0
+
+
 def test_rect_2d_py_func_max():
     rng = np.random.default_rng(8)
     image = rng.standard_normal((1, 7, 6))
