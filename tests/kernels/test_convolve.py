@@ -170,29 +170,71 @@ def test_correlate_direct_against_naive(rng, mode, shape):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
-def test_correlate_direct_3d_kernel_through_plane_map(rng):
+@pytest.mark.parametrize("kshape", [(2, 3, 3), (3, 1, 4), (2, 4, 1)])
+def test_correlate_direct_3d_kernel_through_plane_map(rng, kshape):
     # planes[p, d]: the source plane of output plane p for kernel plane d; -1 reads cval
-    src = rng.random((3, 4, 5))
-    w = rng.random((2, 3, 3))
-    table = np.empty((3, 2), np.int64)
-    K.index_map(3, 2, 1, CODES["constant"], table)
+    src = rng.random((3, 5, 6))
+    w = rng.random(kshape)
+    KD, KH, KW = kshape
+    table = np.empty((3, KD), np.int64)
+    K.index_map(3, KD, 1, CODES["constant"], table)
     out = np.empty(src.shape)
-    _whole(K.correlate_direct)(src, table, *_taps(w.reshape(-1, 3)), 3, 1, 1, 3, CODES["constant"], 0.25, NO_BOUNDS,
-                               out)
-    np.testing.assert_allclose(out, naive.correlate(src, w, "constant", 0.25, (-1 + 1, 0, 0)), rtol=1e-12)
+    _whole(K.correlate_direct)(src, table, *_taps(w.reshape(-1, KW)), KH, KH // 2, KW // 2, KW, CODES["constant"],
+                               0.25, NO_BOUNDS, out)
+    expected = naive.correlate(src, w, "constant", 0.25, (1 - KD // 2, 0, 0))
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
 
 
-def test_direct_rows_py_func(rng):
-    src = rng.random((1, 5, 6))
+def test_pair_lists_partition_the_taps(rng):
+    # every tap once in the first row's lists (both + only-first) and once in the second's (both + only-second),
+    # at the offset one ring row further on; a zero weight keeps its place (membership decides)
+    KD, KH, KW, Wp = 2, 3, 4, 9
+    w = rng.random((KD * KH, KW)) * (rng.random((KD * KH, KW)) < 0.6)
+    tap_dr, tap_c, tap_w = _taps(w)
+    tap_w = tap_w.copy()
+    tap_w[0] = 0.0
+    boff, bw0, bw1, zoff, zw, uoff, uw = K._pair_lists.py_func(tap_dr, tap_c, tap_w, KH, KD, KW, Wp)
+    first = dict(zip(np.r_[boff, zoff].tolist(), np.r_[bw0, zw].tolist()))
+    second = dict(zip(np.r_[boff, uoff].tolist(), np.r_[bw1, uw].tolist()))
+    assert len(first) == len(second) == tap_w.size == boff.size + zoff.size == boff.size + uoff.size
+    for dr, c, wt in zip(tap_dr, tap_c, tap_w):
+        d, r = divmod(int(dr), KH)
+        o = (d * 2 * (KH + 1) + r) * Wp + int(c)
+        assert first[o] == wt and second[o + Wp] == wt
+    for offs in (boff, zoff, uoff):
+        assert np.all(np.diff(offs) > 0)  # ring order
+
+
+@pytest.mark.parametrize("q0, q1", [(0, 5), (1, 5), (1, 4), (3, 4), (4, 5), (4, 7), (0, 10)])
+def test_pair_rows_py_func(rng, q0, q1):
+    # a range that starts on the second row of a pair or ends on the first computes the pair, keeps its own row
+    src = rng.random((2, 5, 6))
     w2 = rng.random((3, 6))
-    out = np.empty(src.shape)
-    ring = np.empty((1, 2 * 3, 6 + 5))  # the doubled ring: 2 KH slots
-    acc = np.empty(4)
-    tap_dr, tap_c, tap_w = _taps(w2)  # 18 taps: groups of 8, 8 and 2
-    toff = K._tap_offsets.py_func(tap_dr, tap_c, 3, 6 + 5)
-    K._direct_rows.py_func(src, np.zeros((1, 1), np.int64), toff, tap_w, 3, 1, 2, CODES["mirror"], 0.0, NO_BOUNDS,
-                           out, 0, 5, ring, acc)
-    np.testing.assert_allclose(out, _reference_2d(src, w2, 1, 2, "mirror", 0.0), rtol=1e-12)
+    out = np.full(src.shape, -7.0)
+    ring = np.empty((1, 2 * 4, 6 + 5))  # the doubled ring: 2 (KH + 1) slots
+    acc0, acc1 = np.empty(4), np.empty(4)  # chunks of 4 columns: 4 and 2
+    tap_dr, tap_c, tap_w = _taps(w2)  # 18 taps: both rows 12 (groups of 4, 4, 4), each alone 6 (4 and 2)
+    lists = K._pair_lists.py_func(tap_dr, tap_c, tap_w, 3, 1, 6, 6 + 5)
+    planes = np.arange(2, dtype=np.int64)[:, None]
+    K._pair_rows.py_func(src, planes, *lists, 3, 1, 2, CODES["mirror"], 0.0, NO_BOUNDS, out, q0, q1, ring, acc0,
+                         acc1)
+    expected = np.stack([_reference_2d(src[p:p + 1], w2, 1, 2, "mirror", 0.0)[0] for p in range(2)])
+    rows = np.zeros(10, bool)
+    rows[q0:q1] = True
+    rows = rows.reshape(2, 5)
+    np.testing.assert_allclose(out[rows], expected[rows], rtol=1e-12)
+    assert np.all(out[~rows] == -7.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_correlate_direct_bands_equal_serial_bit_for_bit(rng, dtype):
+    # bands that split pairs (odd rows per band, odd planes) still sum every row's taps in one order
+    src = (rng.random((3, 9, 37)) * 255).astype(dtype)
+    w2 = (rng.random((5, 4)) - 0.5).astype(dtype)
+    serial = _direct(_whole(K.correlate_direct), src, w2, 2, 1, "reflect", 0.0)
+    for nblk in (2, 3, 7, 27):
+        np.testing.assert_array_equal(_direct(_bands(K.correlate_direct), src, w2, 2, 1, "reflect", 0.0, nblk),
+                                      serial)
 
 
 # -- box -------------------------------------------------------------------------------------------------------

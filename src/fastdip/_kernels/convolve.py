@@ -640,134 +640,229 @@ def correlate_axis(src, w, a, mode, cval, out):
             _vertical_taps(src[o], w, i, a, mode, cval, out[o, i])
 
 
-# -- direct (non-separable) correlation --------------------------------------------------------------------
+# -- direct (non-separable) correlation, two output rows per pass -----------------------------------------
 
 
 @njit(**SERIAL)
-def _ring_fill(src, sp, s, ring, d, slot, KH, aw, mode, cval):
+def _ring_fill(src, sp, s, ring, d, slot, R, aw, mode, cval):
     """Padded input row s of source plane sp (-1 or s < 0: all ``cval``) into ring slot ``slot`` of kernel plane
-    d and into its twin ``slot + KH`` (the doubled ring keeps each output row's KH lines consecutive)."""
+    d and into its twin ``slot + R`` (the doubled ring of R rows keeps the rows a pass reads consecutive)."""
     line = ring[d, slot]
     if sp < 0 or s < 0:
         line[:] = cval
     else:
         _fill_line(src[sp, s], line, aw, mode, cval)
-    twin = ring[d, slot + KH]
+    twin = ring[d, slot + R]
     for j in range(line.shape[0]):
         twin[j] = line[j]
 
 
-@njit(**SERIAL)
-def _direct_rows(src, planes, toff, tap_w, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc):
-    """Rows q0..q1 of the flattened output rows of ``correlate_direct``.
+@njit(**SERIAL, fastmath={"contract"})
+def _list_into(a, flat, b, off, w, m):
+    """a[j] += sum_t w[t] * flat[b + off[t] + j] for j < m, taps in groups of four, two and one (one load and
+    store of the accumulator per group), added one after the other (fused multiply-adds)."""
+    n = off.shape[0]
+    t = 0
+    while t + 4 <= n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
+        x2 = flat[b + off[t + 2]:b + off[t + 2] + m]
+        x3 = flat[b + off[t + 3]:b + off[t + 3] + m]
+        w0 = w[t]
+        w1 = w[t + 1]
+        w2 = w[t + 2]
+        w3 = w[t + 3]
+        for j in range(m):
+            a[j] = (((a[j] + w0 * x0[j]) + w1 * x1[j]) + w2 * x2[j]) + w3 * x3[j]
+        t += 4
+    if t + 2 <= n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
+        w0 = w[t]
+        w1 = w[t + 1]
+        for j in range(m):
+            a[j] = (a[j] + w0 * x0[j]) + w1 * x1[j]
+        t += 2
+    if t < n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        w0 = w[t]
+        for j in range(m):
+            a[j] += w0 * x0[j]
 
-    ``ring[d, slot]`` (``2 KH`` slots per kernel plane d) holds padded input rows in the working dtype: row
-    i + r - ah of source plane planes[p, d] sits in slot (i + r) % KH and again in slot (i + r) % KH + KH, so
-    the KH rows output row i reads are the consecutive slots i % KH .. i % KH + KH - 1, and tap t reads the
-    flat ring at ``(i % KH) * Wp + toff[t] + j`` (``toff``: the tap's plane, row and column offset).
+
+@njit(**SERIAL, fastmath={"contract"})
+def _both_into(a, c, flat, b, off, wa, wc, m):
+    """The taps two output rows share: each input element read once feeds both accumulators (a with weights
+    wa, c with wc), in groups of four, two and one."""
+    n = off.shape[0]
+    t = 0
+    while t + 4 <= n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
+        x2 = flat[b + off[t + 2]:b + off[t + 2] + m]
+        x3 = flat[b + off[t + 3]:b + off[t + 3] + m]
+        a0 = wa[t]
+        a1 = wa[t + 1]
+        a2 = wa[t + 2]
+        a3 = wa[t + 3]
+        c0 = wc[t]
+        c1 = wc[t + 1]
+        c2 = wc[t + 2]
+        c3 = wc[t + 3]
+        for j in range(m):
+            v0 = x0[j]
+            v1 = x1[j]
+            v2 = x2[j]
+            v3 = x3[j]
+            a[j] = (((a[j] + a0 * v0) + a1 * v1) + a2 * v2) + a3 * v3
+            c[j] = (((c[j] + c0 * v0) + c1 * v1) + c2 * v2) + c3 * v3
+        t += 4
+    if t + 2 <= n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
+        a0 = wa[t]
+        a1 = wa[t + 1]
+        c0 = wc[t]
+        c1 = wc[t + 1]
+        for j in range(m):
+            v0 = x0[j]
+            v1 = x1[j]
+            a[j] = (a[j] + a0 * v0) + a1 * v1
+            c[j] = (c[j] + c0 * v0) + c1 * v1
+        t += 2
+    if t < n:
+        x0 = flat[b + off[t]:b + off[t] + m]
+        a0 = wa[t]
+        c0 = wc[t]
+        for j in range(m):
+            v0 = x0[j]
+            a[j] += a0 * v0
+            c[j] += c0 * v0
+
+
+@njit(**SERIAL)
+def _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring,
+               acc0, acc1):
+    """Rows q0..q1 of the flattened output rows of ``correlate_direct``, two rows (e, e + 1), e even within its
+    plane, per pass over KH + 1 input rows.
+
+    ``ring[d, slot]`` (``2 R`` slots per kernel plane d, R = KH + 1) holds input row e + r - ah of source plane
+    planes[p, d] in slot (e + r) % R and its twin (e + r) % R + R, so a pair reads the consecutive slots
+    e % R .. e % R + KH. A row the range holds without its partner is computed as part of its pair and the
+    partner is dropped: every output row sums its taps in the same order wherever the bands split, so a
+    threaded run equals a serial one bit for bit.
     """
     H = src.shape[1]
     W = src.shape[2]
     KD = planes.shape[1]
+    R = KH + 1
     Wp = ring.shape[2]
     flat = ring.reshape(-1)
-    n = tap_w.shape[0]
-    C = acc.shape[0]
+    C = acc0.shape[0]
     q = q0
     while q < q1:
         p = q // H
         i0 = q - p * H
         i1 = min(H, i0 + q1 - q)
-        # (re)start the ring for this plane at output row i0
+        e = i0 - (i0 & 1)
         for d in range(KD):
             for r in range(KH - 1):
-                _ring_fill(src, planes[p, d], source_index(i0 + r - ah, H, mode), ring, d, (i0 + r) % KH, KH,
-                           aw, mode, cval)
-        for i in range(i0, i1):
+                _ring_fill(src, planes[p, d], source_index(e + r - ah, H, mode), ring, d, (e + r) % R, R, aw,
+                           mode, cval)
+        while e < i1:
             for d in range(KD):
-                _ring_fill(src, planes[p, d], source_index(i + KH - 1 - ah, H, mode), ring, d,
-                           (i + KH - 1) % KH, KH, aw, mode, cval)
-            base = (i % KH) * Wp
-            o = out[p, i]
+                for r in range(KH - 1, KH + 1):
+                    _ring_fill(src, planes[p, d], source_index(e + r - ah, H, mode), ring, d, (e + r) % R, R,
+                               aw, mode, cval)
+            base = (e % R) * Wp
+            first = e >= i0
+            second = e + 1 < i1
             for j0 in range(0, W, C):
                 m = min(C, W - j0)
-                a = acc[:m]
+                a = acc0[:m]
+                c = acc1[:m]
+                a[:] = 0.0
+                c[:] = 0.0
                 b = base + j0
-                t = 0
-                if n < 8:
-                    for j in range(m):
-                        a[j] = 0.0
-                # taps in groups of eight: one load and store of the accumulator per eight taps
-                while t + 8 <= n:
-                    x0 = flat[b + toff[t]:b + toff[t] + m]
-                    x1 = flat[b + toff[t + 1]:b + toff[t + 1] + m]
-                    x2 = flat[b + toff[t + 2]:b + toff[t + 2] + m]
-                    x3 = flat[b + toff[t + 3]:b + toff[t + 3] + m]
-                    x4 = flat[b + toff[t + 4]:b + toff[t + 4] + m]
-                    x5 = flat[b + toff[t + 5]:b + toff[t + 5] + m]
-                    x6 = flat[b + toff[t + 6]:b + toff[t + 6] + m]
-                    x7 = flat[b + toff[t + 7]:b + toff[t + 7] + m]
-                    w0 = tap_w[t]
-                    w1 = tap_w[t + 1]
-                    w2 = tap_w[t + 2]
-                    w3 = tap_w[t + 3]
-                    w4 = tap_w[t + 4]
-                    w5 = tap_w[t + 5]
-                    w6 = tap_w[t + 6]
-                    w7 = tap_w[t + 7]
-                    if t == 0:
-                        for j in range(m):
-                            a[j] = (((w0 * x0[j] + w1 * x1[j]) + (w2 * x2[j] + w3 * x3[j]))
-                                    + ((w4 * x4[j] + w5 * x5[j]) + (w6 * x6[j] + w7 * x7[j])))
-                    else:
-                        for j in range(m):
-                            a[j] += (((w0 * x0[j] + w1 * x1[j]) + (w2 * x2[j] + w3 * x3[j]))
-                                     + ((w4 * x4[j] + w5 * x5[j]) + (w6 * x6[j] + w7 * x7[j])))
-                    t += 8
-                if t + 4 <= n:
-                    x0 = flat[b + toff[t]:b + toff[t] + m]
-                    x1 = flat[b + toff[t + 1]:b + toff[t + 1] + m]
-                    x2 = flat[b + toff[t + 2]:b + toff[t + 2] + m]
-                    x3 = flat[b + toff[t + 3]:b + toff[t + 3] + m]
-                    w0 = tap_w[t]
-                    w1 = tap_w[t + 1]
-                    w2 = tap_w[t + 2]
-                    w3 = tap_w[t + 3]
-                    for j in range(m):
-                        a[j] += (w0 * x0[j] + w1 * x1[j]) + (w2 * x2[j] + w3 * x3[j])
-                    t += 4
-                if t + 2 <= n:
-                    x0 = flat[b + toff[t]:b + toff[t] + m]
-                    x1 = flat[b + toff[t + 1]:b + toff[t + 1] + m]
-                    w0 = tap_w[t]
-                    w1 = tap_w[t + 1]
-                    for j in range(m):
-                        a[j] += w0 * x0[j] + w1 * x1[j]
-                    t += 2
-                if t < n:
-                    x0 = flat[b + toff[t]:b + toff[t] + m]
-                    w0 = tap_w[t]
-                    for j in range(m):
-                        a[j] += w0 * x0[j]
-                _store(a, o[j0:j0 + m], bounds)
+                _both_into(a, c, flat, b, boff, bw0, bw1, m)
+                if first:
+                    _list_into(a, flat, b, zoff, zw, m)
+                    _store(a, out[p, e, j0:j0 + m], bounds)
+                if second:
+                    _list_into(c, flat, b, uoff, uw, m)
+                    _store(c, out[p, e + 1, j0:j0 + m], bounds)
+            e += 2
         q += i1 - i0
 
 
 @njit(**SERIAL)
-def _tap_offsets(tap_dr, tap_c, KH, Wp):
-    """toff[t]: the offset of tap t (kernel plane and row ``tap_dr[t] = d * KH + r``, column c) in the doubled
-    ring of ``_direct_rows``, relative to the first slot of the output row."""
-    toff = np.empty(tap_dr.shape[0], np.int64)
-    for t in range(tap_dr.shape[0]):
+def _pair_lists(tap_dr, tap_c, tap_w, KH, KD, KW, Wp):
+    """The tap lists of ``_pair_rows``: (offsets both rows of a pair read, their first-row weights, their
+    second-row weights, offsets only the first row reads, weights, offsets only the second reads, weights),
+    each in ring order.
+
+    Tap (kernel plane d, row r, column c) of the first row reads ring offset (d * 2 (KH + 1) + r) * Wp + c; the
+    second row's tap reads one ring row (Wp) further on. Membership, not the weight, decides the list: a weight
+    that rounds to 0 in the working dtype still multiplies (0 * inf is NaN wherever it falls).
+    """
+    R = KH + 1
+    w0 = np.zeros((KD, R, KW), tap_w.dtype)
+    w1 = np.zeros((KD, R, KW), tap_w.dtype)
+    in0 = np.zeros((KD, R, KW), np.bool_)
+    in1 = np.zeros((KD, R, KW), np.bool_)
+    for t in range(tap_w.shape[0]):
         d = tap_dr[t] // KH
         r = tap_dr[t] - d * KH
-        toff[t] = (d * 2 * KH + r) * Wp + tap_c[t]
-    return toff
+        c = tap_c[t]
+        w0[d, r, c] = tap_w[t]
+        in0[d, r, c] = True
+        w1[d, r + 1, c] = tap_w[t]
+        in1[d, r + 1, c] = True
+    nb = 0
+    n0 = 0
+    for d in range(KD):
+        for r in range(R):
+            for c in range(KW):
+                nb += in0[d, r, c] and in1[d, r, c]
+                n0 += in0[d, r, c] and not in1[d, r, c]
+    n1 = tap_w.shape[0] - nb
+    boff = np.empty(nb, np.int64)
+    bw0 = np.empty(nb, tap_w.dtype)
+    bw1 = np.empty(nb, tap_w.dtype)
+    zoff = np.empty(n0, np.int64)
+    zw = np.empty(n0, tap_w.dtype)
+    uoff = np.empty(n1, np.int64)
+    uw = np.empty(n1, tap_w.dtype)
+    nb = 0
+    n0 = 0
+    n1 = 0
+    for d in range(KD):
+        for r in range(R):
+            for c in range(KW):
+                o = (d * 2 * R + r) * Wp + c
+                if in0[d, r, c] and in1[d, r, c]:
+                    boff[nb] = o
+                    bw0[nb] = w0[d, r, c]
+                    bw1[nb] = w1[d, r, c]
+                    nb += 1
+                elif in0[d, r, c]:
+                    zoff[n0] = o
+                    zw[n0] = w0[d, r, c]
+                    n0 += 1
+                elif in1[d, r, c]:
+                    uoff[n1] = o
+                    uw[n1] = w1[d, r, c]
+                    n1 += 1
+    return boff, bw0, bw1, zoff, zw, uoff, uw
 
 
 @njit(**SERIAL)
 def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out, q0, q1):
-    """Direct correlation of a plane stack with an n-D kernel given as its nonzero taps.
+    """Direct correlation of a plane stack with an n-D kernel given as its nonzero taps, two output rows per
+    pass: an input row read once feeds both rows' taps (7x7 float32: 28 loads of the input per output pixel
+    instead of 49; single-threaded 4096^2 46 -> 36 ms, 2048^2 11.3 -> 8.6 ms against one row per pass, this
+    machine). Fused multiply-adds (fastmath "contract" in the tap helpers) round each tap's product and sum
+    once.
 
     src (S, H, W) input planes; out (P, H, W); planes (P, KD): the source plane each output plane reads for
     kernel plane d (-1: outside, all ``cval``). Tap t sits at kernel plane and row ``tap_dr[t] = d * KH + r``
@@ -775,10 +870,13 @@ def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cv
     (columns). ``out`` may be an integer array (``bounds``: see ``_store``).
     """
     W = src.shape[2]
-    ring = np.empty((planes.shape[1], 2 * KH, W + KW - 1), tap_w.dtype)
-    acc = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
-    toff = _tap_offsets(tap_dr, tap_c, KH, W + KW - 1)
-    _direct_rows(src, planes, toff, tap_w, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc)
+    Wp = W + KW - 1
+    boff, bw0, bw1, zoff, zw, uoff, uw = _pair_lists(tap_dr, tap_c, tap_w, KH, planes.shape[1], KW, Wp)
+    ring = np.empty((planes.shape[1], 2 * (KH + 1), Wp), tap_w.dtype)
+    acc0 = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
+    acc1 = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
+    _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring,
+               acc0, acc1)
 
 
 # -- box sums (running sums) -------------------------------------------------------------------------------
