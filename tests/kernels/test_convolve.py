@@ -281,21 +281,23 @@ def test_box_rows_and_running_line_py_func(rng):
 
 
 
-def _fused(kernel, src, kv, av, kh, ah, mode, cval, running, out, bounds=None, scale=None):
+def _fused(kernel, src, kv, av, kh, ah, mode, cval, running, out, bounds=None, scale=None, clip=True):
     f32 = np.float32
     count = kv * kh
     divide = bounds is not None and scale is None
     scale = f32(1) / f32(count) if scale is None else scale
     bounds = np.empty(0, f32) if bounds is None else np.asarray(bounds, f32)
     kernel(src, kv, av, kh, ah, CODES[mode], f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, running,
-           bounds, out)
+           bounds, clip, out)
     return out
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("size", [(1, 1), (3, 3), (2, 5), (6, 4), (9, 13), (5, 8), (4, 9), (3, 25), (2, 16)])
+@pytest.mark.parametrize("size", [(1, 1), (3, 3), (2, 5), (6, 4), (9, 13), (5, 8), (4, 9), (3, 25), (2, 16),
+                                  (2, 23), (3, 21)])
 def test_box_2d_fused_integer_sums_exact(rng, mode, size):
-    # kh <= 8: shifted views; larger: doubling (powers of two, 9 = 8 + 1, 25 = 16 + 8 + 1)
+    # kh <= 8: shifted views; larger: blocks where kh has a divisor 2-8 (9 = 3 x 3, 16 = 4 x 4, 21 = 3 x 7,
+    # 25 = 5 x 5), else doubling (13 = 8 + 4 + 1, 23 = 16 + 4 + 2 + 1)
     src = rng.integers(0, 256, (2, 7, 30)).astype(np.uint8)
     kv, kh = size
     sums = np.stack([naive.box_mean(p, size, mode, 3) for p in src]) * (kv * kh)
@@ -309,9 +311,10 @@ def test_box_2d_fused_integer_sums_exact(rng, mode, size):
         exact = q + ((2 * r > kv * kh) | ((2 * r == kv * kh) & (q % 2 == 1)))
         # a division, and the product by the wrapper's checked reciprocal (None: that count divides)
         for scale in {None, _linear._rounding_reciprocal(kv * kh, 255)}:
-            got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 3, True, np.empty(src.shape, np.uint8),
-                         [0, 255], scale)
-            np.testing.assert_array_equal(got, exact)
+            for clip in (True, False) if scale is not None else (True,):  # cval 3: every mean in range
+                got = _fused(kernel, src, kv, kv // 2, kh, kh // 2, mode, 3, True, np.empty(src.shape, np.uint8),
+                             [0, 255], scale, clip)
+                np.testing.assert_array_equal(got, exact)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -397,16 +400,24 @@ def test_box_fused_helpers_py_func(rng):
     b0, b1 = np.empty(4 + 9, np.float32), np.empty(4 + 9, np.float32)
     for kh, running in ((3, False), (9, True)):
         K._box_fused_rows.py_func(src, 3, 1, kh, kh // 2, CODES["wrap"], np.float32(0), np.float32(0),
-                                  np.float32(1), np.float32(3 * kh), False, running, np.empty(0, np.float32), out,
-                                  0, 5, line[:11 + kh - 1], acc, b0, b1, np.empty(3, np.int64))
+                                  np.float32(1), np.float32(3 * kh), False, running, np.empty(0, np.float32), True,
+                                  out, 0, 5, line[:11 + kh - 1], acc, b0, b1, np.empty(3, np.int64))
         np.testing.assert_array_equal(out[0], np.rint(naive.box_mean(src[0], (3, kh), "wrap") * 3 * kh))
-    x = np.arange(40, dtype=np.float32) % 7
+    x = np.arange(80, dtype=np.float32) % 7
     for k in range(1, 20):
         for fn in (K._doubling_sums, K._doubling_sums.py_func, K._shifted_sums, K._shifted_sums.py_func):
             a = np.full(13, np.nan, np.float32)
             args = (x[:13 + k - 1], k, a) + ((np.empty(13 + k, np.float32),) * 2 if "doubling" in fn.__name__ else ())
             v = fn(*args)
             np.testing.assert_array_equal(a + v, [x[j:j + k].sum() for j in range(13)], err_msg=f"k={k}")
+    for k in range(1, 65):
+        f = K._factor(k)
+        assert f == max([d for d in range(2, 9) if k % d == 0 and d * d <= k], default=1)
+        if f > 1:  # blocks of f columns (the one-pass sums of 2-8 neighbours: 25, 36, 49, 64 for 5-8)
+            for fn in (K._block_sums, K._block_sums.py_func):
+                a = np.full(13, np.nan, np.float32)
+                v = fn(x[:13 + k - 1], k, f, a, np.full(13 + k, np.nan, np.float32))
+                np.testing.assert_array_equal(a + v, [x[j:j + k].sum() for j in range(13)], err_msg=f"k={k}")
 
 @pytest.mark.parametrize("mode", MODES)
 def test_box_axis_against_naive(rng, mode):

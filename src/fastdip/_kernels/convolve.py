@@ -1049,7 +1049,7 @@ def box_2d(src, kv, av, kh, ah, mode, cval_v, cval_h, count, bounds, out, proto,
 # -- box sums in one fused pass per row: exact integer sums of any size, short float32 windows ---------------
 
 
-@njit(**SERIAL)
+@njit(**INLINED)
 def _group_sum(a, x0, x1, x2, x3, cnt, first):
     """a[j] = (or += when not ``first``) the sum of the first ``cnt`` (1-4) of x0[j], x1[j], x2[j], x3[j]:
     four rows or shifted views per pass over ``a`` (one load and store of the accumulator for four adds)."""
@@ -1188,11 +1188,82 @@ def _doubling_sums(x, k, a, b0, b1):
 
 
 @njit(**SERIAL)
-def _box_store(a, v, o, scale, count, divide, bounds):
+def _factor(k):
+    """The largest divisor f <= 8 of k with f * f <= k (1 if none): ``_block_sums``' block length."""
+    f = 1
+    d = 2
+    while d <= 8 and d * d <= k:
+        if k % d == 0:
+            f = d
+        d += 1
+    return f
+
+
+@njit(**INLINED)
+def _window_sums(x, f, s):
+    """s[j] = x[j] + ... + x[j + f - 1] for j < s.size, 2 <= f <= 8, in one pass (the sums of ``_block_sums``;
+    exact where they are used: integers below 2**24 in float32)."""
+    n = s.shape[0]
+    x0 = x[0:n]
+    x1 = x[1:1 + n]
+    x2 = x[min(2, f - 1):min(2, f - 1) + n]
+    x3 = x[min(3, f - 1):min(3, f - 1) + n]
+    x4 = x[min(4, f - 1):min(4, f - 1) + n]
+    x5 = x[min(5, f - 1):min(5, f - 1) + n]
+    x6 = x[min(6, f - 1):min(6, f - 1) + n]
+    x7 = x[min(7, f - 1):min(7, f - 1) + n]
+    if f == 2:
+        for j in range(n):
+            s[j] = x0[j] + x1[j]
+    elif f == 3:
+        for j in range(n):
+            s[j] = (x0[j] + x1[j]) + x2[j]
+    elif f == 4:
+        for j in range(n):
+            s[j] = (x0[j] + x1[j]) + (x2[j] + x3[j])
+    elif f == 5:
+        for j in range(n):
+            s[j] = ((x0[j] + x1[j]) + (x2[j] + x3[j])) + x4[j]
+    elif f == 6:
+        for j in range(n):
+            s[j] = ((x0[j] + x1[j]) + (x2[j] + x3[j])) + (x4[j] + x5[j])
+    elif f == 7:
+        for j in range(n):
+            s[j] = ((x0[j] + x1[j]) + (x2[j] + x3[j])) + ((x4[j] + x5[j]) + x6[j])
+    else:
+        for j in range(n):
+            s[j] = ((x0[j] + x1[j]) + (x2[j] + x3[j])) + ((x4[j] + x5[j]) + (x6[j] + x7[j]))
+
+
+@njit(**INLINED)
+def _block_sums(x, k, f, a, s):
+    """``_doubling_sums`` for k = f * b (2 <= f <= 8 a divisor of k, ``_factor``): the sums of f neighbours
+    s[j] = x[j] + ... + x[j + f - 1] in one pass, then a[j] = s[j] + s[j + f] + ... + s[j + (b - 2) f] (four a
+    pass); returns the view s[(b - 1) f:] of the last block, which ``_box_store`` adds as it writes (the
+    two-level decomposition of a box into blocks). k = 25 (5 x 5): two passes before the store against the
+    doubling's six (a 512-column row: ~145 against ~240 ns). Exact where the sums are (integers below 2**24
+    in float32), as the doubling."""
+    m = a.shape[0]
+    b = k // f
+    _window_sums(x, f, s[:m + (b - 1) * f])
+    for g in range(0, b - 1, 4):
+        cnt = min(4, b - 1 - g)
+        x0 = s[g * f:g * f + m]
+        x1 = s[(g + 1) * f:(g + 1) * f + m] if cnt > 1 else x0
+        x2 = s[(g + 2) * f:(g + 2) * f + m] if cnt > 2 else x0
+        x3 = s[(g + 3) * f:(g + 3) * f + m] if cnt > 3 else x0
+        _group_sum(a, x0, x1, x2, x3, cnt, g == 0)
+    return s[(b - 1) * f:(b - 1) * f + m]
+
+
+@njit(**INLINED)
+def _box_store(a, v, o, scale, count, divide, bounds, clip):
     """o[j] = (a[j] + v[j]) * scale for a float ``o`` (scale = 1 / count rounded to the sums' dtype:
     ``_mean_store``'s product). An integer ``o`` (``bounds`` = [lo, hi]) gets rint(s / count) if ``divide``,
     else rint(s * scale) with a ``scale`` the wrapper has checked to give the same integer for every possible
-    sum s (fastdip.filters._linear._rounding_reciprocal), clipped to [lo, hi]."""
+    sum s (fastdip.filters._linear._rounding_reciprocal), clipped to [lo, hi] unless ``clip`` is False (every
+    mean in range: the wrapper's promise; a 512-column row of uint8 means ~58 -> ~29 ns). Inlined into its
+    caller (_config.INLINED): a call with its three array views cost ~10 % of a 512^2 25x25 mean."""
     m = a.shape[0]
     if bounds.shape[0] == 0:
         for j in range(m):
@@ -1200,7 +1271,10 @@ def _box_store(a, v, o, scale, count, divide, bounds):
         return
     lo = bounds[0]
     hi = bounds[1]
-    if divide:
+    if not clip:
+        for j in range(m):
+            o[j] = np.rint((a[j] + v[j]) * scale)
+    elif divide:
         for j in range(m):
             q = np.rint((a[j] + v[j]) / count)
             q = lo if q < lo else q
@@ -1282,12 +1356,13 @@ def _odd_sums_store(x, kh, o, scale, count, divide, bounds, clip):
 
 
 @njit(**SERIAL)
-def _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0,
-                    q1, line, acc, b0, b1, ridx):
+def _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, clip, out,
+                    q0, q1, line, acc, b0, b1, ridx):
     """Rows q0..q1 of the flattened output rows of ``box_2d_fused``."""
     H = src.shape[1]
     W = src.shape[2]
     mid = line[ah:ah + W]
+    f = _factor(kh)
     q = q0
     while q < q1:
         p = q // H
@@ -1316,23 +1391,27 @@ def _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, div
             _extend_line(line, ah, W, mode, cval_h)
             o = out[p, i]
             if kh == 3 or kh == 5 or kh == 7:
-                _odd_sums_store(line, kh, o, scale, count, divide, bounds, True)
+                _odd_sums_store(line, kh, o, scale, count, divide, bounds, clip)
                 continue
             for j0 in range(0, W, acc.shape[0]):
                 m = min(acc.shape[0], W - j0)
                 a = acc[:m]
                 x = line[j0:j0 + m + kh - 1]
-                # k - 1 adds (four per pass) against floor(log2 k) + popcount(k) - 1 passes: direct up to 8
+                # k - 1 adds (four per pass) against blocks (two passes) or floor(log2 k) + popcount(k) - 1
+                # passes of doubling: direct up to 8
                 if kh <= 8 or not running:
                     v = _shifted_sums(x, kh, a)
+                elif f > 1:
+                    v = _block_sums(x, kh, f, a, b0)
                 else:
                     v = _doubling_sums(x, kh, a, b0, b1)
-                _box_store(a, v, o[j0:j0 + m], scale, count, divide, bounds)
+                _box_store(a, v, o[j0:j0 + m], scale, count, divide, bounds, clip)
         q += i1 - i0
 
 
 @njit(**SERIAL)
-def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0, q1):
+def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, clip, out, q0,
+                 q1):
     """out[p, i, j] = (sum of the kv x kh window of src[p] anchored at (av, ah)) / count, row by row: the kv
     row sums (``running``: updated by one row in and one out, exact for integer images; else summed directly,
     for float images and short windows: no NaN ever leaves its windows), then the kh sums along the row and
@@ -1340,8 +1419,10 @@ def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide
 
     Sums are kept in the dtype of ``scale`` (float32: exact for integer images while |sums| < 2**24, and for
     float32 images within (kv + kh - 2) * 2**-24 of sum |f|); ``cval_v`` and ``cval_h`` (= cval * kv) are the
-    values outside for the two sums. ``out`` may be float (sums * scale) or integer (``_box_store``). Every
-    row is written; nothing is reported (compare ``box_2d``).
+    values outside for the two sums. ``out`` may be float (sums * scale) or integer (``_box_store``; ``clip``
+    False: the wrapper guarantees every mean in range, as for ``box_2d_exact``). Every row is written; nothing
+    is reported (compare ``box_2d``). Row sums of kh > 8 columns: blocks (``_block_sums``) where kh has a
+    divisor from 2 to 8, else doubling (``_doubling_sums``).
     """
     W = src.shape[2]
     line = np.zeros(W + kh - 1, np.float32)
@@ -1349,8 +1430,8 @@ def box_2d_fused(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide
     b0 = np.empty(min(CHUNK, W) + kh, np.float32)
     b1 = np.empty(min(CHUNK, W) + kh, np.float32)
     ridx = np.empty(kv, np.int64)
-    _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, out, q0, q1,
-                    line, acc, b0, b1, ridx)
+    _box_fused_rows(src, kv, av, kh, ah, mode, cval_v, cval_h, scale, count, divide, running, bounds, clip, out, q0,
+                    q1, line, acc, b0, b1, ridx)
 
 
 @njit(**INLINED)

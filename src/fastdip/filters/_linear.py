@@ -596,11 +596,11 @@ def _fused_box_plan(dtype: np.dtype, sizes: tuple, anchors: tuple, mode: str, cv
         divide = rounding is None
         scale = scale if divide else rounding
     code = _modes.code(mode)
+    # integer means rounded without clipping where every mean (of values and cval in [0, top]) is in range and
+    # the reciprocal is checked
+    clip = _box_clip(mode, cval, divide, bounds, top)
     if sd == np.float32 and kh in (3, 5, 7):
-        # exact integer sums, short rows: the one-pass kernel; rounding without clipping where every mean (of
-        # values and cval in [0, top]) is in range and the reciprocal is checked
-        negative = mode == "constant" and cval < 0
-        clip = divide or negative or bool(bounds.size and not (bounds[0] <= 0 and top <= bounds[1]))
+        # exact integer sums, short rows: the one-pass kernel
         if (dtype == np.uint8 and bounds.size and not clip and count * 255 <= 65535 and 0 <= cval <= 255
                 and float(cval).is_integer()):
             # the same sums in uint16 lanes, the same rounding (box_2d_exact_u16)
@@ -608,7 +608,14 @@ def _fused_box_plan(dtype: np.dtype, sizes: tuple, anchors: tuple, mode: str, cv
         return True, (kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, bounds,
                       clip)
     return False, (kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
-                   sd == np.float32, bounds)
+                   sd == np.float32, bounds, clip)
+
+
+def _box_clip(mode: str, cval: float, divide: bool, bounds: np.ndarray, top: float) -> bool:
+    """Whether the box kernels must clip their integer means: unless the product by a checked reciprocal
+    rounds them (not ``divide``) and every mean of values and ``cval`` in [0, top] lies in ``bounds``."""
+    negative = mode == "constant" and cval < 0
+    return bool(divide or negative or (bounds.size and not (bounds[0] <= 0 and top <= bounds[1])))
 
 
 def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
@@ -658,23 +665,22 @@ def _run_box(x, sizes, anchors, mode, cval, acc, out_dtype):
         f32 = np.float32
         scale = f32(1) / f32(count)
         divide = False
+        top = 0.0
         if bounds.size:
             top = max(float(_int_range(x.dtype)[1]), abs(float(cval)) if mode == "constant" else 0.0)
             rounding = _rounding_reciprocal(count, int(top))
             divide = rounding is None
             scale = scale if divide else rounding
         bounds = _bounds(np.dtype(out_dtype), f32)
+        clip = _box_clip(mode, cval, divide, bounds, top)
         if sd == np.float32 and kh in (3, 5, 7):
-            # exact integer sums, short rows: the one-pass kernel; rounding without clipping where every mean
-            # (of values and cval in [0, top]) is in range and the reciprocal is checked
-            negative = mode == "constant" and cval < 0
-            clip = divide or negative or bool(bounds.size and not (bounds[0] <= 0 and top <= bounds[1]))
+            # exact integer sums, short rows: the one-pass kernel
             args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide, bounds,
                     clip, out)
             _run(k.box_2d_exact, args, src.shape[0] * src.shape[1], src)
             return out.reshape(x.shape)
         args = (src, kv, av, kh, ah, code, f32(cval), f32(cval) * f32(kv), scale, f32(count), divide,
-                sd == np.float32, bounds, out)
+                sd == np.float32, bounds, clip, out)
         _run(k.box_2d_fused, args, src.shape[0] * src.shape[1], src)
         return out.reshape(x.shape)
     else:
