@@ -558,6 +558,26 @@ def test_separable_2d_int_against_naive(rng, mode, dtype):
             np.testing.assert_allclose(out, expected, rtol=0, atol=5e-7 * scale)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("H", [3, 17, 40])
+def test_separable_2d_int_ring_any_split(rng, mode, H):
+    """The ring of converted rows (a slot per window position, refilled at a range's or a plane's first row):
+    images shorter than the kernel (rows read several times), and bands of every length give the serial
+    result bit for bit, which matches the naive correlation."""
+    src = rng.integers(0, 256, (3, H, 37)).astype(np.uint8)
+    wv, wh = naive.gaussian_kernel1d(2.0), naive.gaussian_kernel1d(1.0)
+    args = (src, wv.astype(np.float32), 8, wh.astype(np.float32), 4, CODES[mode], 5.0,
+            5.0 * float(wv.astype(np.float32).sum()))
+    serial = np.full(src.shape, np.nan, np.float32)
+    _whole(K.separable_2d_int)(*args, serial)
+    expected = _reference_2d(src.astype(np.float64), np.outer(wv, wh), 8, 4, mode, 5.0)
+    np.testing.assert_allclose(serial, expected, rtol=0, atol=1e-6 * 260)
+    for nblk in (2, 5, 3 * H):
+        out = np.full(src.shape, np.nan, np.float32)
+        _bands(K.separable_2d_int)(*args, out, nblk)
+        np.testing.assert_array_equal(out, serial)
+
+
 # -- 3-D: plane by plane ------------------------------------------------------------------------------------------
 
 
