@@ -180,6 +180,10 @@ def test_halving_uint8_at_an_odd_address_gives_the_aligned_values(rng):
     odd = buf[1:].reshape(20, 26)
     assert odd.ctypes.data % 2 == 1
     assert np.array_equal(g.resize(odd, (10, 13), dtype=np.uint8), g.resize(odd.copy(), (10, 13), dtype=np.uint8))
+    # 'area' reads the pairs where the address allows, else the byte kernel: the same block means
+    s = odd.reshape(10, 2, 13, 2).astype(np.int64).sum(axis=(1, 3))
+    for image in (odd, odd.copy()):
+        assert np.array_equal(g.resize(image, (10, 13), interpolation="area", dtype=np.uint8), np.rint(s / 4.0))
 
 
 @pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror", "nearest"])
