@@ -32,11 +32,16 @@ plane; no intermediate volume.
 Speed (4096^2 float32, this 2-core machine). Inner loops are "axpy" passes over one output row (or one chunk
 of it) that LLVM vectorises; loops index views from 0 so that numba's negative-index wraparound does not
 block the vectoriser (index arithmetic on a raw ``j0 + j`` was 3-7x slower). The direct 2-D correlation keeps
-a doubled ring of padded rows (each output row's kernel rows are consecutive slots: one offset per tap, no
-per-tap index arithmetic) and adds eight taps per pass, grouped across kernel rows (fewer loads and stores of
-the accumulator: 7x7 serial 27 ms with four taps per pass, against 34 ms for four taps within a row and 65 ms
-for one tap per pass; eight taps per pass and the doubled ring were 7-15 % faster again at 512^2-2048^2,
-interleaved on a loaded machine).
+a doubled ring of KH + 1 padded rows and computes two output rows per pass (``correlate_direct``): each tap
+offset is one number into the ring, and a ring row read once feeds both rows' taps (7x7: 28 loads a pixel
+instead of 49; 4096^2 serial 46 -> 36 ms on Zen 4, where one row per pass with eight taps a pass had been
+the fastest single-row grouping). Rows pair by their parity within the plane, so bands of any length give
+the serial result bit for bit.
+Calls. A helper that receives array views costs a reference-count update per view (atomic) and no
+vectorised loop crosses the call: the per-row and per-chunk helpers with several views are ``INLINED``
+(the folded pair passes, the box row sums and store). Float rows are summed as they are: ``0.0 + x`` (the
+promotion of an integer sample) is an add LLVM must keep (it turns -0.0 into 0.0); integer rows are converted
+once into float32 rows instead (the ring of ``_int_row``), and the box sums add ``-0.0``, which LLVM drops.
 Symmetric 1-D kernels are folded (two taps per multiplication). Box sums keep four independent running sums
 per row (windows of up to 5 columns are summed directly). Every public kernel takes the range [q0, q1) of the
 rows (planes, in 3-D) it writes: the wrappers call it once over all of them, or above their pixel threshold

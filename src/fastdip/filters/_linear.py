@@ -30,7 +30,8 @@ How a filter runs (chosen per call, all paths give the same result up to float r
 
 - a kernel of rank 1 (an outer product of 1-D kernels, found by SVD to a relative 1e-10) runs as one 1-D
   pass per axis, the last two axes fused row by row (gaussian, mean-like and derivative kernels);
-- other kernels run directly, skipping zero weights (a ring of padded rows, four taps per pass);
+- other kernels run directly, skipping zero weights (a ring of padded rows, two output rows per pass: each
+  input row read once for both);
 - ``mean`` uses running sums: the time per pixel does not depend on the size; the sums are exact (float32
   while below 2**23, as for uint8 windows of up to 32768 pixels; else int64) for unsigned images; 2-D float32
   sums run row by row in one fused pass (row sums by doubling for long windows) and an integer output is
