@@ -618,6 +618,26 @@ def test_separable_2d_int_ring_any_split(rng, mode, H):
         out = np.full(src.shape, np.nan, np.float32)
         _bands(K.separable_2d_int)(*args, out, nblk)
         np.testing.assert_array_equal(out, serial)
+    # the pair function itself (not compiled): a fresh pair, then the next one entering two rows; only the rows
+    # asked for are written
+    k = wv.size
+    ring = np.empty((k + 1, 37), np.float32)
+    lists = K._vertical_lists(args[1])
+    cur = K._offset_scratch(lists)
+    lines = np.empty((2, 37 + wh.size - 1), np.float32)
+    rows = np.empty((2, 37), np.float32)
+    for e, fresh in ((0, True), (2, False)):
+        rows[:] = -7.0
+        second = e + 1 < H
+        K._int_pair.py_func(src, 1, e, args[1], 8, args[3], 4, True, CODES[mode], 5.0, args[7], ring, lists, cur,
+                            lines[0], lines[1], np.empty(37, np.float32), rows[0], rows[1], True, second, fresh)
+        if e >= H:
+            break
+        np.testing.assert_allclose(rows[0], serial[1, e], rtol=0, atol=1e-4)
+        if second:
+            np.testing.assert_allclose(rows[1], serial[1, e + 1], rtol=0, atol=1e-4)
+        else:
+            assert np.all(rows[1] == -7.0)
 
 
 # -- 3-D: plane by plane ------------------------------------------------------------------------------------------

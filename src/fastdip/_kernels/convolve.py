@@ -470,18 +470,6 @@ def _folded_line(line, w, out):
 
 
 @njit(**SERIAL)
-def _ring_row(plane, s, cval, dst):
-    """dst = row s of ``plane`` converted to dst's dtype (all ``cval`` where s < 0)."""
-    if s < 0:
-        for j in range(dst.shape[0]):
-            dst[j] = cval
-    else:
-        r = plane[s]
-        for j in range(dst.shape[0]):
-            dst[j] = r[j]
-
-
-@njit(**SERIAL)
 def _folded_taps(rows, idx, w, dst):
     """dst[j] = sum_t w[t] * rows[idx[t], j] for a symmetric ``w`` (odd length k = 2c + 1): the centre and four
     folded pairs, then four pairs per pass (``_folded_line``'s passes, down the rows; one load and store of
@@ -501,79 +489,172 @@ def _folded_taps(rows, idx, w, dst):
 
 
 @njit(**SERIAL)
-def _int_row(plane, i, wv, av, wh, ah, fv, fh, mode, cval_v, cval_h, ridx, line, acc, row, ring, slots, fresh):
-    """row = output row i of the 2-D separable correlation of an integer ``plane`` (uint8/uint16) with float32
-    ``wv``, ``wh`` (``fv``, ``fh``: whether each is symmetric): the vertical pass into ``line``, then the
-    horizontal pass (four folded pairs per sweep, ``_folded_line``). ``ridx`` gets the rows read; returns
-    whether all are inside the plane.
+def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, cur, line0, line1, acc, row0, row1,
+              first, second, fresh):
+    """Output rows e and e + 1 of plane p (float32, into ``row0``, ``row1``) of the 2-D separable correlation
+    of an integer ``src`` (uint8/uint16) with float32 ``wv``, ``wh``: the vertical pass two rows at a time,
+    then the horizontal pass of each row wanted (``first``, ``second``; four folded pairs per sweep,
+    ``_folded_line``, for a symmetric ``wh``: ``fh``).
 
-    A symmetric ``wv`` reads the (len(wv), W) float32 ``ring``: input row position i + t - av sits converted
-    in slot (i + t) % len(wv) (``cval`` rows outside), so each input row is converted once, not once per
-    output row and pair; ``fresh`` refills every slot (the first row of a range or plane), else only row
-    i + len(wv) - 1 - av enters (``slots``: the slot of each tap). Four folded pairs per pass
-    (``_folded_taps``): 2048^2 uint8, sigma 2, the vertical pass 1.22 -> 0.96 ns per pixel against the int32
-    pair sums converted pass by pass.
+    Input row position e + t - av (t = 0..k, k = len(wv)) sits converted to float32 in ring row
+    (e + t) % (k + 1) (``cval`` rows outside), so each input row is converted once, and the taps both output
+    rows read come in one load for both (``_both_into``; ``lists``: ``_pair_lists`` of the vertical kernel,
+    whose offsets are the pair's ring rows t, made ring offsets per pair in ``cur``). ``fresh`` refills every
+    row (a range's or a plane's first pair), else rows e + k - 1 - av and e + k - av enter. 2048^2 uint8,
+    sigma 2: the vertical pass 0.92 -> 0.57 ns per pixel against one row of four folded pairs a pass.
     """
-    H = plane.shape[0]
-    W = plane.shape[1]
-    mid = line[ah:ah + W]
-    inside = fv
-    for t in range(ridx.shape[0]):
-        ridx[t] = source_index(i + t - av, H, mode)
-        inside = inside and ridx[t] >= 0
-    if fv:
-        k = wv.shape[0]
-        for t in range(0 if fresh else k - 1, k):
-            _ring_row(plane, ridx[t], cval_v, ring[(i + t) % k])
-        for t in range(k):
-            slots[t] = (i + t) % k
-        _folded_taps(ring, slots, wv, mid)
-    else:
-        _vertical_taps_float(plane, wv, i, av, mode, cval_v, mid)
-    _extend_line(line, ah, W, mode, cval_h)
-    if fh:
-        _folded_line(line, wh, row)
-    else:
-        _line_taps(line, wh, acc, row, acc[:0])
-    return inside
+    H = src.shape[1]
+    W = src.shape[2]
+    k = wv.shape[0]
+    R = k + 1
+    brow, bw0, bw1, zrow, zw, urow, uw = lists
+    boff, zoff, uoff = cur
+    for t in range(0 if fresh else k - 1, k + 1):
+        s = source_index(e + t - av, H, mode)
+        dst = ring[(e + t) % R]
+        if s < 0:
+            dst[:] = cval_v
+        else:
+            _fill_line(src[p, s], dst, 0, mode, cval_v)
+    for t in range(brow.shape[0]):
+        boff[t] = ((e + brow[t]) % R) * W
+    for t in range(zrow.shape[0]):
+        zoff[t] = ((e + zrow[t]) % R) * W
+    for t in range(urow.shape[0]):
+        uoff[t] = ((e + urow[t]) % R) * W
+    flat = ring.reshape(-1)
+    mid0 = line0[ah:ah + W]
+    mid1 = line1[ah:ah + W]
+    for j0 in range(0, W, DIRECT_CHUNK):
+        m = min(DIRECT_CHUNK, W - j0)
+        a = mid0[j0:j0 + m]
+        c = mid1[j0:j0 + m]
+        _both_into(a, c, flat, j0, boff, bw0, bw1, m, True)
+        _list_into(a, flat, j0, zoff, zw, m)
+        _list_into(c, flat, j0, uoff, uw, m)
+    if first:
+        _extend_line(line0, ah, W, mode, cval_h)
+        if fh:
+            _folded_line(line0, wh, row0)
+        else:
+            _line_taps(line0, wh, acc, row0, acc[:0])
+    if second:
+        _extend_line(line1, ah, W, mode, cval_h)
+        if fh:
+            _folded_line(line1, wh, row1)
+        else:
+            _line_taps(line1, wh, acc, row1, acc[:0])
+
+
+@njit(**SERIAL)
+def _vertical_lists(wv):
+    """``_pair_lists`` of a vertical kernel ``wv`` (one column, rows t = 0..k-1): the offsets are the pair's
+    ring rows 0..k."""
+    k = wv.shape[0]
+    return _pair_lists(np.arange(k), np.zeros(k, np.int64), wv, k, 1, 1, 1)
+
+
+@njit(**SERIAL)
+def _offset_scratch(lists):
+    """Arrays for the per-pair ring offsets of ``_int_pair`` (one per list)."""
+    return (np.empty(lists[0].shape[0], np.int64), np.empty(lists[3].shape[0], np.int64),
+            np.empty(lists[5].shape[0], np.int64))
 
 
 @njit(**SERIAL)
 def separable_2d_int(src, wv, av, wh, ah, mode, cval_v, cval_h, out, q0, q1):
-    """``separable_2d`` of a uint8/uint16 image into a float32 ``out`` with float32 weights (``_int_row``: each
-    input row converted once into a ring of float32 rows; 2048^2, sigma 2: about half the time of the generic
-    passes, whose uint8 pair sums are int64, which AVX2 cannot convert to floats)."""
+    """``separable_2d`` of a uint8/uint16 image into a float32 ``out`` with float32 weights, two rows per pass
+    (``_int_pair``: each input row converted once into a ring of float32 rows, the vertical taps of both rows
+    from one load). Rows pair by their parity within the plane, and a row whose partner lies outside the range
+    is computed as part of its pair: the same values for any bands."""
     H = src.shape[1]
     W = src.shape[2]
-    line = np.empty(W + wh.shape[0] - 1, wv.dtype)
+    k = wv.shape[0]
+    line0 = np.empty(W + wh.shape[0] - 1, wv.dtype)
+    line1 = np.empty(W + wh.shape[0] - 1, wv.dtype)
     acc = np.empty(min(CHUNK, W), wv.dtype)
-    ridx = np.empty(wv.shape[0], np.int64)
-    ring = np.empty((wv.shape[0], W), wv.dtype)
-    slots = np.empty(wv.shape[0], np.int64)
-    fv = _symmetric(wv)
+    spare = np.empty(W, wv.dtype)
+    ring = np.empty((k + 1, W), wv.dtype)
+    lists = _vertical_lists(wv)
+    cur = _offset_scratch(lists)
     fh = _symmetric(wh)
-    for q in range(q0, q1):
+    q = q0
+    while q < q1:
         p = q // H
-        i = q - p * H
-        _int_row(src[p], i, wv, av, wh, ah, fv, fh, mode, cval_v, cval_h, ridx, line, acc, out[p, i], ring, slots,
-                 q == q0 or i == 0)
+        i0 = q - p * H
+        i1 = min(H, i0 + q1 - q)
+        e = i0 - (i0 & 1)
+        while e < i1:
+            first = e >= i0
+            second = e + 1 < i1
+            _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, cur, line0, line1, acc,
+                      out[p, e] if first else spare, out[p, e + 1] if second else spare, first, second,
+                      e == i0 - (i0 & 1))
+            e += 2
+        q += i1 - i0
 
 
 @njit(**SERIAL)
-def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc, row, wv64, wh64,
-                  eps):
-    """Rows q0..q1 of ``separable_2d_checked``."""
+def _check_row(src, p, i, row, o, wv64, av, wh64, ah, fv, fh, mode, cval_v, cval_h, lo, hi, clip, e32, k32, ridx,
+               cols):
+    """Output row i of plane p of ``separable_2d_checked``: the float32 ``row`` rounded into ``o``, and the
+    pixels within the error bound of a tie recomputed in float64 (``_pixel_value``; ``_pixel_value_inside``
+    where the window is inside)."""
     H = src.shape[1]
     W = src.shape[2]
+    plane = src[p]
     half = np.float32(0.5)
+    inside = fv
+    for t in range(ridx.shape[0]):
+        ridx[t] = source_index(i + t - av, H, mode)
+        inside = inside and ridx[t] >= 0
+    for j0 in range(0, W, 128):  # chunks of 128: the store and a vectorised "any near a tie" (a boolean
+        x = row[j0:min(W, j0 + 128)]  # or; an int64 count took 1.7x as long), a scalar look only where
+        oc = o[j0:min(W, j0 + 128)]  # it found one
+        near = False
+        if clip:
+            for j in range(x.shape[0]):
+                v = x[j]
+                near |= abs(v - np.floor(v) - half) <= e32
+                r = np.rint(v)
+                r = lo if r < lo else r
+                oc[j] = hi if r > hi else r
+        else:
+            for j in range(x.shape[0]):
+                v = x[j]
+                near |= abs(v - np.floor(v) - half) <= k32 * (v + e32)
+                oc[j] = np.int32(np.rint(v))  # fptosi: a float -> uint8 store costs more
+        if not near:
+            continue
+        for j in range(x.shape[0]):
+            v = x[j]
+            if abs(v - np.floor(v) - half) <= (e32 if clip else k32 * (v + e32)):
+                x0 = j0 + j - ah
+                if inside and fh and x0 >= 0 and x0 + wh64.shape[0] <= W:
+                    r = np.rint(_pixel_value_inside(plane, wv64, ridx, wh64, x0, cols))
+                else:
+                    r = np.rint(_pixel_value(plane, wv64, ridx, fv, wh64, fh, ah, mode, cval_v, cval_h, j0 + j))
+                r = lo if r < lo else r
+                o[j0 + j] = hi if r > hi else r
+
+
+@njit(**SERIAL)
+def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line0, line1, acc, row0, row1,
+                  wv64, wh64, eps):
+    """Rows q0..q1 of ``separable_2d_checked``, two rows per pass (``_int_pair``), each checked on its own
+    (``_check_row``)."""
+    H = src.shape[1]
+    W = src.shape[2]
+    k = wv.shape[0]
     lo = bounds[0]
     hi = bounds[1]
     fv = _symmetric(wv64)
     fh = _symmetric(wh64)
     ridx = np.empty(wv64.shape[0], np.int64)
     cols = np.empty(wh64.shape[0])
-    ring = np.empty((wv.shape[0], W), wv.dtype)
-    slots = np.empty(wv.shape[0], np.int64)
+    ring = np.empty((k + 1, W), wv.dtype)
+    lists = _vertical_lists(wv)
+    cur = _offset_scratch(lists)
     # no clipping (25-40 % of the store) where every result is a convex combination of bytes and a cval in
     # range: non-negative weights of sums whose product is at most 1 (+ float slack, still rounding into range)
     convex = src.itemsize == 1 and lo <= 0 and hi >= 255 and 0 <= cval_v <= 255
@@ -590,41 +671,25 @@ def _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1
     k32 = np.float32(0.0)
     if not clip:
         k32 = np.float32(1.001 * eps / (255.0 * wv64.sum() * wh64.sum()))
-    for q in range(q0, q1):
+    q = q0
+    while q < q1:
         p = q // H
-        i = q - p * H
-        plane = src[p]
-        inside = _int_row(plane, i, wv, av, wh, ah, fv, fh, mode, cval_v, cval_h, ridx, line, acc, row, ring,
-                          slots, q == q0 or i == 0)
-        o = out[p, i]
-        for j0 in range(0, W, 128):  # chunks of 128: the store and a vectorised "any near a tie" (a boolean
-            x = row[j0:min(W, j0 + 128)]  # or; an int64 count took 1.7x as long), a scalar look only where
-            oc = o[j0:min(W, j0 + 128)]  # it found one
-            near = False
-            if clip:
-                for j in range(x.shape[0]):
-                    v = x[j]
-                    near |= abs(v - np.floor(v) - half) <= e32
-                    r = np.rint(v)
-                    r = lo if r < lo else r
-                    oc[j] = hi if r > hi else r
-            else:
-                for j in range(x.shape[0]):
-                    v = x[j]
-                    near |= abs(v - np.floor(v) - half) <= k32 * (v + e32)
-                    oc[j] = np.int32(np.rint(v))  # fptosi: a float -> uint8 store costs more
-            if not near:
-                continue
-            for j in range(x.shape[0]):
-                v = x[j]
-                if abs(v - np.floor(v) - half) <= (e32 if clip else k32 * (v + e32)):
-                    x0 = j0 + j - ah
-                    if inside and fh and x0 >= 0 and x0 + wh64.shape[0] <= W:
-                        r = np.rint(_pixel_value_inside(plane, wv64, ridx, wh64, x0, cols))
-                    else:
-                        r = np.rint(_pixel_value(plane, wv64, ridx, fv, wh64, fh, ah, mode, cval_v, cval_h, j0 + j))
-                    r = lo if r < lo else r
-                    o[j0 + j] = hi if r > hi else r
+        i0 = q - p * H
+        i1 = min(H, i0 + q1 - q)
+        e = i0 - (i0 & 1)
+        while e < i1:
+            first = e >= i0
+            second = e + 1 < i1
+            _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, cur, line0, line1, acc,
+                      row0, row1, first, second, e == i0 - (i0 & 1))
+            if first:
+                _check_row(src, p, e, row0, out[p, e], wv64, av, wh64, ah, fv, fh, mode, cval_v, cval_h, lo, hi,
+                           clip, e32, k32, ridx, cols)
+            if second:
+                _check_row(src, p, e + 1, row1, out[p, e + 1], wv64, av, wh64, ah, fv, fh, mode, cval_v, cval_h,
+                           lo, hi, clip, e32, k32, ridx, cols)
+            e += 2
+        q += i1 - i0
 
 
 @njit(**SERIAL)
@@ -637,11 +702,13 @@ def separable_2d_checked(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out,
     rounding is the float64 kernel's), every other pixel rounds to the same integer either way.
     """
     W = src.shape[2]
-    line = np.empty(W + wh.shape[0] - 1, wv.dtype)
+    line0 = np.empty(W + wh.shape[0] - 1, wv.dtype)
+    line1 = np.empty(W + wh.shape[0] - 1, wv.dtype)
     acc = np.empty(min(CHUNK, W), wv.dtype)
-    row = np.empty(W, wv.dtype)
-    _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line, acc, row, wv64, wh64,
-                  eps)
+    row0 = np.empty(W, wv.dtype)
+    row1 = np.empty(W, wv.dtype)
+    _checked_rows(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1, line0, line1, acc, row0, row1,
+                  wv64, wh64, eps)
 
 
 @njit(**SERIAL)
@@ -742,11 +809,17 @@ def _list_into(a, flat, b, off, w, m):
 
 
 @njit(**SERIAL, fastmath={"contract"})
-def _both_into(a, c, flat, b, off, wa, wc, m):
+def _both_into(a, c, flat, b, off, wa, wc, m, first):
     """The taps two output rows share: each input element read once feeds both accumulators (a with weights
-    wa, c with wc), in groups of four, two and one."""
+    wa, c with wc), in groups of four, two and one. ``first``: a and c start from 0 (the first group assigns
+    them, the same values as adding to zeros: a pass over each fewer)."""
     n = off.shape[0]
     t = 0
+    if first and n < 4:
+        for j in range(m):
+            a[j] = 0
+            c[j] = 0
+        first = False
     while t + 4 <= n:
         x0 = flat[b + off[t]:b + off[t] + m]
         x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
@@ -760,13 +833,22 @@ def _both_into(a, c, flat, b, off, wa, wc, m):
         c1 = wc[t + 1]
         c2 = wc[t + 2]
         c3 = wc[t + 3]
-        for j in range(m):
-            v0 = x0[j]
-            v1 = x1[j]
-            v2 = x2[j]
-            v3 = x3[j]
-            a[j] = (((a[j] + a0 * v0) + a1 * v1) + a2 * v2) + a3 * v3
-            c[j] = (((c[j] + c0 * v0) + c1 * v1) + c2 * v2) + c3 * v3
+        if first and t == 0:
+            for j in range(m):
+                v0 = x0[j]
+                v1 = x1[j]
+                v2 = x2[j]
+                v3 = x3[j]
+                a[j] = ((a0 * v0 + a1 * v1) + a2 * v2) + a3 * v3
+                c[j] = ((c0 * v0 + c1 * v1) + c2 * v2) + c3 * v3
+        else:
+            for j in range(m):
+                v0 = x0[j]
+                v1 = x1[j]
+                v2 = x2[j]
+                v3 = x3[j]
+                a[j] = (((a[j] + a0 * v0) + a1 * v1) + a2 * v2) + a3 * v3
+                c[j] = (((c[j] + c0 * v0) + c1 * v1) + c2 * v2) + c3 * v3
         t += 4
     if t + 2 <= n:
         x0 = flat[b + off[t]:b + off[t] + m]
@@ -832,10 +914,8 @@ def _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode
                 m = min(C, W - j0)
                 a = acc0[:m]
                 c = acc1[:m]
-                a[:] = 0.0
-                c[:] = 0.0
                 b = base + j0
-                _both_into(a, c, flat, b, boff, bw0, bw1, m)
+                _both_into(a, c, flat, b, boff, bw0, bw1, m, True)
                 if first:
                     _list_into(a, flat, b, zoff, zw, m)
                     _store(a, out[p, e, j0:j0 + m], bounds)

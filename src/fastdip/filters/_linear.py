@@ -431,8 +431,10 @@ def _cached_error_bound(wv: bytes, wh: bytes, top: float) -> float:
 def _float32_error_bound(wv: np.ndarray, wh: np.ndarray, top: float) -> float:
     """A bound on |float32 - float64 result| of ``separable_2d`` for inputs (and cval) of magnitude <= top.
 
-    Each pass sums n products (n = c + 1 for a folded symmetric kernel of radius c, else its length); with
-    weights rounded to float32 (relative error u = 2**-24) a pass errs by at most (gamma_n + u) sum|w| max|in|,
+    Each pass sums n products (the horizontal pass: n = c + 1 for a folded symmetric kernel of radius c, else
+    its length; the vertical pass, two rows at a time with fused multiply-adds: its length; the same n for the
+    float64 kernel, whose folded sums need fewer: a wider bound); with weights rounded to float32 (relative
+    error u = 2**-24) a pass errs by at most (gamma_n + u) sum|w| max|in|,
     gamma_n = n u / (1 - n u) (Higham 2002, section 3.1 / lemma 3.4). The horizontal pass adds one rounding
     for the sum of a folded pair and carries the vertical error times sum|wh|. The float64 kernel's own error
     (the same form with u = 2**-53) is added, so a float32 value farther than this from k + 1/2 rounds to
@@ -449,7 +451,7 @@ def _float32_error_bound(wv: np.ndarray, wh: np.ndarray, top: float) -> float:
     sh = float(np.abs(wh).sum())
     total = 0.0
     for u in (2.0**-24, 2.0**-53):
-        ev = gamma(terms(wv, 0), u) + u
+        ev = gamma(wv.size, u) + u
         eh = gamma(terms(wh, 1), u) + u
         total += top * sv * sh * (ev + eh * (1 + ev))
     return 1.0001 * total
