@@ -41,7 +41,7 @@ Calls. A helper that receives array views costs a reference-count update per vie
 vectorised loop crosses the call: the per-row and per-chunk helpers with several views are ``INLINED``
 (the folded pair passes, the box row sums and store). Float rows are summed as they are: ``0.0 + x`` (the
 promotion of an integer sample) is an add LLVM must keep (it turns -0.0 into 0.0); integer rows are converted
-once into float32 rows instead (the ring of ``_int_row``), and the box sums add ``-0.0``, which LLVM drops.
+once into float32 rows instead (the ring of ``_int_pair``), and the box sums add ``-0.0``, which LLVM drops.
 Symmetric 1-D kernels are folded (two taps per multiplication). Box sums keep four independent running sums
 per row (windows of up to 5 columns are summed directly). Every public kernel takes the range [q0, q1) of the
 rows (planes, in 3-D) it writes: the wrappers call it once over all of them, or above their pixel threshold
