@@ -157,11 +157,13 @@ def test_separable_float32_accumulation_stays_within_tolerance(rng):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("sigma_v, sigma_h", [(2.0, 1.0), (0.5, 3.0), (1.0, 0.0)])
-def test_separable_float32_folded_passes(rng, mode, sigma_v, sigma_h):
-    """float32 weights: the rows whose window is inside take four folded pairs a pass, the others (and a
-    non-symmetric kernel) the one-pair passes; a float32 output row four pairs a sweep, an integer one the
-    rounding store. Against the naive float64 correlation, and bands against one call bit for bit."""
-    src = (rng.random((2, 23, 41)) * 255).astype(np.float32)
+@pytest.mark.parametrize("width", [41, K.PAIRS_MIN_WIDTH])
+def test_separable_float32_folded_passes(rng, mode, sigma_v, sigma_h, width):
+    """float32 weights: narrow rows whose window is inside take four folded pairs a pass, the others (and a
+    non-symmetric kernel) the one-pair passes; rows of PAIRS_MIN_WIDTH or more two output rows a vertical
+    pass (``_pairs_2d``); a float32 output row four pairs a sweep, an integer one the rounding store. Against
+    the naive float64 correlation, and bands against one call bit for bit."""
+    src = (rng.random((2, 23, width)) * 255).astype(np.float32)
     wv = naive.gaussian_kernel1d(sigma_v)
     wh = naive.gaussian_kernel1d(sigma_h) if sigma_h else np.array([-1.0, 0.0, 2.0])
     av, ah = wv.size // 2, wh.size // 2
@@ -181,16 +183,17 @@ def test_separable_float32_folded_passes(rng, mode, sigma_v, sigma_h):
     np.testing.assert_allclose(as_int, np.clip(expected, -300, 300), rtol=0, atol=0.5 + 1e-3)
 
 
-def test_separable_float32_keeps_nan_and_inf_local():
-    src = np.ones((1, 30, 30), np.float32)
+@pytest.mark.parametrize("width", [30, K.PAIRS_MIN_WIDTH])
+def test_separable_float32_keeps_nan_and_inf_local(width):
+    src = np.ones((1, 30, width), np.float32)
     src[0, 15, 15] = np.nan
     src[0, 5, 22] = np.inf
     w = naive.gaussian_kernel1d(1.0).astype(np.float32)  # 9 taps: reach 4
     got = np.empty(src.shape, np.float32)
     _whole(K.separable_2d)(src, w, 4, w, 4, CODES["reflect"], 0.0, 0.0, np.empty(0, np.float32), got)
-    nan = np.zeros((30, 30), bool)
+    nan = np.zeros((30, width), bool)
     nan[11:20, 11:20] = True
-    inf = np.zeros((30, 30), bool)
+    inf = np.zeros((30, width), bool)
     inf[1:10, 18:27] = True
     np.testing.assert_array_equal(np.isnan(got[0]), nan)
     np.testing.assert_array_equal(np.isposinf(got[0]), inf & ~nan)
