@@ -2,9 +2,12 @@
 
 - ``SERIAL``: every serial kernel, ``@njit(**SERIAL)``: cached, releases the GIL, strict float maths.
 - ``INLINED``: ``SERIAL`` plus ``inline="always"``, for a small helper called once per row whose call (tens of
-  ns: arrays travel as exploded structs) costs about as much as its work: numba inlines its IR into each
-  caller (convolve's ``_extend_line``, ``_u16_sums_round``: a 512^2 uint8 5x5 mean to uint8 62 -> 55 us; the
-  filters' cold compile time unchanged). Not for large functions (each caller compiles its own copy).
+  ns: arrays travel as exploded structs, and every array view handed over costs a reference-count update)
+  costs about as much as its work: numba inlines its IR into each caller (convolve's ``_extend_line``,
+  ``_u16_sums_round``: a 512^2 uint8 5x5 mean to uint8 62 -> 55 us; the folded pair passes, nine views a
+  call; the box row sums and store: a 512^2 25x25 mean 221 -> 200 us; the filters' cold compile time
+  unchanged). Not for large functions (each caller compiles its own copy), and an inlined helper compiles
+  under its caller's flags: a helper that needs fastmath "contract" (convolve's ``_both_into``) stays SERIAL.
 - No ``parallel=True`` kernels: a parallel call runs bands of the serial kernel on fastdip's worker threads
   (``fastdip.parallel._run_bands``); a numba ``prange`` twin compiled the whole call tree a second time and
   started numba's thread pool (whose OpenMP barrier waited 4-8 ms a call beside another busy process).
