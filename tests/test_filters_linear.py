@@ -616,6 +616,18 @@ def test_large_kernels_take_the_fft_and_agree(rng):
     assert np.isnan(got[:21, :21]).all() and np.isfinite(got[25:, 25:]).all()
 
 
+def test_fft_cost_counts_the_workers_of_the_transform(monkeypatch):
+    # the FFT's cost model divides by the speed-up of the workers _run_fft will ask scipy for
+    asked = []
+    monkeypatch.setattr(_linear.parallel, "_fft_workers", lambda values: asked.append(values) or 1)
+    one = _linear._fft_cost(1, (1000, 1000), (41, 41))
+    monkeypatch.setattr(_linear.parallel, "_fft_workers", lambda values: asked.append(values) or 2)
+    two = _linear._fft_cost(1, (1000, 1000), (41, 41))
+    assert two == pytest.approx(one / _linear._FFT_SPEEDUP_2)
+    from scipy import fft
+    assert asked[0] == fft.next_fast_len(1040, real=True) ** 2  # the padded transform's values
+
+
 def test_forced_fft_route_for_separable_and_direct_kernels(rng, monkeypatch):
     monkeypatch.setattr(_linear, "_NS_FFT", 1e-9)  # the FFT wins every comparison
     calls = []

@@ -40,12 +40,13 @@ How a filter runs (chosen per call, all paths give the same result up to float r
 - large kernels go through the FFT (scipy.fft, real transforms, ``workers=`` fastdip.get_threads()) when the cost model below says
   it is faster: after padding by ``mode`` the valid part of a circular convolution is the filtered image.
 
-Numbers behind the choices (float32, this 2-core machine, best of repeated runs): a direct tap costs about
-0.022 ns per pixel serially (7x7: 1.1 ns per pixel), a tap of a 1-D pass 0.045 ns, and the FFT (float64,
-padding included) about 0.8 ns per pixel of the transform per log2 of its size. So the FFT takes over from
-about 27x27 non-separable kernels at 512^2 (33x33: direct 6.4 ms, FFT 5.2 ms) and 43x43 at 4096^2 (where the
-direct path runs on both cores), and from about 700-1500 taps for separable kernels (a Gaussian of sigma 90
-or more).
+Numbers behind the choices (float32, this 2-core machine (Zen 4), best of repeated runs): a direct tap costs
+about 0.026 ns per pixel serially (0.012-0.016 on both cores), a tap of a 1-D pass 0.045 ns, and the FFT
+(float64, padding included) about 1.5 ns per pixel of the transform per log2 of its size on one scipy.fft
+worker, 1.7x less on two (2048^2: 143 -> 84-87 ms). So the FFT takes over from about 37x37 non-separable
+kernels serially (512^2: 33x33 direct 7.5 ms, FFT 9.5 ms; 41x41 11.6 / 9.1 ms; 2048^2 33x33 109 / 143 ms,
+41x41 167 / 143 ms) and 41-45 on both cores (2048^2 41x41 81 / 84 ms, 49x49 117 / 87 ms), and from about
+700-1500 taps for separable kernels (a Gaussian of sigma 90 or more).
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ _KERNEL_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 #: a kernel is run as 1-D passes when its best rank-1 approximation is this close (relative to max |w|)
 _SEPARABLE_RTOL = 1e-10
 #: cost model in ns on this machine (see the module docstring): a direct tap per pixel, a 1-D pass tap per
-#: pixel, the FFT per pixel per log2(size)
-_NS_DIRECT_TAP = 0.022
+#: pixel, the FFT per pixel per log2(size) on one worker (two workers: _FFT_SPEEDUP_2 times faster)
+_NS_DIRECT_TAP = 0.026
 _NS_PASS_TAP = 0.045
-_NS_FFT = 0.8
+_NS_FFT = 1.5
+_FFT_SPEEDUP_2 = 1.7
 
 
 def _kernels():
@@ -301,7 +303,9 @@ def _fft_cost(batch: int, spatial, kshape) -> float:
     from scipy import fft
 
     size = math.prod(fft.next_fast_len(s + k - 1, real=True) for s, k in zip(spatial, kshape))
-    return _NS_FFT * batch * size * max(1.0, math.log2(size))
+    workers = parallel._fft_workers(batch * size)  # (_run_fft's rule)
+    speedup = 1.0 + (_FFT_SPEEDUP_2 - 1.0) * (workers - 1)
+    return _NS_FFT * batch * size * max(1.0, math.log2(size)) / speedup
 
 
 def _run(kernel, args: tuple, rows: int, src: np.ndarray, taps: int = 0) -> int:
