@@ -45,8 +45,10 @@ about 0.026 ns per pixel serially (0.012-0.016 on both cores), a tap of a 1-D pa
 (float64, padding included) about 1.5 ns per pixel of the transform per log2 of its size on one scipy.fft
 worker, 1.7x less on two (2048^2: 143 -> 84-87 ms). So the FFT takes over from about 37x37 non-separable
 kernels serially (512^2: 33x33 direct 7.5 ms, FFT 9.5 ms; 41x41 11.6 / 9.1 ms; 2048^2 33x33 109 / 143 ms,
-41x41 167 / 143 ms) and 41-45 on both cores (2048^2 41x41 81 / 84 ms, 49x49 117 / 87 ms), and from about
-700-1500 taps for separable kernels (a Gaussian of sigma 90 or more).
+41x41 167 / 143 ms) and 41-45 on both cores (2048^2 41x41 81 / 84 ms, 49x49 117 / 87 ms); separable
+kernels only when long against the image (a tap of a pass costs 0.05 ns here: at 512^2 a Gaussian of sigma
+150, 1201 taps a pass, took 34 ms separable against 80 ms by FFT; the model picks the FFT from sigma ~100 at
+2048^2 and ~90 at 4096^2, serially).
 """
 
 from __future__ import annotations
