@@ -235,6 +235,19 @@ def _vertical_taps(plane, w, i, a, mode, cval, dst):
 # -- separable correlation: vertical pass into a padded row, then the horizontal pass -----------------------
 
 
+@njit(**INLINED)
+def _horizontal(line, ah, W, mode, cval_h, wh, fh, acc, row, bounds):
+    """The horizontal pass of one row: ``line`` (vertical sums at [ah, ah + W)) extended by ``mode``, then
+    correlated with ``wh`` into ``row``: four folded pairs per sweep (``_folded_line``) where ``fh`` says the
+    kernel is symmetric and ``row`` takes the sums as they are, else ``_line_taps`` (``bounds``: ``_store``).
+    Inlined (_config.INLINED): called once per output row."""
+    _extend_line(line, ah, W, mode, cval_h)
+    if fh:
+        _folded_line(line, wh, row)
+    else:
+        _line_taps(line, wh, acc, row, bounds)
+
+
 @njit(**SERIAL)
 def _separable_plane(plane, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, i0, i1, line, acc):
     """Rows i0..i1 of one output plane (H, W) of the 2-D separable correlation of ``plane``.
@@ -258,11 +271,7 @@ def _separable_plane(plane, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, i
             _folded_taps(plane, ridx, wv, mid)
         else:
             _vertical_taps(plane, wv, i, av, mode, cval_v, mid)
-        _extend_line(line, ah, W, mode, cval_h)
-        if fh:
-            _folded_line(line, wh, out[i])
-        else:
-            _line_taps(line, wh, acc, out[i], bounds)
+        _horizontal(line, ah, W, mode, cval_h, wh, fh, acc, out[i], bounds)
 
 
 @njit(**SERIAL)
@@ -543,17 +552,9 @@ def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, 
         _list_into(a, flat, j0, zoff, zw, m)
         _list_into(c, flat, j0, uoff, uw, m)
     if first:
-        _extend_line(line0, ah, W, mode, cval_h)
-        if fh:
-            _folded_line(line0, wh, row0)
-        else:
-            _line_taps(line0, wh, acc, row0, acc[:0])
+        _horizontal(line0, ah, W, mode, cval_h, wh, fh, acc, row0, acc[:0])
     if second:
-        _extend_line(line1, ah, W, mode, cval_h)
-        if fh:
-            _folded_line(line1, wh, row1)
-        else:
-            _line_taps(line1, wh, acc, row1, acc[:0])
+        _horizontal(line1, ah, W, mode, cval_h, wh, fh, acc, row1, acc[:0])
 
 
 @njit(**SERIAL)
