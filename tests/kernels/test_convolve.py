@@ -157,12 +157,11 @@ def test_separable_float32_accumulation_stays_within_tolerance(rng):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("sigma_v, sigma_h", [(2.0, 1.0), (0.5, 3.0), (1.0, 0.0)])
-@pytest.mark.parametrize("width", [41, K.PAIRS_MIN_WIDTH])
+@pytest.mark.parametrize("width", [41, 800])
 def test_separable_float32_folded_passes(rng, mode, sigma_v, sigma_h, width):
-    """float32 weights: narrow rows whose window is inside take four folded pairs a pass, the others (and a
-    non-symmetric kernel) the one-pair passes; rows of PAIRS_MIN_WIDTH or more two output rows a vertical
-    pass (``_pairs_2d``); a float32 output row four pairs a sweep, an integer one the rounding store. Against
-    the naive float64 correlation, and bands against one call bit for bit."""
+    """float32 weights into float32: two output rows a vertical pass (``_pairs_2d``), a symmetric horizontal
+    kernel four pairs a sweep; an integer output the one-row passes and the rounding store. Against the naive
+    float64 correlation, and bands against one call bit for bit."""
     src = (rng.random((2, 23, width)) * 255).astype(np.float32)
     wv = naive.gaussian_kernel1d(sigma_v)
     wh = naive.gaussian_kernel1d(sigma_h) if sigma_h else np.array([-1.0, 0.0, 2.0])
@@ -183,7 +182,7 @@ def test_separable_float32_folded_passes(rng, mode, sigma_v, sigma_h, width):
     np.testing.assert_allclose(as_int, np.clip(expected, -300, 300), rtol=0, atol=0.5 + 1e-3)
 
 
-@pytest.mark.parametrize("width", [30, K.PAIRS_MIN_WIDTH])
+@pytest.mark.parametrize("width", [30, 800])
 def test_separable_float32_keeps_nan_and_inf_local(width):
     src = np.ones((1, 30, width), np.float32)
     src[0, 15, 15] = np.nan
@@ -231,23 +230,47 @@ def test_correlate_direct_3d_kernel_through_plane_map(rng, kshape):
 
 
 def test_pair_lists_partition_the_taps(rng):
-    # every tap once in the first row's lists (both + only-first) and once in the second's (both + only-second),
-    # at the offset one ring row further on; a zero weight keeps its place (membership decides)
+    # every tap once for the first row and once for the second, at the offset one ring row further on, in ring
+    # order; kinds by membership (a zero weight keeps its place); runs cover the entries and change kind
     KD, KH, KW, Wp = 2, 3, 4, 9
     w = rng.random((KD * KH, KW)) * (rng.random((KD * KH, KW)) < 0.6)
     tap_dr, tap_c, tap_w = _taps(w)
     tap_w = tap_w.copy()
     tap_w[0] = 0.0
-    boff, bw0, bw1, zoff, zw, uoff, uw = K._pair_lists.py_func(tap_dr, tap_c, tap_w, KH, KD, KW, Wp)
-    first = dict(zip(np.r_[boff, zoff].tolist(), np.r_[bw0, zw].tolist()))
-    second = dict(zip(np.r_[boff, uoff].tolist(), np.r_[bw1, uw].tolist()))
-    assert len(first) == len(second) == tap_w.size == boff.size + zoff.size == boff.size + uoff.size
+    off, wa, wb, starts, runs = K._pair_lists.py_func(tap_dr, tap_c, tap_w, KH, KD, KW, Wp)
+    assert np.all(np.diff(off) > 0)  # ring order: each row meets its taps in kernel order
+    kinds = np.repeat(runs, np.diff(starts))
+    assert starts[0] == 0 and starts[-1] == off.size and np.all(runs[1:] != runs[:-1])
+    first = {o: x for o, x, k in zip(off.tolist(), wa.tolist(), kinds) if k in (0, 1)}
+    second = {o: x for o, x, k in zip(off.tolist(), wb.tolist(), kinds) if k in (0, 2)}
+    assert len(first) == len(second) == tap_w.size
     for dr, c, wt in zip(tap_dr, tap_c, tap_w):
         d, r = divmod(int(dr), KH)
         o = (d * 2 * (KH + 1) + r) * Wp + int(c)
         assert first[o] == wt and second[o + Wp] == wt
-    for offs in (boff, zoff, uoff):
-        assert np.all(np.diff(offs) > 0)  # ring order
+
+
+def test_direct_and_separable_float32_values_do_not_depend_on_the_crop(rng):
+    # a row is the first of its pair or the second depending on its parity: its taps come in one order either
+    # way, so a crop that shifts the pairing by one row (or a narrower image) gives the same bits inside
+    image = (rng.random((40, 37)) * 255).astype(np.float32)
+    sparse = rng.random((3, 4)) * (rng.random((3, 4)) < 0.7)
+    sparse[1, 1] = 1.0
+    for w2 in (rng.random((5, 3)) - 0.5, sparse):
+        w2 = w2.astype(np.float32)
+        full = _direct(_whole(K.correlate_direct), image[None], w2, 1, 1, "reflect", 0.0)[0]
+        for r0 in (7, 8):
+            part = _direct(_whole(K.correlate_direct), image[None, r0:r0 + 20, 3:30], w2, 1, 1, "reflect", 0.0)[0]
+            np.testing.assert_array_equal(part[5:15, 5:20], full[r0 + 5:r0 + 15, 8:23])
+    wv = naive.gaussian_kernel1d(1.5).astype(np.float32)
+    args = (wv, 6, wv, 6, CODES["reflect"], 0.0, 0.0, np.empty(0, np.float32))
+    full = np.empty(image.shape, np.float32)
+    _whole(K.separable_2d)(image[None], *args, full[None])
+    for r0 in (7, 8):
+        crop = np.ascontiguousarray(image[r0:r0 + 25, 2:35])
+        part = np.empty(crop.shape, np.float32)
+        _whole(K.separable_2d)(crop[None], *args, part[None])
+        np.testing.assert_array_equal(part[7:18, 7:26], full[r0 + 7:r0 + 18, 9:28])
 
 
 @pytest.mark.parametrize("q0, q1", [(0, 5), (1, 5), (1, 4), (3, 4), (4, 5), (4, 7), (0, 10)])
@@ -626,7 +649,7 @@ def test_separable_2d_int_ring_any_split(rng, mode, H):
     k = wv.size
     ring = np.empty((k + 1, 37), np.float32)
     lists = K._vertical_lists(args[1])
-    cur = K._offset_scratch(lists)
+    cur = K._offset_scratch(lists)  # one ring offset per tap entry
     lines = np.empty((2, 37 + wh.size - 1), np.float32)
     rows = np.empty((2, 37), np.float32)
     for e, fresh in ((0, True), (2, False)):

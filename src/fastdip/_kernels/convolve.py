@@ -58,11 +58,6 @@ from ._config import INLINED, SERIAL, njit
 CHUNK = 1024
 #: columns per chunk of the direct correlation (its KH input rows of the chunk and the accumulator stay in L1)
 DIRECT_CHUNK = 1024
-#: float32 images at least this wide take the separable vertical pass two rows at a time (``_pairs_2d``: 17
-#: taps, 9 loads a pixel), narrower ones one row of folded pairs (``_folded_taps``: 17 loads, 9 products):
-#: sigma 2 single-threaded, one row / two rows: 512^2 0.42-0.49 / 0.48-0.52 ms, 768^2 0.93 / 0.91, 1024^2
-#: 1.71 / 1.58, 1536^2 4.34 / 3.79, 2048^2 8.6 / 7.0 ms (the rows of a wide image no longer fit in L1)
-PAIRS_MIN_WIDTH = 768
 
 
 @njit(**SERIAL)
@@ -250,27 +245,15 @@ def _horizontal(line, ah, W, mode, cval_h, wh, fh, acc, row, bounds):
 
 @njit(**SERIAL)
 def _separable_plane(plane, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, i0, i1, line, acc):
-    """Rows i0..i1 of one output plane (H, W) of the 2-D separable correlation of ``plane``.
-
-    float32 weights: a symmetric ``wv`` whose rows are all inside sums four folded pairs per pass
-    (``_folded_taps``), and a symmetric ``wh`` writing a float32 ``out`` four pairs per sweep
-    (``_folded_line``): 512^2 float32 sigma 2, 0.50 -> see the module notes. float64 keeps one pair per pass
-    in the order ``_pixel_value`` repeats (the reference of ``separable_2d_checked``)."""
-    H = plane.shape[0]
+    """Rows i0..i1 of one output plane (H, W) of the 2-D separable correlation of ``plane`` (float64 weights,
+    integer outputs, the planes of ``separable_3d``): one folded pair per vertical pass, in the order
+    ``_pixel_value`` repeats (the reference of ``separable_2d_checked``); a float32 output row with a symmetric
+    ``wh`` four pairs per sweep (``_folded_line``)."""
     W = plane.shape[1]
     mid = line[ah:ah + W]
-    k = wv.shape[0]
-    ridx = np.empty(k, np.int64)
-    fv = wv.itemsize == 4 and _symmetric(wv)
     fh = wv.itemsize == 4 and _symmetric(wh) and bounds.shape[0] == 0 and out.itemsize == 4
     for i in range(i0, i1):
-        inside = fv and i - av >= 0 and i + k - 1 - av < H
-        if inside:
-            for t in range(k):
-                ridx[t] = i + t - av
-            _folded_taps(plane, ridx, wv, mid)
-        else:
-            _vertical_taps(plane, wv, i, av, mode, cval_v, mid)
+        _vertical_taps(plane, wv, i, av, mode, cval_v, mid)
         _horizontal(line, ah, W, mode, cval_h, wh, fh, acc, out[i], bounds)
 
 
@@ -294,9 +277,9 @@ def separable_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, bounds, out, q0, q1)
     ``cval_v`` is the value outside the image for the vertical pass (``cval``), ``cval_h`` for the horizontal
     pass (``cval * sum(wv)``). Works in the dtype of ``wv``; ``out`` may be an integer array (``_store``).
     """
-    if wv.itemsize == 4 and bounds.shape[0] == 0 and out.itemsize == 4 and src.shape[2] >= PAIRS_MIN_WIDTH:
-        # float32 weights into float32 rows of PAIRS_MIN_WIDTH or more: two rows per vertical pass
-        # (``_pairs_2d``); float64 keeps the order ``_pixel_value`` repeats
+    if wv.itemsize == 4 and bounds.shape[0] == 0 and out.itemsize == 4:
+        # float32 weights into float32: two rows per vertical pass (``_pairs_2d``), every row's taps in one
+        # order wherever it lies; float64 keeps the order ``_pixel_value`` repeats
         _pairs_2d(src, wv, av, wh, ah, mode, cval_v, cval_h, out, q0, q1)
         return
     W = src.shape[2]
@@ -489,25 +472,6 @@ def _folded_line(line, w, out):
 
 
 @njit(**SERIAL)
-def _folded_taps(rows, idx, w, dst):
-    """dst[j] = sum_t w[t] * rows[idx[t], j] for a symmetric ``w`` (odd length k = 2c + 1): the centre and four
-    folded pairs, then four pairs per pass (``_folded_line``'s passes, down the rows; one load and store of
-    ``dst`` per four pairs)."""
-    k = w.shape[0]
-    c = k // 2
-    e0, e1, e2, e3 = min(1, c), min(2, c), min(3, c), min(4, c)
-    _centre_pass(dst, w[c], rows[idx[c]], w[c + e0], rows[idx[c - e0]], rows[idx[c + e0]], w[c + e1],
-                 rows[idx[c - e1]], rows[idx[c + e1]], w[c + e2], rows[idx[c - e2]], rows[idx[c + e2]], w[c + e3],
-                 rows[idx[c - e3]], rows[idx[c + e3]], e3)
-    for d in range(5, c + 1, 4):
-        cnt = min(4, c + 1 - d)
-        e0, e1, e2, e3 = d, min(d + 1, c), min(d + 2, c), min(d + 3, c)
-        _pairs_pass(dst, w[c + e0], rows[idx[c - e0]], rows[idx[c + e0]], w[c + e1], rows[idx[c - e1]],
-                    rows[idx[c + e1]], w[c + e2], rows[idx[c - e2]], rows[idx[c + e2]], w[c + e3], rows[idx[c - e3]],
-                    rows[idx[c + e3]], cnt)
-
-
-@njit(**SERIAL)
 def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, cur, line0, line1, acc, row0, row1,
               first, second, fresh):
     """Output rows e and e + 1 of plane p (float32, into ``row0``, ``row1``) of the 2-D separable correlation
@@ -517,7 +481,7 @@ def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, 
 
     Input row position e + t - av (t = 0..k, k = len(wv)) sits converted to float32 in ring row
     (e + t) % (k + 1) (``cval`` rows outside), so each input row is converted once, and the taps both output
-    rows read come in one load for both (``_both_into``; ``lists``: ``_pair_lists`` of the vertical kernel,
+    rows read come in one load for both (``_run_taps``; ``lists``: ``_pair_lists`` of the vertical kernel,
     whose offsets are the pair's ring rows t, made ring offsets per pair in ``cur``). ``fresh`` refills every
     row (a range's or a plane's first pair), else rows e + k - 1 - av and e + k - av enter. 2048^2 uint8,
     sigma 2: the vertical pass 0.92 -> 0.57 ns per pixel against one row of four folded pairs a pass.
@@ -526,8 +490,7 @@ def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, 
     W = src.shape[2]
     k = wv.shape[0]
     R = k + 1
-    brow, bw0, bw1, zrow, zw, urow, uw = lists
-    boff, zoff, uoff = cur
+    rows, wa, wb, starts, runs = lists
     for t in range(0 if fresh else k - 1, k + 1):
         s = source_index(e + t - av, H, mode)
         dst = ring[(e + t) % R]
@@ -535,12 +498,8 @@ def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, 
             dst[:] = cval_v
         else:
             _fill_line(src[p, s], dst, 0, mode, cval_v)
-    for t in range(brow.shape[0]):
-        boff[t] = ((e + brow[t]) % R) * W
-    for t in range(zrow.shape[0]):
-        zoff[t] = ((e + zrow[t]) % R) * W
-    for t in range(urow.shape[0]):
-        uoff[t] = ((e + urow[t]) % R) * W
+    for t in range(rows.shape[0]):
+        cur[t] = ((e + rows[t]) % R) * W
     flat = ring.reshape(-1)
     mid0 = line0[ah:ah + W]
     mid1 = line1[ah:ah + W]
@@ -548,9 +507,7 @@ def _int_pair(src, p, e, wv, av, wh, ah, fh, mode, cval_v, cval_h, ring, lists, 
         m = min(DIRECT_CHUNK, W - j0)
         a = mid0[j0:j0 + m]
         c = mid1[j0:j0 + m]
-        _both_into(a, c, flat, j0, boff, bw0, bw1, m, True)
-        _list_into(a, flat, j0, zoff, zw, m)
-        _list_into(c, flat, j0, uoff, uw, m)
+        _run_taps(a, c, flat, j0, cur, wa, wb, starts, runs, m)
     if first:
         _horizontal(line0, ah, W, mode, cval_h, wh, fh, acc, row0, acc[:0])
     if second:
@@ -567,9 +524,8 @@ def _vertical_lists(wv):
 
 @njit(**SERIAL)
 def _offset_scratch(lists):
-    """Arrays for the per-pair ring offsets of ``_int_pair`` (one per list)."""
-    return (np.empty(lists[0].shape[0], np.int64), np.empty(lists[3].shape[0], np.int64),
-            np.empty(lists[5].shape[0], np.int64))
+    """The per-pair ring offsets of ``_int_pair`` (one per tap entry)."""
+    return np.empty(lists[0].shape[0], np.int64)
 
 
 @njit(**SERIAL)
@@ -827,17 +783,12 @@ def _list_into(a, flat, b, off, w, m):
 
 
 @njit(**SERIAL, fastmath={"contract"})
-def _both_into(a, c, flat, b, off, wa, wc, m, first):
+def _both_into(a, c, flat, b, off, wa, wc, m):
     """The taps two output rows share: each input element read once feeds both accumulators (a with weights
-    wa, c with wc), in groups of four, two and one. ``first``: a and c start from 0 (the first group assigns
-    them, the same values as adding to zeros: a pass over each fewer)."""
+    wa, c with wc), in groups of four, two and one, added one after the other (fused multiply-adds: the same
+    sequence of roundings as ``_list_into`` for the same taps)."""
     n = off.shape[0]
     t = 0
-    if first and n < 4:
-        for j in range(m):
-            a[j] = 0
-            c[j] = 0
-        first = False
     while t + 4 <= n:
         x0 = flat[b + off[t]:b + off[t] + m]
         x1 = flat[b + off[t + 1]:b + off[t + 1] + m]
@@ -851,22 +802,13 @@ def _both_into(a, c, flat, b, off, wa, wc, m, first):
         c1 = wc[t + 1]
         c2 = wc[t + 2]
         c3 = wc[t + 3]
-        if first and t == 0:
-            for j in range(m):
-                v0 = x0[j]
-                v1 = x1[j]
-                v2 = x2[j]
-                v3 = x3[j]
-                a[j] = ((a0 * v0 + a1 * v1) + a2 * v2) + a3 * v3
-                c[j] = ((c0 * v0 + c1 * v1) + c2 * v2) + c3 * v3
-        else:
-            for j in range(m):
-                v0 = x0[j]
-                v1 = x1[j]
-                v2 = x2[j]
-                v3 = x3[j]
-                a[j] = (((a[j] + a0 * v0) + a1 * v1) + a2 * v2) + a3 * v3
-                c[j] = (((c[j] + c0 * v0) + c1 * v1) + c2 * v2) + c3 * v3
+        for j in range(m):
+            v0 = x0[j]
+            v1 = x1[j]
+            v2 = x2[j]
+            v3 = x3[j]
+            a[j] = (((a[j] + a0 * v0) + a1 * v1) + a2 * v2) + a3 * v3
+            c[j] = (((c[j] + c0 * v0) + c1 * v1) + c2 * v2) + c3 * v3
         t += 4
     if t + 2 <= n:
         x0 = flat[b + off[t]:b + off[t] + m]
@@ -892,8 +834,8 @@ def _both_into(a, c, flat, b, off, wa, wc, m, first):
 
 
 @njit(**SERIAL)
-def _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring,
-               acc0, acc1):
+def _pair_rows(src, planes, off, wa, wb, starts, runs, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc0,
+               acc1):
     """Rows q0..q1 of the flattened output rows of ``correlate_direct``, two rows (e, e + 1), e even within its
     plane, per pass over KH + 1 input rows.
 
@@ -932,13 +874,10 @@ def _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode
                 m = min(C, W - j0)
                 a = acc0[:m]
                 c = acc1[:m]
-                b = base + j0
-                _both_into(a, c, flat, b, boff, bw0, bw1, m, True)
+                _run_taps(a, c, flat, base + j0, off, wa, wb, starts, runs, m)
                 if first:
-                    _list_into(a, flat, b, zoff, zw, m)
                     _store(a, out[p, e, j0:j0 + m], bounds)
                 if second:
-                    _list_into(c, flat, b, uoff, uw, m)
                     _store(c, out[p, e + 1, j0:j0 + m], bounds)
             e += 2
         q += i1 - i0
@@ -946,13 +885,14 @@ def _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode
 
 @njit(**SERIAL)
 def _pair_lists(tap_dr, tap_c, tap_w, KH, KD, KW, Wp):
-    """The tap lists of ``_pair_rows``: (offsets both rows of a pair read, their first-row weights, their
-    second-row weights, offsets only the first row reads, weights, offsets only the second reads, weights),
-    each in ring order.
-
-    Tap (kernel plane d, row r, column c) of the first row reads ring offset (d * 2 (KH + 1) + r) * Wp + c; the
-    second row's tap reads one ring row (Wp) further on. Membership, not the weight, decides the list: a weight
-    that rounds to 0 in the working dtype still multiplies (0 * inf is NaN wherever it falls).
+    """The taps of ``_pair_rows`` in ring order: (offsets, first-row weights, second-row weights, run starts,
+    run kinds). Tap (kernel plane d, row r, column c) of the first row of a pair reads ring offset
+    (d * 2 (KH + 1) + r) * Wp + c, the second row's one ring row (Wp) further on. Each ring position read by
+    either row is one entry, in ring order, so each row meets its own taps in kernel order (plane, row,
+    column); consecutive entries of one kind form a run: kind 0 both rows read it (one load feeds two
+    multiply-adds), 1 only the first, 2 only the second (the weight of the other row is 0 and unused).
+    Membership, not the weight, decides the kind: a weight that rounds to 0 in the working dtype still
+    multiplies (0 * inf is NaN wherever it falls). Runs start at ``starts[k]`` and end at ``starts[k + 1]``.
     """
     R = KH + 1
     w0 = np.zeros((KD, R, KW), tap_w.dtype)
@@ -967,42 +907,58 @@ def _pair_lists(tap_dr, tap_c, tap_w, KH, KD, KW, Wp):
         in0[d, r, c] = True
         w1[d, r + 1, c] = tap_w[t]
         in1[d, r + 1, c] = True
-    nb = 0
-    n0 = 0
+    n = 0
     for d in range(KD):
         for r in range(R):
             for c in range(KW):
-                nb += in0[d, r, c] and in1[d, r, c]
-                n0 += in0[d, r, c] and not in1[d, r, c]
-    n1 = tap_w.shape[0] - nb
-    boff = np.empty(nb, np.int64)
-    bw0 = np.empty(nb, tap_w.dtype)
-    bw1 = np.empty(nb, tap_w.dtype)
-    zoff = np.empty(n0, np.int64)
-    zw = np.empty(n0, tap_w.dtype)
-    uoff = np.empty(n1, np.int64)
-    uw = np.empty(n1, tap_w.dtype)
-    nb = 0
-    n0 = 0
-    n1 = 0
+                n += in0[d, r, c] or in1[d, r, c]
+    off = np.empty(n, np.int64)
+    wa = np.empty(n, tap_w.dtype)
+    wb = np.empty(n, tap_w.dtype)
+    kinds = np.empty(n, np.int64)
+    n = 0
     for d in range(KD):
         for r in range(R):
             for c in range(KW):
-                o = (d * 2 * R + r) * Wp + c
-                if in0[d, r, c] and in1[d, r, c]:
-                    boff[nb] = o
-                    bw0[nb] = w0[d, r, c]
-                    bw1[nb] = w1[d, r, c]
-                    nb += 1
-                elif in0[d, r, c]:
-                    zoff[n0] = o
-                    zw[n0] = w0[d, r, c]
-                    n0 += 1
-                elif in1[d, r, c]:
-                    uoff[n1] = o
-                    uw[n1] = w1[d, r, c]
-                    n1 += 1
-    return boff, bw0, bw1, zoff, zw, uoff, uw
+                if in0[d, r, c] or in1[d, r, c]:
+                    off[n] = (d * 2 * R + r) * Wp + c
+                    wa[n] = w0[d, r, c]
+                    wb[n] = w1[d, r, c]
+                    kinds[n] = 0 if in0[d, r, c] and in1[d, r, c] else (1 if in0[d, r, c] else 2)
+                    n += 1
+    nruns = 0
+    for t in range(n):
+        nruns += t == 0 or kinds[t] != kinds[t - 1]
+    starts = np.empty(nruns + 1, np.int64)
+    runs = np.empty(nruns, np.int64)
+    k = 0
+    for t in range(n):
+        if t == 0 or kinds[t] != kinds[t - 1]:
+            starts[k] = t
+            runs[k] = kinds[t]
+            k += 1
+    starts[nruns] = n
+    return off, wa, wb, starts, runs
+
+
+@njit(**SERIAL)
+def _run_taps(a, c, flat, b, off, wa, wb, starts, runs, m):
+    """a[j] and c[j] (zeroed here) = the sums of their taps over a chunk of m columns, run by run in ring
+    order (``_pair_lists``): each row adds its taps one after the other in kernel order, whether it is the
+    first or the second row of its pair, so a row's value does not depend on where the pairs fall (a crop, a
+    band, a chunk of a larger image give the same bits)."""
+    for j in range(m):
+        a[j] = 0
+        c[j] = 0
+    for k in range(runs.shape[0]):
+        t0 = starts[k]
+        t1 = starts[k + 1]
+        if runs[k] == 0:
+            _both_into(a, c, flat, b, off[t0:t1], wa[t0:t1], wb[t0:t1], m)
+        elif runs[k] == 1:
+            _list_into(a, flat, b, off[t0:t1], wa[t0:t1], m)
+        else:
+            _list_into(c, flat, b, off[t0:t1], wb[t0:t1], m)
 
 
 @njit(**SERIAL)
@@ -1020,12 +976,12 @@ def correlate_direct(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cv
     """
     W = src.shape[2]
     Wp = W + KW - 1
-    boff, bw0, bw1, zoff, zw, uoff, uw = _pair_lists(tap_dr, tap_c, tap_w, KH, planes.shape[1], KW, Wp)
+    off, wa, wb, starts, runs = _pair_lists(tap_dr, tap_c, tap_w, KH, planes.shape[1], KW, Wp)
     ring = np.empty((planes.shape[1], 2 * (KH + 1), Wp), tap_w.dtype)
     acc0 = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
     acc1 = np.empty(min(DIRECT_CHUNK, W), tap_w.dtype)
-    _pair_rows(src, planes, boff, bw0, bw1, zoff, zw, uoff, uw, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring,
-               acc0, acc1)
+    _pair_rows(src, planes, off, wa, wb, starts, runs, KH, ah, aw, mode, cval, bounds, out, q0, q1, ring, acc0,
+               acc1)
 
 
 # -- box sums (running sums) -------------------------------------------------------------------------------
