@@ -22,7 +22,7 @@ from tests._comparisons import COMPARISONS, FIXED_KINDS, Comparison, input_label
 
 from . import _load, _machine
 from ._report import METHOD, Goal, Row, append_results, markdown, print_console
-from ._timing import Budget, Timing, time_call
+from ._timing import ROUNDS, Budget, Timing, time_call, time_rounds
 
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 DEFAULT_SIZES = (512, 2048, 4096)
@@ -136,6 +136,8 @@ def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budg
     calls.update({name: call for name, call in comparison.peers.items() if call is not None})
     timings: dict[str, Timing | None] = {}
     notes: dict[str, str] = {}
+    bodies = {}
+    contexts = {}
     for name, call in calls.items():
         if not call.supports(image.dtype):
             continue
@@ -143,12 +145,17 @@ def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budg
             timings[name] = None
             notes[name] = f"not available ({call.requires or name} not importable)"
             continue
-        timings[name], _ = time_call(call.bind(*operands), budget)
+        timings[name] = None  # (the row order: fastdip, then the peers as listed)
+        bodies[name] = call.bind(*operands)
         if name == "fastdip" and one_thread:
             import fastdip as _fastdip
 
-            with _fastdip.threads(1):
-                timings[ONE_THREAD], _ = time_call(call.bind(*operands), budget)
+            timings[ONE_THREAD] = None
+            bodies[ONE_THREAD] = call.bind(*operands)
+            contexts[ONE_THREAD] = lambda: _fastdip.threads(1)
+    # every library timed in the same interleaved rounds (see time_rounds)
+    for name, (timing, _) in time_rounds(bodies, budget, contexts).items():
+        timings[name] = timing
     fastdip = timings.get("fastdip")
     measured = {name: t.median for name, t in timings.items() if t is not None}
     fastest = min(measured, key=measured.get) if len(measured) > 1 else None
@@ -305,7 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("Versions", _machine.versions()),
         ("Threads", f"--threads {options.threads}: {_machine.threads()}"),
         *([("Contended", _CONTENDED_TEXT[options.contended])] if options.contended else []),
-        ("Method", METHOD.format(seconds=budget.seconds, min_repeat=budget.min_repeat, fixed=fixed)),
+        ("Method", METHOD.format(seconds=budget.seconds, min_repeat=budget.min_repeat, fixed=fixed,
+                                 rounds=ROUNDS)),
         ("Noise", meter.report()),
         ("Duration", f"{duration:.0f} s"),
     ]

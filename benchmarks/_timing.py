@@ -1,10 +1,13 @@
-"""Timing of one call: a warm-up (first) call, then the median of an adaptive number of calls."""
+"""Timing of one call: a warm-up (first) call, then the median of an adaptive number of calls; and of several
+calls side by side, in interleaved rounds (``time_rounds``), so that a change in the machine's load during a
+measurement falls on every library compared instead of on whichever ran at that moment."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -97,3 +100,88 @@ def time_call(body: Callable[[], Any], budget: Budget) -> tuple[Timing, Any]:
         if gc_was_enabled:
             gc.enable()
     return Timing(first, statistics.median(times), min(times), len(times)), result
+
+
+#: the number of interleaved rounds ``time_rounds`` splits each budget into
+ROUNDS = 5
+
+
+def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
+                contexts: Mapping[str, Callable[[], Any]] | None = None) -> dict[str, tuple[Timing, Any]]:
+    """Time several bodies side by side: first calls in order, then up to :data:`ROUNDS` rounds in which
+    each body, while its ``budget`` is not yet met, takes a slice of calls worth ``budget.seconds / ROUNDS``
+    (at least one call; a fixed ``budget.repeat`` split evenly over the rounds). The order of the bodies
+    rotates from round to round.
+
+    Sequential timing (0.3 s of one library, then 0.3 s of the next) charged a burst of load from another
+    process to one library only: on this shared machine single ratios moved by about ±10 % between runs.
+    Interleaved slices see the same machine state, as the median of each body's calls over all rounds.
+    Within a slice the calls run back to back, as in :func:`time_call`, so cache warmth is unchanged.
+
+    Parameters
+    ----------
+    bodies : mapping of str to callable
+        Zero-argument callables, the timed work, by name (insertion order: the first round's order).
+    budget : Budget
+        How many calls to time per body; a body stops taking slices once ``budget.done`` holds for it.
+    contexts : mapping of str to callable, optional
+        For some names, a zero-argument factory of a context manager entered around each of that body's
+        slices and its first call (for example ``fastdip.threads(1)``), outside the timed calls.
+
+    Returns
+    -------
+    dict of str to (Timing, object)
+        Per name, the times and what its first call returned.
+    """
+    contexts = contexts or {}
+    names = list(bodies)
+    first: dict[str, float] = {}
+    results: dict[str, Any] = {}
+    times: dict[str, list[float]] = {name: [] for name in names}
+    elapsed = dict.fromkeys(names, 0.0)
+    slice_seconds = budget.seconds / ROUNDS
+    slice_repeat = None if budget.repeat is None else max(1, -(-budget.repeat // ROUNDS))
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for name in names:
+            with contexts.get(name, contextlib.nullcontext)():
+                start = perf_counter()
+                results[name] = bodies[name]()
+                first[name] = perf_counter() - start
+        for index in range(ROUNDS):
+            order = names[index % len(names):] + names[: index % len(names)]
+            for name in order:
+                if budget.done(len(times[name]), elapsed[name]):
+                    continue
+                body = bodies[name]
+                calls = 0
+                spent = 0.0
+                with contexts.get(name, contextlib.nullcontext)():
+                    while True:
+                        start = perf_counter()
+                        body()
+                        took = perf_counter() - start
+                        times[name].append(took)
+                        calls += 1
+                        spent += took
+                        elapsed[name] += took
+                        if budget.done(len(times[name]), elapsed[name]):
+                            break
+                        if (calls >= slice_repeat) if slice_repeat is not None else spent >= slice_seconds:
+                            break
+        # a body whose budget is still not met after the rounds (a fixed repeat) finishes here
+        for name in names:
+            if budget.done(len(times[name]), elapsed[name]):
+                continue
+            with contexts.get(name, contextlib.nullcontext)():
+                while not budget.done(len(times[name]), elapsed[name]):
+                    start = perf_counter()
+                    bodies[name]()
+                    times[name].append(perf_counter() - start)
+                    elapsed[name] += times[name][-1]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {name: (Timing(first[name], statistics.median(times[name]), min(times[name]), len(times[name])),
+                   results[name]) for name in names}

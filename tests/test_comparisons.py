@@ -7,6 +7,7 @@ within the bound their note records, so the notes cannot go stale.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,64 @@ def test_benchmark_runner_smoke(capsys, monkeypatch):
     assert "negative" in out
     assert "u8 32×32" in out
     assert "fastdip" in out
+
+
+def _timing_module(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from benchmarks import _timing
+
+    return _timing
+
+
+def test_time_rounds_interleaves_the_libraries_and_meets_every_budget(monkeypatch):
+    _timing = _timing_module(monkeypatch)
+    log = []
+    entered = []
+
+    class Context:
+        def __enter__(self):
+            entered.append(len(log))
+
+        def __exit__(self, *exc):
+            entered.append(len(log))
+
+    bodies = {name: (lambda name=name: log.append(name) or name) for name in ("a", "b", "c")}
+    out = _timing.time_rounds(bodies, _timing.Budget(seconds=0.02, min_repeat=3), {"c": Context})
+    assert {name: result for name, (_, result) in out.items()} == {"a": "a", "b": "b", "c": "c"}
+    assert log[:3] == ["a", "b", "c"]  # the first calls, in order
+    for name, (timing, _) in out.items():
+        assert timing.repeat == log.count(name) - 1 >= 3
+        assert timing.best <= timing.median
+    # interleaved: every library's timed calls come in several separate slices, the order rotating
+    runs = [log[3]]
+    for name in log[4:]:
+        if name != runs[-1]:
+            runs.append(name)
+    assert all(runs.count(name) >= 2 for name in "abc")
+    assert runs[:3] == ["a", "b", "c"] and runs[3] == "b"
+    # the context is entered around c's first call and each of its slices (only c's calls inside), not per call
+    spans = list(zip(entered[::2], entered[1::2]))
+    assert all(set(log[lo:hi]) == {"c"} for lo, hi in spans)
+    assert sum(hi - lo for lo, hi in spans) == log.count("c")
+    assert 3 <= len(spans) < log.count("c")
+
+
+def test_time_rounds_fixed_repeat_and_slow_bodies(monkeypatch):
+    _timing = _timing_module(monkeypatch)
+    counts = {"fast": 0, "slow": 0}
+
+    def fast():
+        counts["fast"] += 1
+
+    def slow():
+        counts["slow"] += 1
+        time.sleep(0.02)
+
+    out = _timing.time_rounds({"fast": fast, "slow": slow}, _timing.Budget(repeat=7))
+    assert out["fast"][0].repeat == out["slow"][0].repeat == 7
+    assert counts == {"fast": 8, "slow": 8}
+    # a slow body stops at min_repeat calls once they add up to the seconds, one call a round
+    counts.update(fast=0, slow=0)
+    out = _timing.time_rounds({"fast": fast, "slow": slow}, _timing.Budget(seconds=0.03, min_repeat=3))
+    assert out["slow"][0].repeat == 3 and out["slow"][0].median >= 0.02
+    assert out["fast"][0].repeat >= 3
