@@ -77,26 +77,18 @@ def test_log1p_scale_applied_after_rounding(rng):
         _same(out, _reference(image, 2.5))
 
 
-def test_log1p_helpers_py_func_match_jitted(rng):
-    # the vectorised passes one by one, as plain Python, on a tiny block
-    image = np.concatenate([SPECIAL[np.isfinite(SPECIAL) & (SPECIAL > -1)], (rng.random(7) * 9).astype(np.float32)])
-    m = image.size
-    results = []
-    for load, split, poly, store in (
-        (kl._log1p_load, kl._log1p_split, kl._log1p_poly, kl._log1p_store),
-        (kl._log1p_load.py_func, kl._log1p_split.py_func, kl._log1p_poly.py_func, kl._log1p_store.py_func),
-    ):
-        u = np.empty(m)
-        k = np.empty(m)
-        load(image, u)
-        split(u.view(np.uint64), k.view(np.uint64))
-        poly(u, k)
-        out = np.empty_like(image)
-        counts = store(image, k, np.float32(1.0), out)
-        results.append((out, tuple(counts)))
-    _same(results[0][0], results[1][0])
-    _same(results[0][0], _reference(image))
-    assert results[0][1] == results[1][1] == _counts(image)
+def test_bit_cast_helpers_compiled_and_plain_agree():
+    # the compiled bit casts (LLVM bitcasts) against their plain numpy definitions, both ways
+    from numba import njit
+
+    values = np.array([0.0, -0.0, 1.0, -2.5, 2.0**-1074, 1.7976931348623157e308, np.inf, -np.inf, np.nan])
+    bits = values.view(np.int64)
+    to_bits = njit(lambda x: kl._f64_bits(x))
+    from_bits = njit(lambda b: kl._f64_from_bits(b))
+    for value, expected in zip(values, bits):
+        assert to_bits(value) == kl._f64_bits(value) == expected
+        back = from_bits(expected)
+        assert np.array([back]).view(np.int64)[0] == np.array([kl._f64_from_bits(expected)]).view(np.int64)[0] == expected
 
 
 def test_log1p_dense_sweep_is_correctly_rounded(rng):
