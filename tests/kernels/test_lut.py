@@ -87,8 +87,8 @@ def test_bit_cast_helpers_compiled_and_plain_agree():
     from_bits = njit(lambda b: kl._f64_from_bits(b))
     for value, expected in zip(values, bits):
         assert to_bits(value) == kl._f64_bits(value) == expected
-        back = from_bits(expected)
-        assert np.array([back]).view(np.int64)[0] == np.array([kl._f64_from_bits(expected)]).view(np.int64)[0] == expected
+        compiled = np.array([from_bits(expected)]).view(np.int64)[0]
+        assert compiled == np.array([kl._f64_from_bits(expected)]).view(np.int64)[0] == expected
 
 
 def test_log1p_dense_sweep_is_correctly_rounded(rng):

@@ -15,9 +15,9 @@ from tests import _naive_geometry as naive
 ORDERS = {"nearest": 0, "bilinear": 1, "bicubic": 2, "lanczos": 3}
 
 
-def _affine2(src, m, *args):
+def _affine2(src, m, *args, tile=warp.AFFINE_TILE):
     """warp.affine2 over every output row (the wrapper's call below the threading threshold)."""
-    warp.affine2(src, warp.pair_view(src), m, *args, 0, args[6].shape[0])
+    warp.affine2(src, warp.pair_view(src), m, *args, *tile, 0, args[6].shape[0])
 
 
 def _affine3(src, m, *args):
@@ -95,7 +95,8 @@ def test_bands_on_threads_agree_with_one_call(rng):
     a = np.empty_like(f)
     b = np.empty_like(f)
     _affine2(f, m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, a, 1)
-    _bands(warp.affine2, b.shape[0], 3, f, warp.pair_view(f), m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1)
+    _bands(warp.affine2, b.shape[0], 3, f, warp.pair_view(f), m, 1, CODES["reflect"], 0.0, False, 0.0, 0.0, b, 1,
+           *warp.AFFINE_TILE)
     assert np.array_equal(a, b)
     # uint8 into uint8: the fixed-point interior (variant 2), whose span ends are re-checked per band row
     g = rng.integers(0, 256, (37, 41, 1), dtype=np.uint8)
@@ -103,7 +104,8 @@ def test_bands_on_threads_agree_with_one_call(rng):
         a8 = np.empty_like(g)
         b8 = np.empty_like(g)
         _affine2(g, m, 1, CODES[mode], 7.0, True, 0.0, 255.0, a8, 2)
-        _bands(warp.affine2, b8.shape[0], 5, g, warp.pair_view(g), m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2)
+        _bands(warp.affine2, b8.shape[0], 5, g, warp.pair_view(g), m, 1, CODES[mode], 7.0, True, 0.0, 255.0, b8, 2,
+               *warp.AFFINE_TILE)
         assert np.array_equal(a8, b8), mode
     v = rng.random((6, 7, 8, 1))
     m3 = np.array([[1.0, 0.1, 0, 0.2], [0, 0.9, 0.2, -0.3], [0.1, 0, 1.1, 0.5]])
@@ -284,5 +286,29 @@ def test_fixed_point_pairs_equal_the_multichannel_loop(rng, dtype, angle, scale)
         assert np.array_equal(one[..., 0], two[..., 0])
         banded = np.empty_like(one)
         g = f[..., None]
-        _bands(warp.affine2, 53, 7, g, warp.pair_view(g), m, 1, CODES[mode], 3.0, True, 0.0, float(top), banded, 2)
+        _bands(warp.affine2, 53, 7, g, warp.pair_view(g), m, 1, CODES[mode], 3.0, True, 0.0, float(top), banded, 2,
+               *warp.AFFINE_TILE)
         assert np.array_equal(one, banded)
+
+
+@pytest.mark.parametrize("dtype,variant,channels", [(np.uint8, 2, 1), (np.uint16, 2, 2), (np.uint8, 1, 1),
+                                                    (np.float32, 1, 1), (np.float32, 1, 3), (np.float64, 0, 1)])
+def test_affine2_values_do_not_depend_on_the_tiles(rng, dtype, variant, channels):
+    # the tiles only order the work: any tiling (one tile, the default, small and ragged ones, 1 x 1) gives the
+    # same bits, for the fixed-point, float32 and float64 interiors, with border spans inside tiles and out
+    f = (rng.random((61, 83, channels)) * 250).astype(dtype)
+    is_int = variant == 2
+    out_dtype = dtype if is_int else (np.float64 if variant == 0 else np.float32)
+    top = 250.0 if is_int else 0.0
+    for angle, scale, shift in ((35.0, 1.0, (20.0, -30.0)), (-160.0, 0.37, (70.0, 60.0)), (3.0, 2.2, (0.5, 0.25))):
+        th = np.deg2rad(angle)
+        m = np.array([[np.cos(th) / scale, -np.sin(th) / scale, shift[0]],
+                      [np.sin(th) / scale, np.cos(th) / scale, shift[1]]])
+        for mode in ("constant", "reflect"):
+            results = []
+            for tile in (warp.AFFINE_TILE, (1000, 1000), (32, 128), (5, 7), (1, 1), (13, 600)):
+                out = np.empty((70, 140, channels), out_dtype)
+                _affine2(f, m, 1, CODES[mode], 9.0, is_int, 0.0, top, out, variant, tile=tile)
+                results.append(out)
+            for other in results[1:]:
+                assert np.array_equal(results[0], other)

@@ -148,8 +148,8 @@ def _affine_run(job: _Job, inverse: np.ndarray, out_shape) -> np.ndarray:
         else:
             variant = 0 if np.float64 in (job.src.dtype, job.kdtype) else 1
     if job.ndim == 2:
-        _run(k.affine2, (job.src, k.pair_view(job.src), m, *job.args(), out, variant), out.shape[0],
-             out.size // out.shape[-1])
+        _run(k.affine2, (job.src, k.pair_view(job.src), m, *job.args(), out, variant, *k.AFFINE_TILE),
+             out.shape[0], out.size // out.shape[-1])
     else:
         _run(k.affine3, (job.src, m, *job.args(), out), out.shape[0] * out.shape[1], out.size // out.shape[-1])
     return job.finish(out)
