@@ -839,7 +839,7 @@ def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
         if not inside:
             _line2(src, rows, cols, s0, s1, 1, mode, cval, is_int, lo, hi, out, 0, wr, wc)
             continue
-        if C == 1 and not is_int:
+        if C == 1:
             dst = oflat[s0:s1]  # 1-D: a unit stride LLVM can see
             for j in range(n):
                 o = off[j]
@@ -847,14 +847,26 @@ def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
                 g01[j] = sflat[o + 1]
                 g10[j] = sflat[o + row]
                 g11[j] = sflat[o + row + 1]
-            for j in range(n):
-                p00 = np.float64(g00[j])
-                p01 = np.float64(g01[j])
-                p10 = np.float64(g10[j])
-                p11 = np.float64(g11[j])
-                top = p00 + tc[j] * (p01 - p00)
-                bot = p10 + tc[j] * (p11 - p10)
-                dst[j] = top + tr[j] * (bot - top)
+            if is_int:
+                # (rounded and clipped as _clip does, in a loop of its own: vectorised too; uint8 undistort,
+                # serial, against the per-channel loop below: 512^2 2.9 -> 1.4 ms, 2048^2 58 -> 34 ms)
+                for j in range(n):
+                    p00 = np.float64(g00[j])
+                    p01 = np.float64(g01[j])
+                    p10 = np.float64(g10[j])
+                    p11 = np.float64(g11[j])
+                    top = p00 + tc[j] * (p01 - p00)
+                    bot = p10 + tc[j] * (p11 - p10)
+                    dst[j] = min(max(np.rint(top + tr[j] * (bot - top)), lo), hi)
+            else:
+                for j in range(n):
+                    p00 = np.float64(g00[j])
+                    p01 = np.float64(g01[j])
+                    p10 = np.float64(g10[j])
+                    p11 = np.float64(g11[j])
+                    top = p00 + tc[j] * (p01 - p00)
+                    bot = p10 + tc[j] * (p11 - p10)
+                    dst[j] = top + tr[j] * (bot - top)
         else:
             dst = out[s0:s1]
             for j in range(n):
