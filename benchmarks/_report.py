@@ -21,7 +21,7 @@ METHOD = (
     "numba compilation or the cache load); calls are repeated until they add up to {seconds:g} s and "
     "number at least {min_repeat}{fixed}, in up to {rounds} interleaved rounds: each library compared on "
     "an input takes a slice of its calls in turn (the order rotating), so load from elsewhere falls on all "
-    "of them alike. Mpx/s = input pixels / median. peer/fastdip > 1: fastdip is faster. "
+    "of them alike; {settle}. Mpx/s = input pixels / median. peer/fastdip > 1: fastdip is faster. "
     "÷copy = time / np.copy of the same input array (which allocates its output, as the operations do): "
     "the memory-bandwidth yardstick."
 )

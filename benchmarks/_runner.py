@@ -33,6 +33,8 @@ _SEEDS = {"u8": 0, "f32": 1}
 CONTENDED_LIMIT = 2.0
 #: the row holding fastdip timed under fastdip.threads(1) in a contended run
 ONE_THREAD = "fastdip:1-thread"
+#: untimed pause before each slice of calls in runs with thread pools (see ``time_rounds``)
+SETTLE_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _copy_seconds(image: np.ndarray, budget: Budget) -> float:
 
 
 def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budget,
-             one_thread: bool = False) -> tuple[list[Row], float]:
+             one_thread: bool = False, settle: float = 0.0) -> tuple[list[Row], float]:
     """Time fastdip and every available peer on one input (and fastdip under ``fastdip.threads(1)`` too when
     ``one_thread``, as the row :data:`ONE_THREAD`).
 
@@ -154,7 +156,7 @@ def _measure(comparison: Comparison, label: str, image: np.ndarray, budget: Budg
             bodies[ONE_THREAD] = call.bind(*operands)
             contexts[ONE_THREAD] = lambda: _fastdip.threads(1)
     # every library timed in the same interleaved rounds (see time_rounds)
-    for name, (timing, _) in time_rounds(bodies, budget, contexts).items():
+    for name, (timing, _) in time_rounds(bodies, budget, contexts, settle).items():
         timings[name] = timing
     fastdip = timings.get("fastdip")
     measured = {name: t.median for name, t in timings.items() if t is not None}
@@ -211,7 +213,7 @@ def _contended_goal(comparison: Comparison, label: str, times: dict[str, float])
 
 
 def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget, progress=None,
-        one_thread: bool = False) -> Results:
+        one_thread: bool = False, settle: float = 0.0) -> Results:
     """Time every comparison on every input it applies to.
 
     Parameters
@@ -226,6 +228,9 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
         Called with a short text before each measurement.
     one_thread : bool
         Also time fastdip under ``fastdip.threads(1)`` and evaluate the contended goal (``--contended``).
+    settle : float
+        Seconds of pause before each slice of calls (``time_rounds``): :data:`SETTLE_SECONDS` where the
+        libraries run thread pools, 0 in a single-thread run.
 
     Returns
     -------
@@ -239,7 +244,7 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
             label = input_label(kind, image)
             if progress is not None:
                 progress(f"{comparison.label} · {label}")
-            group, copy_time = _measure(comparison, label, image, budget, one_thread)
+            group, copy_time = _measure(comparison, label, image, budget, one_thread, settle)
             times = {r.library: r.timing.median for r in group if r.timing is not None}
             rows += group
             goals += _goals(comparison, label, times, copy_time)
@@ -247,6 +252,12 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
                 goals += _contended_goal(comparison, label, times)
     return Results(tuple(rows), tuple(goals))
 
+
+_SETTLE_TEXT = {
+    False: f"an untimed pause of {SETTLE_SECONDS * 1e3:g} ms before each slice lets the thread pool of the "
+           "library before it go quiet (torch's OpenMP threads spin ~10 ms after a call)",
+    True: "no pause between slices (no library runs a thread pool)",
+}
 
 _CONTENDED_TEXT = {
     "fastdip": "a second process ran fastdip kernels (median 3x3, histogram, Gaussian σ 2, erode 3x3 on 512² and "
@@ -298,7 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.contended:
         load = _load.start(options.contended, seconds=6 * 3600)
     try:
-        results = run(comparisons, sizes, budget, progress=_progress, one_thread=bool(options.contended))
+        results = run(comparisons, sizes, budget, progress=_progress, one_thread=bool(options.contended),
+                      settle=0.0 if options.threads == "1" else SETTLE_SECONDS)
     finally:
         if load is not None:
             _load.stop(load)
@@ -313,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("Threads", f"--threads {options.threads}: {_machine.threads()}"),
         *([("Contended", _CONTENDED_TEXT[options.contended])] if options.contended else []),
         ("Method", METHOD.format(seconds=budget.seconds, min_repeat=budget.min_repeat, fixed=fixed,
-                                 rounds=ROUNDS)),
+                                 rounds=ROUNDS, settle=_SETTLE_TEXT[options.threads == "1"])),
         ("Noise", meter.report()),
         ("Duration", f"{duration:.0f} s"),
     ]

@@ -9,7 +9,7 @@ import gc
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter, sleep
 from typing import Any
 
 
@@ -107,7 +107,8 @@ ROUNDS = 5
 
 
 def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
-                contexts: Mapping[str, Callable[[], Any]] | None = None) -> dict[str, tuple[Timing, Any]]:
+                contexts: Mapping[str, Callable[[], Any]] | None = None,
+                settle: float = 0.0) -> dict[str, tuple[Timing, Any]]:
     """Time several bodies side by side: first calls in order, then up to :data:`ROUNDS` rounds in which
     each body, while its ``budget`` is not yet met, takes a slice of calls worth ``budget.seconds / ROUNDS``
     (at least one call; a fixed ``budget.repeat`` split evenly over the rounds). The order of the bodies
@@ -127,6 +128,11 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
     contexts : mapping of str to callable, optional
         For some names, a zero-argument factory of a context manager entered around each of that body's
         slices and its first call (for example ``fastdip.threads(1)``), outside the timed calls.
+    settle : float
+        Seconds to sleep before each slice, untimed, when a slice of another body ran just before: a thread
+        pool keeps spinning for a while after its last job (torch's OpenMP threads ~10 ms here), and
+        fastdip reads a busy core as one it should not use (its idle-core reading is kept 20 ms), so without
+        the pause a library's slice would pay for the one before it.
 
     Returns
     -------
@@ -141,10 +147,14 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
     elapsed = dict.fromkeys(names, 0.0)
     slice_seconds = budget.seconds / ROUNDS
     slice_repeat = None if budget.repeat is None else max(1, -(-budget.repeat // ROUNDS))
+    previous = None
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for name in names:
+            if settle and previous is not None:
+                sleep(settle)
+            previous = name
             with contexts.get(name, contextlib.nullcontext)():
                 start = perf_counter()
                 results[name] = bodies[name]()
@@ -157,6 +167,9 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
                 body = bodies[name]
                 calls = 0
                 spent = 0.0
+                if settle and previous != name:
+                    sleep(settle)
+                previous = name
                 with contexts.get(name, contextlib.nullcontext)():
                     while True:
                         start = perf_counter()
@@ -174,6 +187,9 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
         for name in names:
             if budget.done(len(times[name]), elapsed[name]):
                 continue
+            if settle and previous != name:
+                sleep(settle)
+            previous = name
             with contexts.get(name, contextlib.nullcontext)():
                 while not budget.done(len(times[name]), elapsed[name]):
                     start = perf_counter()

@@ -164,3 +164,17 @@ def test_time_rounds_fixed_repeat_and_slow_bodies(monkeypatch):
     out = _timing.time_rounds({"fast": fast, "slow": slow}, _timing.Budget(seconds=0.03, min_repeat=3))
     assert out["slow"][0].repeat == 3 and out["slow"][0].median >= 0.02
     assert out["fast"][0].repeat >= 3
+
+
+def test_time_rounds_settles_before_a_slice_that_follows_another_body(monkeypatch):
+    _timing = _timing_module(monkeypatch)
+    naps = []
+    monkeypatch.setattr(_timing, "sleep", naps.append)
+    log = []
+    bodies = {name: (lambda name=name: log.append(name)) for name in ("a", "b")}
+    _timing.time_rounds(bodies, _timing.Budget(repeat=4), settle=0.25)
+    switches = sum(1 for x, y in zip(log, log[1:]) if x != y)
+    assert naps == [0.25] * switches and switches >= 4
+    naps.clear()
+    _timing.time_rounds({"a": bodies["a"]}, _timing.Budget(repeat=4), settle=0.25)
+    assert naps == []  # one body: never another before it

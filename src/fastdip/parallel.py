@@ -569,11 +569,12 @@ def _share(call, blocks: int, threads: int) -> list:
     return _workers(helpers).share(call, blocks, helpers)
 
 
-#: from this many values a scipy.fft call gets ``workers`` > 1: scipy starts its worker threads anew in each call
-#: (~100-150 us here), and below ~800² values the second thread does not repay it (2 workers / 1, float32,
-#: this machine: 256² rfft2 339 / 195 us, 512² 805 / 745 us, fft2 complex 1602 / 1531 us; 768² mixed, 0.82-1.1;
-#: 1024² rfft2 2844 / 3656 us, irfft2 4127 / 5489 us)
-FFT_PARALLEL_MIN_VALUES = 1 << 19
+#: from this many values a scipy.fft call gets ``workers`` > 1: scipy hands the work to its threads in each call
+#: (~100-150 us here), which 256² does not repay (2 workers / 1, float32, this machine: rfft2 253 / 142 us,
+#: fft2 complex 415 / 259 us). 512² was a toss-up in one session (rfft2 805 / 745 us) and a gain in the next,
+#: 20 interleaved samples: rfft2 + irfft2 1029 / 1217 us (2 workers faster in 13 of 20), fft2 + ifft2
+#: complex 1695 / 2507 us (18 of 20); 1024² rfft2 2844 / 3656 us, irfft2 4127 / 5489 us.
+FFT_PARALLEL_MIN_VALUES = 1 << 18
 
 
 def _fft_workers(values: int) -> int:
