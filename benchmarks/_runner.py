@@ -254,7 +254,7 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
 
 
 _SETTLE_TEXT = {
-    False: f"an untimed pause of {SETTLE_SECONDS * 1e3:g} ms before each slice lets the thread pool of the "
+    False: f"an untimed wait of {SETTLE_SECONDS * 1e3:g} ms (spinning) before each slice lets the thread pool of the "
            "library before it go quiet (torch's OpenMP threads spin ~10 ms after a call)",
     True: "no pause between slices (no library runs a thread pool)",
 }

@@ -9,7 +9,7 @@ import gc
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from time import perf_counter, sleep
+from time import perf_counter
 from typing import Any
 
 
@@ -106,6 +106,14 @@ def time_call(body: Callable[[], Any], budget: Budget) -> tuple[Timing, Any]:
 ROUNDS = 5
 
 
+def _wait(seconds: float) -> None:
+    """Wait ``seconds`` by spinning, not sleeping: a sleeping core drops its clock and idle state, and the
+    next calls would pay for waking it (region growing 4096² timed ~10 % slower after 30 ms sleeps)."""
+    end = perf_counter() + seconds
+    while perf_counter() < end:
+        pass
+
+
 def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
                 contexts: Mapping[str, Callable[[], Any]] | None = None,
                 settle: float = 0.0) -> dict[str, tuple[Timing, Any]]:
@@ -129,7 +137,7 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
         For some names, a zero-argument factory of a context manager entered around each of that body's
         slices and its first call (for example ``fastdip.threads(1)``), outside the timed calls.
     settle : float
-        Seconds to sleep before each slice, untimed, when a slice of another body ran just before: a thread
+        Seconds to wait (spinning) before each slice, untimed, when a slice of another body ran just before: a thread
         pool keeps spinning for a while after its last job (torch's OpenMP threads ~10 ms here), and
         fastdip reads a busy core as one it should not use (its idle-core reading is kept 20 ms), so without
         the pause a library's slice would pay for the one before it.
@@ -153,7 +161,7 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
     try:
         for name in names:
             if settle and previous is not None:
-                sleep(settle)
+                _wait(settle)
             previous = name
             with contexts.get(name, contextlib.nullcontext)():
                 start = perf_counter()
@@ -168,7 +176,7 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
                 calls = 0
                 spent = 0.0
                 if settle and previous != name:
-                    sleep(settle)
+                    _wait(settle)
                 previous = name
                 with contexts.get(name, contextlib.nullcontext)():
                     while True:
@@ -188,7 +196,7 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
             if budget.done(len(times[name]), elapsed[name]):
                 continue
             if settle and previous != name:
-                sleep(settle)
+                _wait(settle)
             previous = name
             with contexts.get(name, contextlib.nullcontext)():
                 while not budget.done(len(times[name]), elapsed[name]):

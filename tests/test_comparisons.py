@@ -169,7 +169,7 @@ def test_time_rounds_fixed_repeat_and_slow_bodies(monkeypatch):
 def test_time_rounds_settles_before_a_slice_that_follows_another_body(monkeypatch):
     _timing = _timing_module(monkeypatch)
     naps = []
-    monkeypatch.setattr(_timing, "sleep", naps.append)
+    monkeypatch.setattr(_timing, "_wait", naps.append)
     log = []
     bodies = {name: (lambda name=name: log.append(name)) for name in ("a", "b")}
     _timing.time_rounds(bodies, _timing.Budget(repeat=4), settle=0.25)
