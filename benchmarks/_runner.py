@@ -254,10 +254,18 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
 
 
 _SETTLE_TEXT = {
-    False: f"an untimed wait of {SETTLE_SECONDS * 1e3:g} ms (spinning) before each slice lets the thread pool of the "
-           "library before it go quiet (torch's OpenMP threads spin ~10 ms after a call)",
-    True: "no pause between slices (no library runs a thread pool)",
+    True: f"an untimed wait of {SETTLE_SECONDS * 1e3:g} ms (spinning) before each slice lets the thread pool of "
+          "the library before it go quiet (torch's OpenMP threads spin ~10 ms after a call)",
+    False: "no pause between slices (a single-thread run has no thread pools; a contended run has a second "
+           "process busy all along, and a spinning wait before a call cost it its share of the cores)",
 }
+
+
+def _settle(options) -> float:
+    """The pause before each slice: :data:`SETTLE_SECONDS` in a default-thread run, none with ``--threads 1``
+    (no pools) or ``--contended`` (the scheduler gave a call that followed a 30 ms spin less of the cores
+    beside the second process: three 4096² float32 rows measured 2.5-2.9x their 1-thread time)."""
+    return 0.0 if options.threads == "1" or options.contended else SETTLE_SECONDS
 
 _CONTENDED_TEXT = {
     "fastdip": "a second process ran fastdip kernels (median 3x3, histogram, Gaussian σ 2, erode 3x3 on 512² and "
@@ -310,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         load = _load.start(options.contended, seconds=6 * 3600)
     try:
         results = run(comparisons, sizes, budget, progress=_progress, one_thread=bool(options.contended),
-                      settle=0.0 if options.threads == "1" else SETTLE_SECONDS)
+                      settle=_settle(options))
     finally:
         if load is not None:
             _load.stop(load)
@@ -325,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("Threads", f"--threads {options.threads}: {_machine.threads()}"),
         *([("Contended", _CONTENDED_TEXT[options.contended])] if options.contended else []),
         ("Method", METHOD.format(seconds=budget.seconds, min_repeat=budget.min_repeat, fixed=fixed,
-                                 rounds=ROUNDS, settle=_SETTLE_TEXT[options.threads == "1"])),
+                                 rounds=ROUNDS, settle=_SETTLE_TEXT[_settle(options) > 0])),
         ("Noise", meter.report()),
         ("Duration", f"{duration:.0f} s"),
     ]
