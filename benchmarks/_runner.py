@@ -229,8 +229,7 @@ def run(comparisons: Sequence[Comparison], sizes: Sequence[int], budget: Budget,
     one_thread : bool
         Also time fastdip under ``fastdip.threads(1)`` and evaluate the contended goal (``--contended``).
     settle : float
-        Seconds of pause before each slice of calls (``time_rounds``): :data:`SETTLE_SECONDS` where the
-        libraries run thread pools, 0 in a single-thread run.
+        Seconds of untimed wait before each slice of calls (``time_rounds``; ``_settle`` chooses it).
 
     Returns
     -------
@@ -266,6 +265,7 @@ def _settle(options) -> float:
     (no pools) or ``--contended`` (the scheduler gave a call that followed a 30 ms spin less of the cores
     beside the second process: three 4096² float32 rows measured 2.5-2.9x their 1-thread time)."""
     return 0.0 if options.threads == "1" or options.contended else SETTLE_SECONDS
+
 
 _CONTENDED_TEXT = {
     "fastdip": "a second process ran fastdip kernels (median 3x3, histogram, Gaussian σ 2, erode 3x3 on 512² and "

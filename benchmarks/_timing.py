@@ -83,23 +83,8 @@ def time_call(body: Callable[[], Any], budget: Budget) -> tuple[Timing, Any]:
     result : object
         What the first call returned.
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        start = perf_counter()
-        result = body()
-        first = perf_counter() - start
-        times: list[float] = []
-        elapsed = 0.0
-        while not budget.done(len(times), elapsed):
-            start = perf_counter()
-            body()
-            times.append(perf_counter() - start)
-            elapsed += times[-1]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return Timing(first, statistics.median(times), min(times), len(times)), result
+    timing, result = time_rounds({"body": body}, budget)["body"]
+    return timing, result
 
 
 #: the number of interleaved rounds ``time_rounds`` splits each budget into
@@ -137,8 +122,8 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
         For some names, a zero-argument factory of a context manager entered around each of that body's
         slices and its first call (for example ``fastdip.threads(1)``), outside the timed calls.
     settle : float
-        Seconds to wait (spinning) before each slice, untimed, when a slice of another body ran just before: a thread
-        pool keeps spinning for a while after its last job (torch's OpenMP threads ~10 ms here), and
+        Seconds to wait (spinning) before each slice, untimed, when a slice of another body ran just before: a
+        thread pool keeps spinning for a while after its last job (torch's OpenMP threads ~10 ms here), and
         fastdip reads a busy core as one it should not use (its idle-core reading is kept 20 ms), so without
         the pause a library's slice would pay for the one before it.
 
@@ -155,55 +140,48 @@ def time_rounds(bodies: Mapping[str, Callable[[], Any]], budget: Budget,
     elapsed = dict.fromkeys(names, 0.0)
     slice_seconds = budget.seconds / ROUNDS
     slice_repeat = None if budget.repeat is None else max(1, -(-budget.repeat // ROUNDS))
-    previous = None
+    previous = [None]
+
+    def enter(name: str):
+        """The settle wait when another body ran last, then ``name``'s context."""
+        if settle and previous[0] not in (None, name):
+            _wait(settle)
+        previous[0] = name
+        return contexts.get(name, contextlib.nullcontext)()
+
+    def run_slice(name: str, whole: bool) -> None:
+        """Timed calls of ``name`` until its budget is met or (unless ``whole``) its slice is used up."""
+        body = bodies[name]
+        calls = 0
+        spent = 0.0
+        with enter(name):
+            while not budget.done(len(times[name]), elapsed[name]):
+                start = perf_counter()
+                body()
+                took = perf_counter() - start
+                times[name].append(took)
+                elapsed[name] += took
+                calls += 1
+                spent += took
+                if not whole and ((calls >= slice_repeat) if slice_repeat is not None else spent >= slice_seconds):
+                    break
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for name in names:
-            if settle and previous is not None:
-                _wait(settle)
-            previous = name
-            with contexts.get(name, contextlib.nullcontext)():
+            with enter(name):
                 start = perf_counter()
                 results[name] = bodies[name]()
                 first[name] = perf_counter() - start
         for index in range(ROUNDS):
-            order = names[index % len(names):] + names[: index % len(names)]
-            for name in order:
-                if budget.done(len(times[name]), elapsed[name]):
-                    continue
-                body = bodies[name]
-                calls = 0
-                spent = 0.0
-                if settle and previous != name:
-                    _wait(settle)
-                previous = name
-                with contexts.get(name, contextlib.nullcontext)():
-                    while True:
-                        start = perf_counter()
-                        body()
-                        took = perf_counter() - start
-                        times[name].append(took)
-                        calls += 1
-                        spent += took
-                        elapsed[name] += took
-                        if budget.done(len(times[name]), elapsed[name]):
-                            break
-                        if (calls >= slice_repeat) if slice_repeat is not None else spent >= slice_seconds:
-                            break
+            for name in names[index % len(names):] + names[: index % len(names)]:
+                if not budget.done(len(times[name]), elapsed[name]):
+                    run_slice(name, whole=False)
         # a body whose budget is still not met after the rounds (a fixed repeat) finishes here
         for name in names:
-            if budget.done(len(times[name]), elapsed[name]):
-                continue
-            if settle and previous != name:
-                _wait(settle)
-            previous = name
-            with contexts.get(name, contextlib.nullcontext)():
-                while not budget.done(len(times[name]), elapsed[name]):
-                    start = perf_counter()
-                    bodies[name]()
-                    times[name].append(perf_counter() - start)
-                    elapsed[name] += times[name][-1]
+            if not budget.done(len(times[name]), elapsed[name]):
+                run_slice(name, whole=True)
     finally:
         if gc_was_enabled:
             gc.enable()
