@@ -350,8 +350,8 @@ def _run(image, footprint, size, mode, cval, iterations, func: str, steps) -> np
             origin = (0, box.shape[0] // 2, box.shape[1] // 2)
             seq = [(fp3, origin, step == "dilate", True) for step in steps]
             res, check = _apply(image.reshape((1,) + image.shape), seq, mode, cval if f32 else zero)
-            if f32 and (check is None or check != 0) and np.isnan(image.min()):
-                _validate.fail(func, "image", image, "an image without NaN (the minimum/maximum of NaN is undefined)")
+            if f32:
+                _refuse_nan(image, image, check, func)
             return res.reshape(image.shape)
     arr = _image(image, func)
     fp = _footprint(footprint, size, arr.ndim, func)
@@ -375,9 +375,16 @@ def _run(image, footprint, size, mode, cval, iterations, func: str, steps) -> np
     # NaN is refused after the work: boxes checked their rows as they read them (x - x summed: 0, or NaN for
     # NaN or +-inf), then the exact test only where that sum is not 0; other footprints by a min() over the
     # image (NaN iff a NaN is present), a pass of its own (~15 % of a 512^2 float32 3x3 erosion)
-    if w.floats and (check is None or check != 0) and np.isnan(w.work.min()):
-        _validate.fail(func, "image", arr, "an image without NaN (the minimum/maximum of NaN is undefined)")
+    if w.floats:
+        _refuse_nan(w.work, arr, check, func)
     return w.back(res)
+
+
+def _refuse_nan(work: np.ndarray, image, check, func: str) -> None:
+    """The NaN refusal after the kernels: ``check`` is the boxes' row check (0: no NaN or inf met; None: no
+    check made), so the exact test, a min() over ``work`` (NaN iff a NaN is present), runs only when needed."""
+    if (check is None or check != 0) and np.isnan(work.min()):
+        _validate.fail(func, "image", image, "an image without NaN (the minimum/maximum of NaN is undefined)")
 
 
 #: two or more steps (open, close, top-hats, iterations) over a 2-D image of at least this many bytes run in
