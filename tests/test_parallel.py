@@ -170,6 +170,31 @@ def test_idle_cores_from_the_running_tasks(tmp_path, monkeypatch, text, cores, i
     assert _REAL_IDLE_CORES() == idle
 
 
+def test_a_task_that_leaves_after_a_yield_does_not_take_a_core(tmp_path, monkeypatch):
+    # more runnable tasks than at the last reading: read again after a sched_yield, and trust that reading
+    path = tmp_path / "loadavg"
+    path.write_bytes(b"2.00 1.90 1.80 2/200 99\n")
+    yields = []
+
+    def yield_now():  # the waiting thread runs and goes back to sleep
+        yields.append(1)
+        path.write_bytes(b"0.50 0.40 0.30 1/200 99\n")
+
+    monkeypatch.setattr(parallel, "_loadavg_file", str(path))
+    monkeypatch.setattr(parallel, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "_idle_cache", [-1.0, 0])
+    monkeypatch.setattr(parallel, "_own_spinning", lambda: 0)
+    monkeypatch.setattr(parallel, "_yield", yield_now)
+    assert _REAL_IDLE_CORES() == 2 and len(yields) == 1
+    # a task still there after the yield holds its core; while the count stays, no more yields
+    monkeypatch.setattr(parallel, "_yield", lambda: yields.append(1))
+    path.write_bytes(b"2.00 1.90 1.80 2/200 99\n")
+    parallel._idle_cache[0] = -1.0
+    assert _REAL_IDLE_CORES() == 1 and len(yields) == 2
+    parallel._idle_cache[0] = -1.0
+    assert _REAL_IDLE_CORES() == 1 and len(yields) == 2
+
+
 def test_a_busy_machine_runs_kernels_serially(monkeypatch):
     monkeypatch.setattr(parallel, "_idle_cores", lambda: 1)
     parallel.set_threads(2)

@@ -25,6 +25,7 @@ smaller transforms do not repay; ``parallel.FFT_PARALLEL_MIN_VALUES``).
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -42,7 +43,10 @@ __all__ = [
 
 _KINDS = ("ideal", "butterworth", "gaussian")
 # half spectra of at least this many coefficients are inverted in place in two calls (see _half_inverse)
-_HALF_INVERSE_IN_PLACE_MIN = 1 << 18
+_HALF_INVERSE_IN_PLACE_MIN = 1 << 14
+# a thread keeps the scratch copy of a spectrum it inverted for its next inversion, up to this many bytes
+_SCRATCH_KEEP_BYTES = 1 << 25
+_scratch_local = threading.local()
 # real images of at least this many values get their full spectrum from scipy's fftn (see _forward)
 _FULL_REAL_FORWARD_MIN = 1 << 22
 # From this many coefficients the Hermitian part is built by the numba kernel (one pass instead of numpy's
@@ -139,19 +143,39 @@ def _hermitian_sum(arr: np.ndarray) -> np.ndarray:
 def _half_inverse(spec: np.ndarray, n: int, *, owned: bool) -> np.ndarray:
     """irfftn of a half spectrum (last axis 0..n//2, scaled by 1/size) for a last axis of length ``n``.
 
-    Small spectra take scipy's one-call c2r. From 2**18 coefficients the spectrum is inverted in place (copied
-    first unless ``owned``, the caller having made it): an inverse c2c over the leading axes, then irfft on the
-    last. Minimum times here (float32, 2 threads), one-call / pair on a copy: 512² 0.71 / 0.84 ms, 1024²
-    5.0 / 3.8 ms, 2048² 35 / 25 ms, 4096² 137 / 99 ms; the pair without the copy (out of place) took 29 and
-    110 ms at 2048² and 4096².
+    Small spectra take scipy's one-call c2r. From 2**14 coefficients the spectrum is inverted in place (when
+    not ``owned``, the caller having made it, in a copy on the calling thread's scratch buffer, see
+    _scratch_like): an inverse c2c over the leading axes, then irfft on the last (the one call does the same
+    steps on temporaries of its own, with other plans for some shapes: equal within a few float roundings,
+    bit-identical on power-of-two sides). On this machine (a VM) the first touch of a
+    4 KiB page costs ~5 us, and a one-call inverse that frees ~2 MB of temporaries lets glibc give the top of
+    its heap back to the OS, so the next call faults all of it in again: float32 512², one thread, one call
+    1.33 ms (490 page faults a call) against 0.64 ms on the kept buffer; 2048², two threads, the pair on
+    a fresh copy 14.2-14.7 ms against 9.5-10.3 ms on the kept one.
     """
     workers = parallel._fft_workers(spec.size // spec.shape[-1] * n)
     if spec.ndim == 1 or spec.size < _HALF_INVERSE_IN_PLACE_MIN:
         return _fft.irfftn(spec, s=spec.shape[:-1] + (n,), workers=workers)
-    if not owned:
-        spec = spec.copy()
-    spec = _fft.ifftn(spec, axes=tuple(range(spec.ndim - 1)), workers=workers, overwrite_x=True)
-    return _fft.irfft(spec, n=n, axis=-1, workers=workers)
+    work = spec if owned else _scratch_like(spec)
+    work = _fft.ifftn(work, axes=tuple(range(spec.ndim - 1)), workers=workers, overwrite_x=True)
+    out = _fft.irfft(work, n=n, axis=-1, workers=workers)
+    return out if owned or not np.shares_memory(out, work) else out.copy()
+
+
+def _scratch_like(arr: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of ``arr`` on this thread's scratch buffer (kept between calls up to
+    ``_SCRATCH_KEEP_BYTES``, so that a repeated inversion does not fault fresh pages in each time; larger
+    copies are fresh arrays). Valid until this thread's next call; never handed to a user."""
+    nbytes = arr.size * arr.itemsize
+    if nbytes > _SCRATCH_KEEP_BYTES:
+        return arr.copy(order="C")
+    buf = getattr(_scratch_local, "buffer", None)
+    if buf is None or buf.size < nbytes:
+        buf = np.empty(nbytes, np.uint8)
+        _scratch_local.buffer = buf
+    work = buf[:nbytes].view(arr.dtype).reshape(arr.shape)
+    np.copyto(work, arr)
+    return work
 
 
 def _real_inverse(arr: np.ndarray) -> np.ndarray:
