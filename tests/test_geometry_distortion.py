@@ -168,6 +168,43 @@ def test_undistort_equals_remap_with_the_forward_map_and_scipy():
     np.testing.assert_allclose(ours[inner], ref[inner], atol=1e-10)
 
 
+@pytest.mark.parametrize("inverse", [False, True])
+@pytest.mark.parametrize(("dtype", "channels", "interpolation", "mode", "out_dtype"), [
+    (np.uint8, 0, "bilinear", "constant", None),
+    (np.uint8, 0, "bilinear", "reflect", np.uint8),
+    (np.float32, 3, "bicubic", "wrap", None),
+    (np.uint16, 2, "nearest", "nearest", None),
+    (np.float64, 0, "lanczos", "constant", np.float32),
+])
+def test_distort_and_undistort_in_chunks_equal_remap_of_the_whole_map(monkeypatch, inverse, dtype, channels,
+                                                                      interpolation, mode, out_dtype):
+    # the map is made a few rows at a time inside bands of rows (threads): the same bits as remap of the whole
+    # map, whatever the chunk (1 row, 3 rows, a ragged last one, all rows) and with bands on two threads
+    from fastdip import parallel
+
+    rng = np.random.default_rng(11)
+    shape = (37, 29) + ((channels,) if channels else ())
+    image = (rng.random(shape) * 200).astype(dtype)
+    axis = -1 if channels else None
+    coeffs = {"k1": -0.28, "k2": 0.04, "p1": 0.004, "p2": -0.003}  # barrel: unreachable corners (cval) inverted
+    call = geometry.distort if inverse else geometry.undistort
+    coords = geometry.distortion_map(shape[:2], **coeffs, inverse=inverse)
+    expected = geometry.remap(image, coords, interpolation=interpolation, mode=mode, cval=7.0, channel_axis=axis,
+                              dtype=out_dtype)
+    keep = image.copy()
+    monkeypatch.setattr(parallel, "_idle_cores", parallel._usable_cores)
+    for points, threads, big in ((29, 1, False), (3 * 29, 2, True), (10 * 29, 2, True), (1 << 16, 1, False)):
+        monkeypatch.setattr("fastdip.geometry._distortion._MAP_CHUNK_POINTS", points)
+        if big:  # bands on threads from any size
+            monkeypatch.setattr("fastdip.geometry._distortion.PARALLEL_MIN_PIXELS", 4)
+        with parallel.threads(threads):
+            got = call(image, **coeffs, interpolation=interpolation, mode=mode, cval=7.0, channel_axis=axis,
+                       dtype=out_dtype)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(image, keep)
+
+
 # -- (c) properties --------------------------------------------------------------------------------------------
 
 
