@@ -412,7 +412,7 @@ def test_no_parallel_kernel_runs_under_threads_1(monkeypatch):
 def test_fft_workers_by_size_threads_and_idle_cores(monkeypatch):
     """scipy.fft gets one worker below FFT_PARALLEL_MIN_VALUES (its threads start in every call), else the
     thread setting capped by the idle cores; and the transforms pass their size: a 512² rdft2 asks for one
-    worker under threads(2), a 512² one for two."""
+    worker under threads(2), a 1024 x 512 one for two."""
     import scipy.fft
 
     if len(os.sched_getaffinity(0)) < 2:
@@ -430,8 +430,8 @@ def test_fft_workers_by_size_threads_and_idle_cores(monkeypatch):
     real = scipy.fft.rfft2
     monkeypatch.setattr(scipy.fft, "rfft2", lambda *a, **k: asked.append(k["workers"]) or real(*a, **k))
     with parallel.threads(2):
-        fourier.rdft2(np.zeros((256, 256), np.float32))
         fourier.rdft2(np.zeros((512, 512), np.float32))
+        fourier.rdft2(np.zeros((1024, 512), np.float32))
     assert asked == [1, 2]
 
 

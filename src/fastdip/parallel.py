@@ -590,8 +590,11 @@ def _share(call, blocks: int, threads: int) -> list:
 #: (~100-150 us here), which 256² does not repay (2 workers / 1, float32, this machine: rfft2 253 / 142 us,
 #: fft2 complex 415 / 259 us). 512² was a toss-up in one session (rfft2 805 / 745 us) and a gain in the next,
 #: 20 interleaved samples: rfft2 + irfft2 1029 / 1217 us (2 workers faster in 13 of 20), fft2 + ifft2
-#: complex 1695 / 2507 us (18 of 20); 1024² rfft2 2844 / 3656 us, irfft2 4127 / 5489 us.
-FFT_PARALLEL_MIN_VALUES = 1 << 18
+#: complex 1695 / 2507 us (18 of 20); 1024² rfft2 2844 / 3656 us, irfft2 4127 / 5489 us. Once the idle-core
+#: reading stopped counting scipy's own released worker (see _idle_cores), 512² took two workers every time and
+#: lost, 8 interleaved rounds beside scipy and torch: rdft2 + irdft2 1608 / 1331 us, dft2 + idft2 1863 /
+#: 1577 us; so two workers from 2**19 values again.
+FFT_PARALLEL_MIN_VALUES = 1 << 19
 
 
 def _fft_workers(values: int) -> int:

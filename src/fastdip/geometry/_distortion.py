@@ -190,19 +190,25 @@ def distortion_map(shape, model=None, *, k1=0.0, k2=0.0, k3=0.0, p1=0.0, p2=0.0,
     d = _model(func, model, k1, k2, k3, p1, p2, center, focal)
     if not isinstance(inverse, (bool, np.bool_)):
         _validate.fail(func, "inverse", inverse, "True or False", TypeError)
-    cr, cc, f = _resolved(d, (rows, cols))
-    ys = (np.arange(rows, dtype=np.float64) - cr) / f
-    xs = (np.arange(cols, dtype=np.float64) - cc) / f
+    xs, ys, coeffs = _map_inputs(d, rows, cols)
     out = np.empty((2, rows, cols))
     _k = _kload("distortion")
 
-    coeffs = tuple(float(v) for v in (d.k1, d.k2, d.k3, d.p1, d.p2, cr, cc, f))
     if not inverse:  # memory-bound (16 bytes written per pixel): serial at every size
         _k.forward_map(out, xs, ys, *coeffs)
         return out
     with parallel._band_threads(rows * cols, PARALLEL_MIN_PIXELS) as threads:  # compute-bound Newton steps
         parallel._run_bands(_k.inverse_map, (out, xs, ys, *coeffs, _MAX_ITER, _TOL), rows, 4 * threads, threads)
     return out
+
+
+def _map_inputs(d, rows: int, cols: int):
+    """The map kernels' inputs for model ``d`` on a (rows, cols) grid: the normalised column and row coordinates
+    (j - cc)/f and (i - cr)/f, and the coefficients (k1, k2, k3, p1, p2, cr, cc, f) as floats."""
+    cr, cc, f = _resolved(d, (rows, cols))
+    ys = (np.arange(rows, dtype=np.float64) - cr) / f
+    xs = (np.arange(cols, dtype=np.float64) - cc) / f
+    return xs, ys, tuple(float(v) for v in (d.k1, d.k2, d.k3, d.p1, d.p2, cr, cc, f))
 
 
 def _apply(func: str, image, d_args, inverse, interpolation, mode, cval, channel_axis, dtype):
@@ -222,10 +228,7 @@ def _apply(func: str, image, d_args, inverse, interpolation, mode, cval, channel
 
     job = _Job(arr, func, channel_axis, interpolation, mode, cval, dtype, ndims=(2,))
     rows, cols = spatial
-    cr, cc, f = _resolved(d, (rows, cols))
-    ys = (np.arange(rows, dtype=np.float64) - cr) / f
-    xs = (np.arange(cols, dtype=np.float64) - cc) / f
-    coeffs = tuple(float(v) for v in (d.k1, d.k2, d.k3, d.p1, d.p2, cr, cc, f))
+    xs, ys, coeffs = _map_inputs(d, rows, cols)
     dk = _kload("distortion")
     wk = _warp_kernels()
     out = job.allocate((rows * cols,))
