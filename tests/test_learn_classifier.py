@@ -9,7 +9,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("sklearn")
@@ -249,6 +249,8 @@ def test_compare_classifiers_errors():
 @settings(max_examples=6, deadline=None)
 @given(trees=st.integers(1, 40), depth=st.integers(1, 12), classes=st.integers(2, 5),
        extra=st.booleans(), seed=st.integers(0, 2**16))
+# classes 1 and 3 sum to 7/9 one ulp apart (0 + 4/9 + 1/3 against 1/6 + 1/9 + 1/2) and tie once divided by 3
+@example(trees=3, depth=5, classes=5, extra=True, seed=433)
 def test_labels_alone_stop_early_yet_equal_sklearns_argmax(trees, depth, classes, extra, seed):
     # labels without probabilities leave a pixel once its class cannot change; stumps on few distinct values
     # make exact ties (which sklearn's argmax gives to the first class), the case the margin must respect

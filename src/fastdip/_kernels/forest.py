@@ -92,12 +92,17 @@ def _block(X, start, n, roots, depth, child, feature, threshold, leaf_row, leaf_
     want_proba = proba.shape[0] > 0
     want_labels = labels.shape[0] > 0
     for j in range(m):
+        # the argmax of the sums divided by T, as scikit-learn takes it: sums 1 ulp apart (of fractions added
+        # in another order) can divide to one value, a tie that goes to the first class
         best = 0
+        top = acc[j, 0] / T
         for c in range(k):
-            if acc[j, c] > acc[j, best]:
+            q = acc[j, c] / T
+            if q > top:
                 best = c
+                top = q
             if want_proba:
-                proba[start + act[j], c] = acc[j, c] / T
+                proba[start + act[j], c] = q
         if want_labels:
             labels[start + act[j]] = best
 
