@@ -147,11 +147,11 @@ def _half_inverse(spec: np.ndarray, n: int, *, owned: bool) -> np.ndarray:
     not ``owned``, the caller having made it, in a copy on the calling thread's scratch buffer, see
     _scratch_like): an inverse c2c over the leading axes, then irfft on the last (the one call does the same
     steps on temporaries of its own, with other plans for some shapes: equal within a few float roundings,
-    bit-identical on power-of-two sides). On this machine (a VM) the first touch of a
-    4 KiB page costs ~5 us, and a one-call inverse that frees ~2 MB of temporaries lets glibc give the top of
-    its heap back to the OS, so the next call faults all of it in again: float32 512², one thread, one call
-    1.33 ms (490 page faults a call) against 0.64 ms on the kept buffer; 2048², two threads, the pair on
-    a fresh copy 14.2-14.7 ms against 9.5-10.3 ms on the kept one.
+    bit-identical on power-of-two sides). On this machine (a VM) the first touch of a 4 KiB page costs ~5 us,
+    and a one-call inverse that frees ~2 MB of temporaries lets glibc give the top of its heap back to the OS,
+    so the next call faults all of it in again: float32 512², one thread, one call 1.33 ms (490 page faults a
+    call) against 0.64 ms on the kept buffer; 2048², two threads, the pair on a fresh copy 14.2-14.7 ms
+    against 9.5-10.3 ms on the kept one.
     """
     workers = parallel._fft_workers(spec.size // spec.shape[-1] * n)
     if spec.ndim == 1 or spec.size < _HALF_INVERSE_IN_PLACE_MIN:
