@@ -483,7 +483,8 @@ def irdft2(spectrum, shape=None) -> np.ndarray:
     F(u, v) = conj(F(-u, -v)); equal to scipy.fft.irfft2(spectrum, s=shape). The imaginary parts that a real
     image's spectrum cannot have (column 0 and, for even N, column N/2 must be Hermitian along u) are ignored,
     as in scipy and numpy. Computed as an inverse complex FFT along u then a real inverse along v
-    (``workers``: fastdip's threads from 2**19 values).
+    (``workers``: fastdip's threads from 2**19 values), in place on a copy of the spectrum that the calling
+    thread keeps for its next call (up to 32 MB; repeated calls then touch no fresh memory).
 
     References
     ----------
@@ -574,7 +575,8 @@ def irdftn(spectrum, shape=None) -> np.ndarray:
     Notes
     -----
     Equal to scipy.fft.irfftn(spectrum, s=shape): inverse complex FFTs over the leading axes, then a real
-    inverse along the last one (``workers``: fastdip's threads from 2**19 values).
+    inverse along the last one (``workers``: fastdip's threads from 2**19 values), in place on a copy of the
+    spectrum that the calling thread keeps for its next call (up to 32 MB).
 
     References
     ----------
