@@ -172,8 +172,9 @@ def test_large_half_spectra_take_the_in_place_path_without_touching_the_input(rn
 
 def test_half_inverses_on_the_scratch_buffer_equal_scipys_one_call(rng, monkeypatch):
     # the two-call inverse on the thread's kept copy equals scipy.fft.irfftn within a few float rounding steps
-    # (the same c2c then c2r steps; the one call takes other plans for some shapes); the buffer is reused across shapes and dtypes, larger copies than the keep limit are fresh, no
-    # result shares the buffer (an earlier result survives later calls) and the spectra are never modified
+    # (the same c2c then c2r steps; the one call takes other plans for some shapes); the buffer is reused
+    # across shapes and dtypes, larger copies than the keep limit are fresh, no result shares the buffer (an
+    # earlier result survives later calls) and the spectra are never modified
     import scipy.fft
 
     monkeypatch.setattr(fourier, "_HALF_INVERSE_IN_PLACE_MIN", 1)

@@ -242,10 +242,11 @@ def dft2(image) -> np.ndarray:
 
     Notes
     -----
-    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers``: fastdip's threads from 2**19 values (equal to
-    numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the other half of the spectrum is
-    filled by F(u, v) = conj(F(-u, -v)). NaN or inf would spread to every coefficient, so they are refused
-    (ValueError), here and in every transform and frequency filter of this module.
+    F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers``: fastdip's
+    threads from 2**19 values (equal to numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the
+    other half of the spectrum is filled by F(u, v) = conj(F(-u, -v)). NaN or inf would spread to every
+    coefficient, so they are refused (ValueError), here and in every transform and frequency filter of this
+    module.
 
     References
     ----------
@@ -289,7 +290,8 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers``: fastdip's threads from 2**19 values).
+    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers``: fastdip's threads from
+    2**19 values).
     With ``real=True`` only the Hermitian part (F(u, v) + conj(F(-u, -v)))/2 contributes to the real part, so
     it is inverted as a half spectrum (``irdft2``): half the work of the complex inverse, the same result to
     rounding.
@@ -335,8 +337,8 @@ def dftn(image) -> np.ndarray:
 
     Notes
     -----
-    The separable n-D extension of ``dft2`` (scipy.fft, ``workers``: fastdip's threads from 2**19 values; real input through rfftn and
-    Hermitian symmetry, as in ``dft2``).
+    The separable n-D extension of ``dft2`` (scipy.fft, ``workers``: fastdip's threads from 2**19 values; real
+    input through rfftn and Hermitian symmetry, as in ``dft2``).
 
     References
     ----------
@@ -429,8 +431,8 @@ def rdft2(image) -> np.ndarray:
     Notes
     -----
     The same F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)) as ``dft2``, computed by a real-input FFT
-    (scipy.fft.rfft2, ``workers``: fastdip's threads from 2**19 values): about half the arithmetic and memory of the full
-    transform. ``irdft2(rdft2(f), f.shape)`` gives f back; the shape is needed for an odd N, since N and N - 1
+    (scipy.fft.rfft2, ``workers``: fastdip's threads from 2**19 values): about half the arithmetic and memory of
+    the full transform. ``irdft2(rdft2(f), f.shape)`` gives f back; the shape is needed for an odd N, since N and N - 1
     (N even) give the same number of columns. Parseval: Σ f² = (1/MN) Σ_u Σ_v |F|², where each column
     0 < v < N - N//2 of the half spectrum stands for two columns of the full one.
 

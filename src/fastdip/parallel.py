@@ -290,11 +290,11 @@ def _idle_cores() -> int:
     spinning workers), read from /proc/loadavg's ``running/total`` field at most every 20 ms; the usable
     cores where it cannot be read.
 
-    A reading that finds more tasks runnable than the last one is taken again after a
-    ``sched_yield`` (~4 us): a thread another library's pool has just woken or released (scipy.fft's workers
-    after a 2-worker call) waits on this core's run queue until the caller gives the core up, and alone it
-    made the first reading after 95 % of 512² FFTs count a busy core (the next inverse FFT on one worker,
-    1.3 ms instead of 0.45). A task that is really running is still there after the yield."""
+    A reading that finds more tasks runnable than the last one is taken again after a ``sched_yield`` (~4 us):
+    a thread another library's pool has just woken or released (scipy.fft's workers after a 2-worker call)
+    waits on this core's run queue until the caller gives the core up, and alone it made the first reading
+    after 95 % of 512² FFTs count a busy core (the next inverse FFT on one worker, 1.3 ms instead of 0.45).
+    A task that is really running is still there after the yield."""
     now = time.monotonic()
     if now - _idle_cache[0] >= 0.02:
         others = _read_others()
