@@ -139,21 +139,21 @@ def _refuse_negative(arr: np.ndarray, func: str) -> None:
 
 
 def _log1p_float32(arr: np.ndarray, scale: float, func: str) -> np.ndarray:
-    """scale · log1p(arr) for float32, through the vectorised kernel, which also counts negatives and NaNs
-    for the same check as _refuse_negative (negatives are refused unless a NaN makes min() NaN)."""
+    """scale · log1p(arr) for float32, through the vectorised kernel, which also flags any input with its sign
+    bit set; only then is _refuse_negative's check made (negatives are refused unless a NaN makes min() NaN)."""
     _k = _kernels()
     work = np.ascontiguousarray(arr)
     out = np.empty(work.shape, dtype=np.float32)
     flat_in = readonly(work.reshape(-1))  # one kernel signature for writeable and read-only inputs
+    flat_bits = flat_in.view(np.int32)
     flat_out = out.reshape(-1)
     factor = np.float32(scale)
     with parallel._band_threads(flat_in.size, _LOG_PARALLEL_MIN_PIXELS) as threads:  # (slices on threads)
-        parts = parallel._run_bands(lambda lo, hi: _k.log1p_f32(flat_in[lo:hi], factor, flat_out[lo:hi]), (),
-                                    flat_in.size, 4 * threads, threads)
-    negatives = sum(part[0] for part in parts)
-    nans = sum(part[1] for part in parts)
-    if negatives and not nans:
-        _negative_found(arr, func)
+        signs = parallel._run_bands(
+            lambda lo, hi: _k.log1p_f32(flat_in[lo:hi], flat_bits[lo:hi], factor, flat_out[lo:hi]), (),
+            flat_in.size, 4 * threads, threads)
+    if any(signs):
+        _refuse_negative(arr, func)
     return out
 
 

@@ -107,10 +107,12 @@ def _f64_from_bits_compiled(bits):
 
 
 @njit(**SERIAL, error_model="numpy", fastmath={"contract"})
-def log1p_f32(image, scale, out):
+def log1p_f32(image, bits, scale, out):
     """out = scale · log1p(image) over flat float32 arrays (``scale`` a float32 applied after rounding): x
-    itself for |x| < 2**-29, inf and NaN; -inf at -1, NaN below. Returns (number of negative inputs, number
-    of NaN inputs) for the wrapper's check.
+    itself for |x| < 2**-29, inf and NaN; -inf at -1, NaN below. ``bits`` is the int32 view of ``image``.
+    Returns whether any input has its sign bit set (a negative, -0.0 or a negative-signed NaN), for the
+    wrapper's exact check: an int32 minimum, one vector operation (counting negatives and NaNs took two
+    compares and two int64 sums: 1.16 -> 1.08 ns a value).
 
     u = 1 + x = 2**k · m with m in [sqrt(2)/2, sqrt(2)): adding (1 - sqrt(2)/2's high word) << 32 to u's bits
     carries into the exponent exactly when m's mantissa reaches sqrt(2)/2; k + 2**52 + 1023 is read as the
@@ -120,8 +122,7 @@ def log1p_f32(image, scale, out):
     Infinite and NaN inputs take u = 1 (their results are selected from the input), so no integer step
     overflows.
     """
-    negatives = 0
-    nans = 0
+    lo = np.int32(0)
     for j in range(image.size):
         v = image[j]
         d = np.float64(v)
@@ -144,9 +145,9 @@ def log1p_f32(image, scale, out):
         o = o if (a >= 1.862645149230957e-09) & finite else v  # 2**-29
         o = o if d > -1.0 else (np.float32(-np.inf) if d == -1.0 else np.float32(np.nan))
         out[j] = o * scale
-        negatives += d < 0.0
-        nans += d != d
-    return negatives, nans
+        b = bits[j]
+        lo = b if b < lo else lo
+    return lo < 0
 
 
 # --- float32 square root (gamma 0.5) ---------------------------------------------------------------------
