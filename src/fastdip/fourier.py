@@ -18,8 +18,9 @@ of them would spread to every coefficient and every output pixel; ``shift``, ``m
 
 Output dtypes follow the rule for linear operations: complex64 / float32 for inputs of up to 32 bits,
 complex128 / float64 for float64 (and complex128) input. The transforms are scipy.fft's (pocketfft) on
-``fastdip.get_threads()`` threads from 2**19 values, on one below (scipy starts its threads in every call, which
-smaller transforms do not repay; ``parallel.FFT_PARALLEL_MIN_VALUES``).
+fastdip's FFT threads: ``fastdip.get_threads()`` workers (capped by the idle cores) from
+``parallel.FFT_PARALLEL_MIN_VALUES`` (2**19) values, one below (scipy starts its threads in every call, which
+smaller transforms do not repay); the restoration module's transforms follow the same rule.
 """
 
 from __future__ import annotations
@@ -243,7 +244,7 @@ def dft2(image) -> np.ndarray:
     Notes
     -----
     F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)), computed by scipy.fft with ``workers``: fastdip's
-    threads from 2**19 values (equal to numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the
+    FFT threads (equal to numpy.fft.fft2 up to rounding). A real image goes through rfft2 and the
     other half of the spectrum is filled by F(u, v) = conj(F(-u, -v)). NaN or inf would spread to every
     coefficient, so they are refused (ValueError), here and in every transform and frequency filter of this
     module.
@@ -290,8 +291,7 @@ def idft2(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers``: fastdip's threads from
-    2**19 values).
+    f(x, y) = (1/MN) Σ_u Σ_v F(u, v) exp(+j2π(ux/M + vy/N)) (scipy.fft, ``workers``: fastdip's FFT threads).
     With ``real=True`` only the Hermitian part (F(u, v) + conj(F(-u, -v)))/2 contributes to the real part, so
     it is inverted as a half spectrum (``irdft2``): half the work of the complex inverse, the same result to
     rounding.
@@ -337,7 +337,7 @@ def dftn(image) -> np.ndarray:
 
     Notes
     -----
-    The separable n-D extension of ``dft2`` (scipy.fft, ``workers``: fastdip's threads from 2**19 values; real
+    The separable n-D extension of ``dft2`` (scipy.fft, ``workers``: fastdip's FFT threads; real
     input through rfftn and Hermitian symmetry, as in ``dft2``).
 
     References
@@ -384,7 +384,7 @@ def idftn(spectrum, *, real: bool = True) -> np.ndarray:
 
     Notes
     -----
-    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers``: fastdip's threads from 2**19 values).
+    The inverse of ``dftn`` (scipy.fft.ifftn, ``workers``: fastdip's FFT threads).
 
     References
     ----------
@@ -431,7 +431,7 @@ def rdft2(image) -> np.ndarray:
     Notes
     -----
     The same F(u, v) = Σ_x Σ_y f(x, y) exp(-j2π(ux/M + vy/N)) as ``dft2``, computed by a real-input FFT
-    (scipy.fft.rfft2, ``workers``: fastdip's threads from 2**19 values): about half the arithmetic and memory of
+    (scipy.fft.rfft2, ``workers``: fastdip's FFT threads): about half the arithmetic and memory of
     the full transform. ``irdft2(rdft2(f), f.shape)`` gives f back; the shape is needed for an odd N, since N and N - 1
     (N even) give the same number of columns. Parseval: Σ f² = (1/MN) Σ_u Σ_v |F|², where each column
     0 < v < N - N//2 of the half spectrum stands for two columns of the full one.
@@ -485,7 +485,7 @@ def irdft2(spectrum, shape=None) -> np.ndarray:
     F(u, v) = conj(F(-u, -v)); equal to scipy.fft.irfft2(spectrum, s=shape). The imaginary parts that a real
     image's spectrum cannot have (column 0 and, for even N, column N/2 must be Hermitian along u) are ignored,
     as in scipy and numpy. Computed as an inverse complex FFT along u then a real inverse along v
-    (``workers``: fastdip's threads from 2**19 values), in place on a copy of the spectrum that the calling
+    (``workers``: fastdip's FFT threads), in place on a copy of the spectrum that the calling
     thread keeps for its next call (up to 32 MB; repeated calls then touch no fresh memory).
 
     References
@@ -534,7 +534,7 @@ def rdftn(image) -> np.ndarray:
     Notes
     -----
     The separable n-D extension of ``rdft2``: a real FFT along the last axis, complex FFTs along the others
-    (scipy.fft.rfftn, ``workers``: fastdip's threads from 2**19 values). F(k) = conj(F(-k)) gives the missing half.
+    (scipy.fft.rfftn, ``workers``: fastdip's FFT threads). F(k) = conj(F(-k)) gives the missing half.
 
     References
     ----------
@@ -577,7 +577,7 @@ def irdftn(spectrum, shape=None) -> np.ndarray:
     Notes
     -----
     Equal to scipy.fft.irfftn(spectrum, s=shape): inverse complex FFTs over the leading axes, then a real
-    inverse along the last one (``workers``: fastdip's threads from 2**19 values), in place on a copy of the
+    inverse along the last one (``workers``: fastdip's FFT threads), in place on a copy of the
     spectrum that the calling thread keeps for its next call (up to 32 MB).
 
     References

@@ -786,12 +786,12 @@ def perspective2(src, h, order, mode, cval, is_int, lo, hi, out, i0, i1):
 def remap2(src, rows, cols, order, mode, cval, is_int, lo, hi, out, q0, q1):
     """out[q] = src interpolated at (rows[q], cols[q]) for the points q0..q1; ``out`` is (N, C), rows/cols (N,),
     float64 or float32 (read as float64: the same result as float64 coordinates of the same values). Bilinear
-    runs in chunks of 256 points: one loop checks that every point's
-    four taps are inside (0 <= r < H - 1 and 0 <= c < W - 1, what ``_line2`` tests on the floors; NaN fails)
-    while it computes the offsets and fractions; such a chunk then runs without border checks, the four gathers
-    first, then the sums (a loop LLVM vectorises), with ``_line2``'s arithmetic (the same values); any other
-    chunk goes to ``_line2``. The chunks are slices: ``rows[s0 + j]`` kept LLVM from vectorising
-    (negative-index handling; 5x slower here). 2048^2 uint8, ripple map, serial: 18 ms before, 12 ms."""
+    runs in chunks of 256 points: one loop checks that every point's four taps are inside (0 <= r < H - 1 and
+    0 <= c < W - 1, what ``_line2`` tests on the floors; NaN fails) while it computes the offsets and fractions;
+    such a chunk then runs without border checks, the four gathers first, then the sums (a loop LLVM
+    vectorises), with ``_line2``'s arithmetic (the same values); any other chunk goes to ``_line2``. The chunks
+    are slices: ``rows[s0 + j]`` kept LLVM from vectorising (negative-index handling; 5x slower here). 2048^2
+    uint8, ripple map, serial: 18 ms before, 12 ms."""
     wr = np.empty(6)
     wc = np.empty(6)
     if order != 1 or src.itemsize == 8:

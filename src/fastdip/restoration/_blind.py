@@ -8,11 +8,11 @@ Two methods:
 - ``'rl'``: alternating Richardson-Lucy updates of the image and of the PSF (Fish, Brinicombe, Pike & Walker
   1995; what MATLAB's ``deconvblind`` does).
 
-All the work is done in float64 with real FFTs (scipy.fft, ``workers``: fastdip's threads from 2**18 values): on the image as it is, a
-circular blur (``boundary='circular'``, the model of ``restoration.blur``), or on the image padded by a
-smooth periodic extension (``boundary='smooth'``, for photographs blurred with no wrap-around). Values are
-divided by the image's range before the estimation (the MAP weights below are for images in [0, 1]) and
-scaled back.
+All the work is done in float64 with real FFTs (scipy.fft, ``workers``: fastdip's FFT threads, see
+``fastdip.fourier``): on the image as it is, a circular blur (``boundary='circular'``, the model of
+``restoration.blur``), or on the image padded by a smooth periodic extension (``boundary='smooth'``, for
+photographs blurred with no wrap-around). Values are divided by the image's range before the estimation (the MAP
+weights below are for images in [0, 1]) and scaled back.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Iterative restoration: Richardson-Lucy deconvolution, optionally with total-variation regularisation.
 
-Convolutions go through real FFTs (``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's threads from 2**18 values; scipy is a runtime
-dependency), in float32 / complex64 for inputs of up to 32 bits and float64 for float64 input, with the
-transfer function and its conjugate computed once per call.
+Convolutions go through real FFTs (``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's FFT threads, see
+``fastdip.fourier``; scipy is a runtime dependency), in float32 / complex64 for inputs of up to 32 bits and float64
+for float64 input, with the transfer function and its conjugate computed once per call.
 """
 
 from __future__ import annotations

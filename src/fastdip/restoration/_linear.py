@@ -1,11 +1,11 @@
 """Linear restoration in the frequency domain: inverse filtering, Wiener filtering and constrained least
 squares (CLS) filtering of the model G = H F + N.
 
-All three treat the image as one period of a periodic signal (circular convolution, the DFT's model): blur
-simulated with ``blur(..., mode='circular')`` is undone exactly, while a real photograph rings at its borders
-unless tapered first (``edgetaper``). FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with
-``workers``: fastdip's threads from 2**18 values (scipy is a runtime dependency), in float32 / complex64 for inputs of up to 32 bits and in
-float64 for float64 input. The transfer function H is computed once per call and shared by all channels.
+All three treat the image as one period of a periodic signal (circular convolution, the DFT's model): blur simulated
+with ``blur(..., mode='circular')`` is undone exactly, while a real photograph rings at its borders unless tapered
+first (``edgetaper``). FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's
+FFT threads, see ``fastdip.fourier`` (scipy is a runtime dependency), in float32 / complex64 for inputs of up to 32
+bits and in float64 for float64 input. The transfer function H is computed once per call and shared by all channels.
 
 Relation to scikit-image: ``skimage.restoration.wiener(image, psf, balance)`` (default ``reg``, the Laplacian)
 is ``cls(image, psf, gamma=balance).image``; with ``reg`` a transfer function of ones it is

@@ -4,8 +4,8 @@ The degradation model is g = h * f + n: the image f blurred by the point-spread 
 noise n (the course writes I = f * L + n). A PSF here is an array of any (odd or even) shape whose centre, the
 pixel that multiplies f(x) when computing g(x), is at index ``shape // 2`` along each axis; turning it into
 the optical transfer function (OTF) H moves that centre to the origin by a circular shift, so a centred delta
-is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's threads from 2**18 values
-(scipy is a runtime dependency; float32 data stays float32 / complex64).
+is the identity. FFT work uses real transforms, ``scipy.fft.rfftn`` / ``irfftn`` with ``workers``: fastdip's
+FFT threads, see ``fastdip.fourier`` (scipy is a runtime dependency; float32 data stays float32 / complex64).
 
 The private helpers below (argument checks, the OTF, circular convolution) are shared by the other
 restoration families (``_linear``, ``_iterative``).
