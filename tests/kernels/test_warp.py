@@ -88,6 +88,21 @@ def test_fixed_point_interior_is_within_one_level(rng):
         assert diff.max() <= 1 and np.mean(diff > 0) < 0.01
 
 
+def test_float32_interior_keeps_float64_accuracy_along_long_rows(rng):
+    # variant 1's fixed-point coordinates take each column's step k * step from float64 (floored to 2^-32), so
+    # 4000 columns along, with a step that 32.32 cannot hold, the float32 result is still within the float32
+    # arithmetic's few ulp of the float64 interior (k times the floored step drifted to 1.1e-4 here: 7 ulp)
+    f = (rng.random((70, 4200)) * 255).astype(np.float32)[..., None]
+    th = np.deg2rad(0.3)
+    s = 1.0 / 1.0371
+    m = np.array([[np.cos(th) * s, -np.sin(th) * s, 3.3], [np.sin(th) * s, np.cos(th) * s, 1.7]])
+    fast = np.empty((60, 4000, 1), np.float32)
+    exact = np.empty((60, 4000, 1), np.float64)
+    _affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, fast, 1)
+    _affine2(f, m, 1, CODES["constant"], 0.0, False, 0.0, 0.0, exact, 0)
+    assert np.abs(fast - exact).max() <= 4 * np.spacing(np.float32(255))
+
+
 def test_bands_on_threads_agree_with_one_call(rng):
     f = rng.random((30, 40, 2)).astype(np.float32)
     th = np.deg2rad(17.0)
