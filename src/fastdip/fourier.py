@@ -34,6 +34,7 @@ import scipy.fft as _fft
 
 from . import _modes, _validate, parallel
 from ._kernels import load as _kload
+from ._kernels._config import readonly
 
 __all__ = [
     "dft2", "idft2", "dftn", "idftn", "rdft2", "irdft2", "rdftn", "irdftn", "shift", "ishift", "magnitude",
@@ -1403,7 +1404,10 @@ def apply(image, H, *, pad: bool = False) -> np.ndarray:
     if pad:
         f = _modes.pad(f, [(0, s) for s in arr.shape], "reflect")
     spec = _fft.rfftn(f, workers=parallel._fft_workers(f.size))
-    spec *= _even_half(h, dt)
+    if h.ndim == 2 and h.dtype in (np.float32, np.float64) and spec.flags.c_contiguous:
+        _kload("spectrum").scale_by_even_half(spec.view(dt), readonly(h), dt == np.float32)
+    else:
+        spec *= _even_half(h, dt)
     g = _half_inverse(spec, f.shape[-1], owned=True)
     if pad:
         g = g[tuple(slice(0, s) for s in arr.shape)]
