@@ -84,13 +84,19 @@ def _table(n: int, m: int, interpolation: str, antialias: bool, mode: str):
     return idx, w
 
 
+#: the shortest run of outputs with regular (strided) taps that ``_plan`` takes over contiguous gathered ones
+_REGULAR_MIN_RUN = 8
+
+
 @functools.lru_cache(maxsize=64)
 def _plan(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc: str):
     """(idx, w, regular, wreg) for one axis, the weights in the accumulator dtype ``acc`` (cached, read-only)."""
     idx, w = _table(n, m, interpolation, antialias, mode)
     regular, wreg = _regular(idx, w, n)
     first, wt = np.zeros(1, np.int64), np.zeros((2, 1))
-    if regular[3] <= regular[2]:
+    if regular[3] - regular[2] < _REGULAR_MIN_RUN:
+        # (no integer factor: the middle row's pattern may still repeat over a few outputs by chance, and
+        # those few then left every other output to the per-point loop: 512 -> 300 columns 3 ns an output)
         regular, first, wt = _contiguous(idx, w, n)
     arrays = [np.ascontiguousarray(a, dtype=acc) for a in (w, wreg, wt)] + [first]
     for a in arrays:
