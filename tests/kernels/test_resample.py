@@ -116,7 +116,30 @@ def _table_passes(f, out_shape, interp, mode, cval):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_double_fused_gives_the_table_passes(rng, mode):
+@pytest.mark.parametrize("interp", ["bilinear", "bicubic"])
+def test_columns_first_fused_general_gives_the_table_passes(rng, mode, interp):
+    # any column plan (gathered non-integer factors, strided integer shrinks, no run at all) with rows growing
+    # or shrinking less: the ring's rows are resample_axis's column pass, so the two table passes bit for bit,
+    # in one call and in bands on threads; uint8 images read as they are
+    for dtype in (np.float32, np.uint8):
+        f = (rng.random((23, 60)) * 255).astype(dtype)
+        for shape in ((41, 97), (23 * 2 + 1, 37), (30, 20), (17, 16), (12, 18), (60, 31)):
+            ref = _table_passes(f, shape, interp, mode, 0.5)
+            idx0, w0 = _resize._plan(23, shape[0], interp, True, mode, "float32")[:2]
+            idx1, w1, regular, wreg, first, wt = _resize._plan(60, shape[1], interp, True, mode, "float32")
+            args = (f, idx0, w0, idx1, w1, regular, wreg, first, wt, False, 0.5, False, 0.0, 0.0)
+            out = np.empty(shape, np.float32)
+            ring = np.empty((idx0.shape[1] + 1, shape[1]), np.float32)
+            resample.columns_first_fused(*args, out, ring, np.empty(shape[1], np.float32), 0, shape[0])
+            assert np.array_equal(out, ref), (dtype, shape)
+            par = np.empty_like(out)
+            _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3,
+                           ((ring.shape, np.float32), (shape[1], np.float32)))
+            assert np.array_equal(par, out), (dtype, shape)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_columns_first_fused_paired_gives_the_table_passes(rng, mode):
     # the ring of paired column-pass rows: the two table passes' float32 values bit for bit, NaN and inf
     # included (compared as values: which NaN's sign survives where two meet is the code generator's)
     f = rng.standard_normal((9, 12)).astype(np.float32) * np.float32(1e3)
@@ -126,14 +149,14 @@ def test_double_fused_gives_the_table_passes(rng, mode):
         assert _resize._paired(12, shape[1], "bilinear", True, mode, "float32")
         ref = _table_passes(f, shape, "bilinear", mode, 0.5)
         idx0, w0 = _resize._plan(9, shape[0], "bilinear", True, mode, "float32")[:2]
-        idx1, w1, regular, _, first, wt = _resize._plan(12, shape[1], "bilinear", True, mode, "float32")
-        args = (f, idx0, w0, idx1, w1, regular, first, wt, 0.5, False, 0.0, 0.0)
+        idx1, w1, regular, wreg, first, wt = _resize._plan(12, shape[1], "bilinear", True, mode, "float32")
+        args = (f, idx0, w0, idx1, w1, regular, wreg, first, wt, True, 0.5, False, 0.0, 0.0)
         out = np.empty(shape, np.float32)
-        resample.double_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32), 0,
-                              shape[0])
+        resample.columns_first_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32),
+                                     0, shape[0])
         assert np.array_equal(out, ref, equal_nan=True)
         par = np.empty_like(out)
-        _resize._bands(resample.double_fused, (*args, par), shape[0], 3,
+        _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3,
                        (((3, shape[1]), np.float32), (shape[1], np.float32)))
         assert np.array_equal(par, out, equal_nan=True)
     assert not _resize._paired(12, 25, "bilinear", True, mode, "float32")

@@ -783,14 +783,31 @@ def _pair_line(line, idx, w, regular, first, wt, cval, dst, dst3, src3):
 
 
 @njit(**SERIAL)
-def _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1):
-    """Output rows r0..r1 of :func:`double_fused`."""
+def _column_line(line, idx, w, regular, wreg, first, wt, cval, dst, dst3, src3, gq):
+    """The column pass of one grey row as ``resample_axis`` makes it for ``post`` = 1 (the same calls on a
+    one-row image): the interior run by ``_interior``, the ends by ``_resample_points``."""
+    o0 = regular[2]
+    o1 = regular[3]
+    if o1 > o0:
+        _interior(line.reshape(1, line.shape[0]), regular, wreg, first, wt, False, 0.0, 0.0,
+                  dst.reshape(1, dst.shape[0]), gq)
+        _resample_points(src3, idx[:o0], w[:o0], cval, False, 0.0, 0.0, dst3[:, :o0])
+        _resample_points_from(src3, idx, w, cval, False, 0.0, 0.0, dst3, o1)
+    else:
+        _resample_points(src3, idx, w, cval, False, 0.0, 0.0, dst3)
+
+
+@njit(**SERIAL)
+def _columns_first_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, paired, cval, is_int, lo, hi, out, ring,
+                        acc, r0, r1):
+    """Output rows r0..r1 of :func:`columns_first_fused`."""
     S = ring.shape[0]
     k = idx0.shape[1]
     W = src.shape[1]
     M1 = out.shape[1]
     src3 = src.reshape(src.shape[0], W, 1)
     ring3 = ring.reshape(S, M1, 1)
+    gq = np.empty((4, regular[3] - regular[2] if regular[1] == 0 and not paired else 0), src.dtype)
     tag = np.full(S, -1, np.int64)
     stamp = np.zeros(S, np.int64)
     lidx = np.empty((1, k), idx0.dtype)
@@ -810,7 +827,11 @@ def _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int
                 for u in range(1, S):
                     if stamp[u] < stamp[q]:
                         q = u
-                _pair_line(src[s], idx1, w1, regular, first, wt, cval, ring[q], ring3[q:q + 1], src3[s:s + 1])
+                if paired:
+                    _pair_line(src[s], idx1, w1, regular, first, wt, cval, ring[q], ring3[q:q + 1], src3[s:s + 1])
+                else:
+                    _column_line(src[s], idx1, w1, regular, wreg, first, wt, cval, ring[q], ring3[q:q + 1],
+                                 src3[s:s + 1], gq)
                 tag[q] = s
             stamp[q] = o + 1
             lidx[0, t] = q
@@ -829,12 +850,16 @@ def _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int
 
 
 @njit(**SERIAL)
-def double_fused(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1):
-    """Both passes of a grey 2-D resize that doubles the width with 2 taps (weights of period 2 on the interior
-    run of ``regular``, checked by the caller) and makes the rows grow, the column (last-axis) pass first as in
-    :func:`resample_axis`: each input row's column pass is made once (:func:`_pair_line`) into ``ring`` (k + 1
-    rows of the accumulator dtype, k the row taps; the least recently used slot replaced), and the row pass
-    sums the rows of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``, in the same order)
-    into ``acc``, rounded and clipped as written: the values of the two table passes bit for bit, without
-    their full-size intermediate."""
-    _double_fused_rows(src, idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out, ring, acc, r0, r1)
+def columns_first_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, paired, cval, is_int, lo, hi, out, ring,
+                        acc, r0, r1):
+    """Both passes of a grey 2-D resize whose column (last-axis) pass comes first, fused row by row: each input
+    row's column pass, as :func:`resample_axis` makes it, is made once into ``ring`` (k + 1 rows of the
+    accumulator dtype, k the row taps; the least recently used slot replaced) when an output row first needs
+    it, and the row pass sums the rows of the ring tap by tap (``_vertical``: the sums of ``_resample_rows``,
+    in the same order) into ``acc``, rounded and clipped as written: the values of the two table passes bit
+    for bit, without their full-size intermediate (2048² -> 2800 x 3000 float32: a 24 MB one), and input rows
+    no output reads are never resampled. ``paired``: the width doubles with 2 taps whose weights repeat with
+    period 2 on the interior run (checked by the caller), made by :func:`_pair_line` (two outputs per input
+    sample, a pattern LLVM vectorises); else the gathered or strided column pass (:func:`_column_line`)."""
+    _columns_first_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, paired, cval, is_int, lo, hi, out, ring,
+                        acc, r0, r1)

@@ -182,7 +182,7 @@ def _regular(idx: np.ndarray, w: np.ndarray, n: int):
 @functools.lru_cache(maxsize=64)
 def _paired(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc: str) -> bool:
     """Whether the last-axis plan doubles the width with 2 contiguous taps ``(o - 1) // 2`` whose weights repeat
-    with period 2 on its interior run (``double_fused``'s paired column pass; cached)."""
+    with period 2 on its interior run (``columns_first_fused``'s paired column pass; cached)."""
     if m != 2 * n:
         return False
     _, _, (_, stride, o0, o1), _, first, wt = _plan(n, m, interpolation, antialias, mode, acc)
@@ -317,20 +317,20 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             _bands(k.double_u8, (image2, out), spatial[0], threads, ((spatial[1], np.uint16),) * 2)
         return _finish(out[..., None], axis, want)
     acc_name = "float64" if acc_dtype is np.float64 else "float32"
-    if (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[0] > spatial[0]
-            and out_shape[1] >= 16 and _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
-                                               acc_name)):
-        # grey 2-D doubling the width (2 taps) with rows growing: the column pass row by row into a ring, the
-        # row pass from it (the values of the table passes below, without their full-size intermediate; a row
-        # pass of >= 16 columns is theirs by _resample_rows)
+    if spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[1] >= 16:
+        # grey 2-D, columns first (growing, or shrinking more than the rows): the column pass row by row into a
+        # ring, the row pass from it (the values of the table passes below, without their full-size
+        # intermediate; a row pass of >= 16 columns is theirs by _resample_rows)
         idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
-        idx1, w1, regular, _, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
-                                                acc_name)
+        idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
+                                                   acc_name)
+        paired = _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
         with _nblk(out.size) as threads:  # (output pixels, as double_u8's)
-            args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, first, wt, cval, is_int, lo, hi, out)
-            _bands(k.double_fused, args, out_shape[0], threads,  # scratch: the ring of rows, acc
+            args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, wreg, first, wt, paired, cval, is_int, lo, hi,
+                    out)
+            _bands(k.columns_first_fused, args, out_shape[0], threads,  # scratch: the ring of rows, acc
                    (((idx0.shape[1] + 1, out_shape[1]), acc_dtype), (out_shape[1], acc_dtype)))
         return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
@@ -365,14 +365,39 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             is_int, lo, hi = True, float(info.min), float(info.max)
         else:
             is_int, lo, hi = False, 0.0, 0.0
-        acc = np.empty(max(post, out_shape[a]), dtype=acc_dtype)
         if post != 1:
             regular = (0, 0, 0, 0)
-        k.resample_axis(y.reshape(pre, shape[a], post), idx, w, cval, is_int, lo, hi, out, acc, regular, wreg,
-                        first, wt)
+        _axis_pass(k, y.reshape(pre, shape[a], post), idx, w, cval, is_int, lo, hi, out, regular, wreg, first, wt,
+                   acc_dtype)
         shape[a] = out_shape[a]
         y = out.reshape(shape)
     return _finish(y, axis, want)
+
+
+def _axis_pass(k, src, idx, w, cval, is_int, lo, hi, out, regular, wreg, first, wt, acc_dtype) -> None:
+    """``resample_axis`` of (pre, n, post) ``src`` into (pre, m, post) ``out``, on fastdip's threads above the
+    threshold (output values): bands of output lines o (``idx``/``w`` rows, ``out[:, o]``) for a pass of long
+    lines over a single ``pre`` (post >= 16, whole rows a tap: the row pass of a 2-D image), else bands of
+    ``pre`` (column passes, whose ``regular`` run counts in absolute outputs, and passes over several planes).
+    Every output is computed as in one call: the same values."""
+    m = out.shape[1]
+    with _nblk(out.size) as threads:
+        if threads <= 1:
+            k.resample_axis(src, idx, w, cval, is_int, lo, hi, out, np.empty(max(src.shape[2], m), acc_dtype),
+                            regular, wreg, first, wt)
+            return
+        lines = src.shape[2] >= 16 and src.shape[0] == 1  # (out[:, r0:r1] stays C-contiguous: one signature)
+
+        def band(r0, r1):
+            acc = np.empty(max(src.shape[2], m), acc_dtype)
+            if lines:
+                k.resample_axis(src, idx[r0:r1], w[r0:r1], cval, is_int, lo, hi, out[:, r0:r1], acc, regular, wreg,
+                                first, wt)
+            else:
+                k.resample_axis(src[r0:r1], idx, w, cval, is_int, lo, hi, out[r0:r1], acc, regular, wreg, first,
+                                wt)
+
+        parallel._run_bands(band, (), m if lines else src.shape[0], 4 * threads, threads)
 
 
 def _nblk(pixels: int):
