@@ -75,6 +75,11 @@ def _double(image):
     return (2 * image.shape[0], 2 * image.shape[1])
 
 
+def _by(factor):
+    """Output shape of a resize by a non-integer ``factor`` (the columns a little less, so the two axes differ)."""
+    return lambda image: (max(1, round(image.shape[0] * factor)), max(1, round(image.shape[1] * factor * 0.93)))
+
+
 def _volume_rotation(shape):
     g = _lib("fastdip.geometry")
     return g.rotation(20.0, g.image_center(shape), axis=0)
@@ -226,6 +231,26 @@ COMPARISONS: tuple[Comparison, ...] = (
         inputs=("camera", "u8", "f32"),
         note="Enlarge twice, bilinear interpolation (antialias has no effect when enlarging).",
         max_side=2048,
+    ),
+    *(
+        Comparison(
+            "resize",
+            f"x{factor:g} bilinear no antialias",
+            fastdip=Call(partial(_fastdip_resize, shape_of=_by(factor), antialias=False),
+                         requires="fastdip.geometry:resize"),
+            peers={
+                "opencv": Call(partial(_opencv_resize, shape_of=_by(factor), flag="INTER_LINEAR"),
+                               tolerance=Tolerance(atol=1.0, rtol=1e-5),
+                               note="cv2.resize(INTER_LINEAR): the same centres (o + 0.5) n/m - 0.5 and two taps, the "
+                               "border clamped (as 'reflect' within half a pixel); uint8 in 11-bit fixed point"),
+            },
+            inputs=("camera", "u8", "f32"),
+            note=f"Resize by a non-integer factor ({factor:g} x the rows, {0.93 * factor:.3g} x the columns), "
+            "bilinear without the low-pass: the general table path (gathered column taps, rows fused through a "
+            "ring of column-passed rows), output in the input dtype.",
+            max_side=2048,
+        )
+        for factor in (0.7, 1.37)
     ),
 )
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fastdip
 from fastdip import geometry as g
 from tests import _naive_geometry as naive
 
@@ -234,12 +235,14 @@ def test_parallel_twins_give_the_serial_values(monkeypatch):
              (rng.random((40, 34)).astype(np.float32), "bilinear", None),
              (rng.random((40, 34)).astype(np.float32), "bicubic", None),
              (rng.integers(0, 256, (40, 34, 3), dtype=np.uint8), "bilinear", np.uint8)]
-    serial = [g.resize(f, (20, 17), interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
-              for f, i, dt in cases]
+    shapes = [(20, 17), (29, 23), (61, 23), (29, 50)]  # halving, and the per-axis passes in bands (_axis_pass)
+    serial = [[g.resize(f, shape, interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
+               for f, i, dt in cases] for shape in shapes]
     monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 0)
-    for (f, i, dt), ref in zip(cases, serial):
-        out = g.resize(f, (20, 17), interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
-        assert np.array_equal(out, ref), i
+    for shape, refs in zip(shapes, serial):
+        for (f, i, dt), ref in zip(cases, refs):
+            out = g.resize(f, shape, interpolation=i, dtype=dt, channel_axis=-1 if f.ndim == 3 else None)
+            assert np.array_equal(out, ref), (i, shape)
 
 
 def test_halving_colour_uint8_gives_the_per_channel_values(rng):
@@ -313,3 +316,25 @@ def test_non_integer_factors_match_the_naive_definition(rng, dtype, interp, anti
                               dtype=np.uint8)
                 diff = np.abs(u8.astype(int) - np.clip(np.rint(ref), 0, 255))
                 assert diff.max() <= 1 and np.mean(diff) < 0.01, f"{shape} {mode}"
+
+
+def test_columns_first_fused_path_gives_the_two_pass_values(rng, monkeypatch):
+    # the ring path runs from FUSED_MIN_INTERMEDIATE bytes of intermediate (16 MB): forced on small images it
+    # gives the two passes' values bit for bit, grey float32 and uint8, into float32 and uint8, on threads too
+    from fastdip.geometry import _resize
+
+    for dtype in (np.float32, np.uint8):
+        f = (rng.random((37, 52)) * 255).astype(dtype)
+        for shape, interp, antialias in (((50, 90), "bilinear", False), ((30, 20), "bicubic", True),
+                                         ((80, 41), "lanczos", True), ((37 * 3, 52 * 2 + 1), "bilinear", True)):
+            for out_dtype in (np.float32, np.uint8):
+                kwargs = dict(interpolation=interp, antialias=antialias, mode="reflect", dtype=out_dtype)
+                monkeypatch.setattr(_resize, "FUSED_MIN_INTERMEDIATE", 1 << 40)
+                two = g.resize(f, shape, **kwargs)
+                monkeypatch.setattr(_resize, "FUSED_MIN_INTERMEDIATE", 0)
+                fused = g.resize(f, shape, **kwargs)
+                assert np.array_equal(fused, two), (dtype, shape, interp, out_dtype)
+                monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 0)
+                with fastdip.threads(2):
+                    assert np.array_equal(g.resize(f, shape, **kwargs), two)
+                monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 1 << 20)

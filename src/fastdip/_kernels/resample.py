@@ -145,12 +145,14 @@ def _gather(src, first, wt, o0, o1, is_int, lo, hi, out, gq):
     qb = gq[1, :n]
     qc = gq[2, :n]
     qd = gq[3, :n]
+    wa = wt[0, o0:o1]
+    wb = wt[1, o0:o1]
+    wc = wt[min(2, k - 1), o0:o1]
+    wd = wt[min(3, k - 1), o0:o1]
     for p in range(src.shape[0]):
         line = src[p]
         dst = out[p, o0:o1]
         if k == 2:
-            wa = wt[0, o0:o1]
-            wb = wt[1, o0:o1]
             for j in range(n):
                 s = np.uint64(f[j])
                 qa[j] = line[s]
@@ -162,10 +164,6 @@ def _gather(src, first, wt, o0, o1, is_int, lo, hi, out, gq):
                 for j in range(n):
                     dst[j] = wa[j] * qa[j] + wb[j] * qb[j]
         elif k == 4:
-            wa = wt[0, o0:o1]
-            wb = wt[1, o0:o1]
-            wc = wt[2, o0:o1]
-            wd = wt[3, o0:o1]
             for j in range(n):
                 s = np.uint64(f[j])
                 qa[j] = line[s]

@@ -84,6 +84,11 @@ def _table(n: int, m: int, interpolation: str, antialias: bool, mode: str):
     return idx, w
 
 
+#: the intermediate (bytes) from which a grey 2-D resize with its column pass first runs the two passes fused
+#: row by row (``columns_first_fused``) instead of through the whole intermediate (module attribute: tests and
+#: measurements change it)
+FUSED_MIN_INTERMEDIATE = 1 << 24
+
 #: the shortest run of outputs with regular (strided) taps that ``_plan`` takes over contiguous gathered ones
 _REGULAR_MIN_RUN = 8
 
@@ -317,14 +322,21 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             _bands(k.double_u8, (image2, out), spatial[0], threads, ((spatial[1], np.uint16),) * 2)
         return _finish(out[..., None], axis, want)
     acc_name = "float64" if acc_dtype is np.float64 else "float32"
-    if spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[1] >= 16:
+    paired = (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[0] > spatial[0]
+              and out_shape[1] >= 16 and _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
+                                                 acc_name))
+    if paired or (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[1] >= 16
+                  and spatial[0] * out_shape[1] * np.dtype(acc_dtype).itemsize >= FUSED_MIN_INTERMEDIATE):
         # grey 2-D, columns first (growing, or shrinking more than the rows): the column pass row by row into a
         # ring, the row pass from it (the values of the table passes below, without their full-size
-        # intermediate; a row pass of >= 16 columns is theirs by _resample_rows)
+        # intermediate; a row pass of >= 16 columns is theirs by _resample_rows). Each ring row costs a few
+        # kernel calls (~0.3 us): below FUSED_MIN_INTERMEDIATE bytes of intermediate the two passes win (serial,
+        # 0.7x 2048² -> 1434 x 1333: 11 MB; 16 MB is where they broke even: 2048² -> 2800 x 2600, 21 MB, fused
+        # 10.1 / 8.4 ms against 10.4 / 9.5 float32 / uint8), except for the paired doubling (one vectorised
+        # call a row, as before)
         idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
         idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
                                                    acc_name)
-        paired = _paired(spatial[1], out_shape[1], interpolation, bool(antialias), mode, acc_name)
         out = np.empty(out_shape, dtype=final_kd)
         is_int, lo, hi = _int_range(final_kd)
         with _nblk(out.size) as threads:  # (output pixels, as double_u8's)
