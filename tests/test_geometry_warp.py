@@ -246,6 +246,42 @@ def test_warp_perspective_behind_the_camera_is_cval():
     assert np.all(out[2:] == 9) and np.all(out[:2] == 1)
 
 
+def _perspective_coords(h, shape):
+    """The input point of every output pixel, h^-1 q in the kernel's order of operations (NaN behind)."""
+    inv = np.linalg.inv(h)
+    i, j = np.indices(shape, dtype=np.float64)
+    w = inv[2, 0] * i + inv[2, 1] * j + inv[2, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.stack([np.where(w > 0, (inv[0, 0] * i + inv[0, 1] * j + inv[0, 2]) / w, np.nan),
+                         np.where(w > 0, (inv[1, 0] * i + inv[1, 1] * j + inv[1, 2]) / w, np.nan)])
+
+
+@pytest.mark.parametrize("dtype,out_dtype", [(np.float32, None), (np.uint8, np.uint8), (np.uint8, None),
+                                              (np.float64, None)])
+def test_warp_perspective_is_remap_at_its_coordinates(rng, dtype, out_dtype):
+    # each row's run of points with all taps inside goes in chunks, the ends through the general sampler, and
+    # with 'constant' the points whose taps are all outside are cval straight away: the values of remap at the
+    # same coordinates bit for bit; a horizon crossing the output (divisor <= 0: cval), rows wholly outside, a
+    # strong perspective, three modes, colour
+    f = (rng.random((37, 45)) * 250).astype(dtype)
+    cases = [np.array([[1.0, 0.05, 3], [0.02, 0.95, -4], [1e-3, 2e-3, 1.0]]),
+             np.array([[0.9, 0.3, 30], [-0.2, 1.1, -40], [3e-3, -5e-3, 1.0]]),
+             np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [-0.03, 0.01, 1.0]]),  # horizon inside the output
+             np.array([[2.0, 0.1, -60.0], [0.1, 2.0, 25.0], [0.0, 0.004, 1.0]])]
+    for h in cases:
+        coords = _perspective_coords(h, (41, 52))
+        for interp in ("bilinear", "nearest"):
+            for mode in ("constant", "reflect", "nearest"):
+                got = g.warp_perspective(f, h, output_shape=(41, 52), interpolation=interp, mode=mode, cval=7,
+                                         dtype=out_dtype)
+                ref = g.remap(f, coords, interpolation=interp, mode=mode, cval=7, dtype=out_dtype)
+                assert np.array_equal(got, ref, equal_nan=True), (h[2], interp, mode)
+    rgb = (rng.random((37, 45, 3)) * 250).astype(dtype)
+    got = g.warp_perspective(rgb, cases[1], output_shape=(41, 52), channel_axis=-1, cval=7, dtype=out_dtype)
+    ref = g.remap(rgb, _perspective_coords(cases[1], (41, 52)), channel_axis=-1, cval=7, dtype=out_dtype)
+    assert np.array_equal(got, ref)
+
+
 # -- properties ------------------------------------------------------------------------------------------------
 
 
