@@ -327,3 +327,31 @@ def test_affine2_values_do_not_depend_on_the_tiles(rng, dtype, variant, channels
                 results.append(out)
             for other in results[1:]:
                 assert np.array_equal(results[0], other)
+
+
+@pytest.mark.parametrize("dtype,is_int,out_dtype", [(np.float32, False, np.float32), (np.uint8, True, np.uint8),
+                                                    (np.uint16, False, np.float32), (np.float64, False, np.float64),
+                                                    (np.float32, True, np.uint8)])
+@pytest.mark.parametrize("order", [0, 2])
+def test_affine2_nearest_and_bicubic_interiors_equal_the_general_sampler(rng, dtype, is_int, out_dtype, order):
+    # the interior spans of 'nearest' (offsets, then copies) and 'bicubic' (offsets and Keys weights, the 16
+    # samples, then the sums, ``_cubic_points``) give the general sampler's values (``_line2``, reached through
+    # remap2 for these orders) at the same coordinates, bit for bit: one and two channels, any tiling
+    top = 255.0 if out_dtype == np.uint8 else 0.0
+    for channels in (1, 2):
+        f = (rng.random((29, 41, channels)) * 250).astype(dtype)
+        for angle, scale in ((23.0, 1.0), (-71.0, 0.6), (180.0, 1.7), (0.0, 1.0)):
+            th = np.deg2rad(angle)
+            m = np.array([[np.cos(th) / scale, -np.sin(th) / scale, 5.3],
+                          [np.sin(th) / scale, np.cos(th) / scale, -3.1]])
+            i, j = np.indices((33, 47), dtype=np.float64)
+            rows = ((m[0, 0] * i + m[0, 2]) + m[0, 1] * j).ravel()
+            cols = ((m[1, 0] * i + m[1, 2]) + m[1, 1] * j).ravel()
+            for mode in ("constant", "reflect"):
+                ref = np.empty((33 * 47, channels), out_dtype)
+                _remap2(f, rows, cols, order, CODES[mode], 6.0, is_int, 0.0, top, ref)
+                for tile in (warp.AFFINE_TILE, (5, 7), (1, 1)):
+                    out = np.empty((33, 47, channels), out_dtype)
+                    variant = 0 if dtype == np.float64 else 2 if is_int and dtype == out_dtype else 1
+                    _affine2(f, m, order, CODES[mode], 6.0, is_int, 0.0, top, out, variant, tile=tile)
+                    assert np.array_equal(out.reshape(-1, channels), ref, equal_nan=True), (angle, mode, tile)
