@@ -338,3 +338,19 @@ def test_columns_first_fused_path_gives_the_two_pass_values(rng, monkeypatch):
                 with fastdip.threads(2):
                     assert np.array_equal(g.resize(f, shape, **kwargs), two)
                 monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 1 << 20)
+
+
+@pytest.mark.parametrize("dtype,out_dtype", [(np.uint8, np.uint8), (np.float32, None), (np.uint8, None),
+                                              (np.uint16, np.uint16)])
+def test_colour_resize_is_the_grey_resize_of_each_channel(rng, dtype, out_dtype):
+    # interleaved channels take the grey column pass's gathers and sums on their own samples
+    # (resample._gather_channels): every channel equals its grey resize bit for bit, any factor and kernel
+    rgb = (rng.random((64, 90, 3)) * 250).astype(dtype)
+    for shape, interp, antialias in (((45, 63), "bilinear", False), ((45, 63), "bilinear", True),
+                                     ((100, 130), "bicubic", True), ((64, 130), "bilinear", True),
+                                     ((30, 91), "lanczos", True), ((128, 180), "bilinear", True)):
+        colour = g.resize(rgb, shape, channel_axis=-1, interpolation=interp, antialias=antialias, dtype=out_dtype)
+        for c in range(3):
+            grey = g.resize(np.ascontiguousarray(rgb[..., c]), shape, interpolation=interp, antialias=antialias,
+                            dtype=out_dtype)
+            assert np.array_equal(colour[..., c], grey), (shape, interp, c)

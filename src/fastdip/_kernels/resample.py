@@ -224,8 +224,71 @@ def resample_axis(src, idx, w, cval, is_int, lo, hi, out, acc, regular, wreg, fi
         _interior(src.reshape(pre, n), regular, wreg, first, wt, is_int, lo, hi, out.reshape(pre, m), gq)
         _resample_points(src, idx[:o0], w[:o0], cval, is_int, lo, hi, out[:, :o0])
         _resample_points_from(src, idx, w, cval, is_int, lo, hi, out, o1)
+    elif stride == 0 and o1 > o0 and wt.shape[0] <= 4:
+        _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out)
+        _resample_points(src, idx[:o0], w[:o0], cval, is_int, lo, hi, out[:, :o0])
+        _resample_points_from(src, idx, w, cval, is_int, lo, hi, out, o1)
     else:
         _resample_points(src, idx, w, cval, is_int, lo, hi, out)
+
+
+@njit(**SERIAL)
+def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
+    """``_gather`` for a last-axis pass over interleaved channels (src (pre, n, C), 1 < C < 16): the outputs
+    (o, ch) of o0..o1 in their memory order, tap t at (first[o] + t) C + ch, the weights of output o repeated
+    over its channels once per call, then per row the gathers and the sums as ``_gather`` makes them (the same
+    float arithmetic, so each channel gets the values of its grey resize; the per-point loop took ~30 ns a
+    value: 1024² RGB -> 717 x 700, serial, 5.4 ms before)."""
+    C = src.shape[2]
+    n = src.shape[1]
+    N = (o1 - o0) * C
+    k = wt.shape[0]  # 2 or 4 (the caller's test)
+    offs = np.empty(N, np.uint32)
+    wq = np.empty((k, N), wt.dtype)
+    g = np.empty((k, N), src.dtype)
+    for j in range(o1 - o0):
+        base = np.uint32(first[o0 + j] * C)
+        for ch in range(C):
+            q = j * C + ch
+            offs[q] = base + np.uint32(ch)
+            for t in range(k):
+                wq[t, q] = wt[t, o0 + j]
+    step = np.uint32(C)
+    wa = wq[0]
+    wb = wq[1]
+    wc = wq[min(2, k - 1)]
+    wd = wq[min(3, k - 1)]
+    qa = g[0]
+    qb = g[1]
+    qc = g[min(2, k - 1)]
+    qd = g[min(3, k - 1)]
+    for p in range(src.shape[0]):
+        line = src[p].reshape(n * C)
+        dst = out[p, o0:o1].reshape(N)
+        if k == 2:
+            for q in range(N):
+                s = offs[q]
+                qa[q] = line[s]
+                qb[q] = line[s + step]
+            if is_int:
+                for q in range(N):
+                    dst[q] = min(max(np.rint(wa[q] * qa[q] + wb[q] * qb[q]), lo), hi)
+            else:
+                for q in range(N):
+                    dst[q] = wa[q] * qa[q] + wb[q] * qb[q]
+        else:
+            for q in range(N):
+                s = offs[q]
+                qa[q] = line[s]
+                qb[q] = line[s + step]
+                qc[q] = line[s + 2 * step]
+                qd[q] = line[s + 3 * step]
+            if is_int:
+                for q in range(N):
+                    dst[q] = min(max(np.rint(wa[q] * qa[q] + wb[q] * qb[q] + wc[q] * qc[q] + wd[q] * qd[q]), lo), hi)
+            else:
+                for q in range(N):
+                    dst[q] = wa[q] * qa[q] + wb[q] * qb[q] + wc[q] * qc[q] + wd[q] * qd[q]
 
 
 @njit(**SERIAL)

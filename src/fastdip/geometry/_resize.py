@@ -257,8 +257,9 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     ratios = [m / n for n, m in zip(spatial, out_shape)]
     order = sorted(range(spatial_nd), key=ratios.__getitem__)
     last = spatial_nd - 1
-    if y.shape[-1] == 1 and ratios[last] > 1.0 and any(r > 1.0 for r in ratios[:last]):
-        # the last axis (scalar gathers, the costly pass) first while the other axes are still small
+    if ratios[last] > 1.0 and any(r > 1.0 for r in ratios[:last]):
+        # the last axis (scalar gathers, the costly pass) first while the other axes are still small (colour
+        # too: its channels then get the grey passes in the grey order, the same values)
         order = [last] + [a for a in order if a != last]
     todo = [a for a in order if spatial[a] != out_shape[a]]
     final_kd = want if want.type in _KERNEL_DTYPES else np.dtype(np.float64)
@@ -377,7 +378,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             is_int, lo, hi = True, float(info.min), float(info.max)
         else:
             is_int, lo, hi = False, 0.0, 0.0
-        if post != 1:
+        if post != 1 and regular[1] != 0:  # (interleaved channels: gathered runs only, see resample_axis)
             regular = (0, 0, 0, 0)
         _axis_pass(k, y.reshape(pre, shape[a], post), idx, w, cval, is_int, lo, hi, out, regular, wreg, first, wt,
                    acc_dtype)
