@@ -1784,3 +1784,17 @@ def box_axis(src, k, a, mode, cval, out):
             else:
                 for j in range(I):
                     dst[j] -= cval
+
+
+# -- gradient magnitude --------------------------------------------------------------------------------------
+
+
+@njit(**SERIAL)
+def magnitude2(a, b, out):
+    """out = sqrt(a² + b²) over flat arrays of one float dtype (``out`` may be ``a``): each square, their sum
+    and the root rounded once in that dtype, as numpy's square, add and sqrt passes round them (no fused
+    multiply-add), in one pass instead of four (1024² float32: ~1.1 -> ~0.3 ms here)."""
+    for i in range(out.shape[0]):
+        x = a[i]
+        y = b[i]
+        out[i] = np.sqrt(x * x + y * y)
