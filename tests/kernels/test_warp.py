@@ -355,3 +355,23 @@ def test_affine2_nearest_and_bicubic_interiors_equal_the_general_sampler(rng, dt
                     variant = 0 if dtype == np.float64 else 2 if is_int and dtype == out_dtype else 1
                     _affine2(f, m, order, CODES[mode], 6.0, is_int, 0.0, top, out, variant, tile=tile)
                     assert np.array_equal(out.reshape(-1, channels), ref, equal_nan=True), (angle, mode, tile)
+
+
+@pytest.mark.parametrize("dtype,is_int,out_dtype", [(np.float32, False, np.float32), (np.uint8, True, np.uint8),
+                                                    (np.float64, False, np.float64)])
+def test_remap2_bicubic_chunks_equal_the_general_sampler(rng, dtype, is_int, out_dtype):
+    # chunks whose 16 taps are all inside go to _cubic_points, the others to _line2: the values of _line2 over
+    # every point, bit for bit, for float64 and float32 coordinates (read as float64), with points outside, NaN
+    f = (rng.random((31, 37, 1)) * 250).astype(dtype)
+    n = 2000
+    rows = np.concatenate([rng.uniform(1.0, 28.99, 1024), rng.uniform(-6.0, 37.0, n - 1024)])
+    cols = np.concatenate([rng.uniform(1.0, 34.99, 1024), rng.uniform(-6.0, 43.0, n - 1024)])
+    rows[1500] = np.nan
+    top = 255.0 if is_int else 0.0
+    for coords in ((rows, cols), (rows.astype(np.float32), cols.astype(np.float32))):
+        for mode in ("constant", "reflect", "wrap"):
+            got = np.empty((n, 1), out_dtype)
+            _remap2(f, *coords, 2, CODES[mode], 4.0, is_int, 0.0, top, got)
+            ref = np.empty((n, 1), out_dtype)
+            warp._line2(f, *coords, 0, n, 2, CODES[mode], 4.0, is_int, 0.0, top, ref, 0, np.empty(6), np.empty(6))
+            assert np.array_equal(got, ref, equal_nan=True), mode
