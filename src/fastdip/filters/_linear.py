@@ -1154,26 +1154,25 @@ def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
     axes = range(n) if axis is None else (_spatial_axis(axis, n, func),)
     deriv = np.array([-1.0, 0.0, 1.0])
     result = None
-    parts = []
     for ax in axes:
         factors = [deriv if m == ax else smooth for m in range(n)]
         d = _run_separable(x, *_fold_trivial(factors, [1] * n), mode, cval, plan.acc,
                            plan.write if axis is not None else plan.fwrite)
-        parts.append(d)
-    if axis is not None:
-        result = parts[0]
-    elif (len(parts) == 2 and parts[0].dtype in (np.float32, np.float64) and parts[1].dtype == parts[0].dtype
-          and parts[0].flags.c_contiguous and parts[1].flags.c_contiguous):
-        # the 2-D magnitude in one pass (the roundings of the numpy passes below)
-        result = parts[0]
-        flat = result.reshape(-1)
-        _kernels().magnitude2(flat, parts[1].reshape(-1), flat)
-    else:
-        for d in parts:
-            if result is None:
-                result = np.square(d, out=d)
-            else:
-                result += np.square(d, out=d)
+        if axis is not None:
+            result = d
+        elif result is None:
+            result = d if n == 2 else np.square(d, out=d)
+        elif n == 2 and d.dtype in (np.float32, np.float64) and result.dtype == d.dtype \
+                and result.flags.c_contiguous and d.flags.c_contiguous:
+            # the 2-D magnitude in one pass (the roundings of the numpy passes below)
+            flat = result.reshape(-1)
+            _kernels().magnitude2(flat, d.reshape(-1), flat)
+            return _finish(result, ch, plan)
+        else:
+            if n == 2:
+                result = np.square(result, out=result)
+            result += np.square(d, out=d)
+    if axis is None:
         np.sqrt(result, out=result)
     return _finish(result, ch, plan)
 
