@@ -129,12 +129,10 @@ def test_columns_first_fused_general_gives_the_table_passes(rng, mode, interp):
             idx1, w1, regular, wreg, first, wt = _resize._plan(60, shape[1], interp, True, mode, "float32")
             args = (f, idx0, w0, idx1, w1, regular, wreg, first, wt, False, 0.5, False, 0.0, 0.0)
             out = np.empty(shape, np.float32)
-            ring = np.empty((idx0.shape[1] + 1, shape[1]), np.float32)
-            resample.columns_first_fused(*args, out, ring, np.empty(shape[1], np.float32), 0, shape[0])
+            resample.columns_first_fused(*args, out, np.empty(shape[1], np.float32), 0, shape[0])
             assert np.array_equal(out, ref), (dtype, shape)
             par = np.empty_like(out)
-            _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3,
-                           ((ring.shape, np.float32), (shape[1], np.float32)))
+            _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3, ((shape[1], np.float32),))
             assert np.array_equal(par, out), (dtype, shape)
 
 
@@ -152,12 +150,10 @@ def test_columns_first_fused_paired_gives_the_table_passes(rng, mode):
         idx1, w1, regular, wreg, first, wt = _resize._plan(12, shape[1], "bilinear", True, mode, "float32")
         args = (f, idx0, w0, idx1, w1, regular, wreg, first, wt, True, 0.5, False, 0.0, 0.0)
         out = np.empty(shape, np.float32)
-        resample.columns_first_fused(*args, out, np.empty((3, shape[1]), np.float32), np.empty(shape[1], np.float32),
-                                     0, shape[0])
+        resample.columns_first_fused(*args, out, np.empty(shape[1], np.float32), 0, shape[0])
         assert np.array_equal(out, ref, equal_nan=True)
         par = np.empty_like(out)
-        _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3,
-                       (((3, shape[1]), np.float32), (shape[1], np.float32)))
+        _resize._bands(resample.columns_first_fused, (*args, par), shape[0], 3, ((shape[1], np.float32),))
         assert np.array_equal(par, out, equal_nan=True)
     assert not _resize._paired(12, 25, "bilinear", True, mode, "float32")
     assert not _resize._paired(12, 24, "bicubic", True, mode, "float32")

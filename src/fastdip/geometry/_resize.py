@@ -85,9 +85,15 @@ def _table(n: int, m: int, interpolation: str, antialias: bool, mode: str):
 
 
 #: the intermediate (bytes) from which a grey 2-D resize with its column pass first runs the two passes fused
-#: row by row (``columns_first_fused``) instead of through the whole intermediate (module attribute: tests and
-#: measurements change it)
-FUSED_MIN_INTERMEDIATE = 1 << 24
+#: by blocks of rows (``columns_first_fused``) instead of through the whole intermediate (module attribute:
+#: tests and measurements change it). Serial, 1.37x (columns 0.93 of that), float32 / uint8: 768² (3 MB of
+#: intermediate) fused 844 / 548 us against 694 / 510 for the two passes, 1024² (5 MB) 1277 / 936 against
+#: 1387 / 908, 2048² (21 MB) 6.7 / 4.3 ms against 7.6 / 6.0
+FUSED_MIN_INTERMEDIATE = 1 << 22
+
+#: rows of the vertical pass that ``resample2_fused`` makes before one horizontal pass over them (a 16 x 4096
+#: float32 block is 256 KB: in L2)
+_FUSED_BLOCK = 16
 
 #: the shortest run of outputs with regular (strided) taps that ``_plan`` takes over contiguous gathered ones
 _REGULAR_MIN_RUN = 8
@@ -197,6 +203,35 @@ def _paired(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc:
             and np.array_equal(wt[:, o0 + 2:o1], wt[:, o0:o1 - 2]))
 
 
+#: the cost of a gathered output of the last axis against a row-pass output, per tap (serial, this machine:
+#: 512² float32, 2 taps, gathers ~0.28 ns a tap with ``_copy2``, the vectorised row pass ~0.06)
+_GATHER_COST = 4.5
+
+
+@functools.lru_cache(maxsize=256)
+def _pass_order(spatial: tuple, out_shape: tuple, interpolation: str, antialias: bool, mode: str) -> tuple:
+    """The axes to resample, in order (cached). 3-D: shrinking axes first (fewer samples for the later
+    passes), except that a growing last axis goes first when another axis grows too (its scalar gathers,
+    the costly pass, while the other axes are still small). 2-D: the order of the lower estimated cost,
+    outputs times taps, the last axis's (gathered) ones weighted by ``_GATHER_COST``: 512² -> 358 x 333
+    bilinear makes 183 K row-pass and 119 K gathered outputs rows first, 119 K and 170 K columns first.
+    Colour images take their grey order (each channel then gets its grey resize's values)."""
+    todo = [a for a in range(len(spatial)) if spatial[a] != out_shape[a]]
+    if len(spatial) == 2 and len(todo) == 2:
+        (n0, n1), (m0, m1) = spatial, out_shape
+        k0 = _table(n0, m0, interpolation, antialias, mode)[0].shape[1]
+        k1 = _table(n1, m1, interpolation, antialias, mode)[0].shape[1]
+        rows_first = m0 * n1 * k0 + m0 * m1 * k1 * _GATHER_COST
+        columns_first = n0 * m1 * k1 * _GATHER_COST + m0 * m1 * k0
+        return (0, 1) if rows_first <= columns_first else (1, 0)
+    ratios = [m / n for n, m in zip(spatial, out_shape)]
+    order = sorted(range(len(spatial)), key=ratios.__getitem__)
+    last = len(spatial) - 1
+    if ratios[last] > 1.0 and any(r > 1.0 for r in ratios[:last]):
+        order = [last] + [a for a in order if a != last]
+    return tuple(a for a in order if a in todo)
+
+
 def _output_shape(output_shape, spatial, func):
     n = len(spatial)
     if type(output_shape) is tuple and len(output_shape) == n:  # the common call, checked in ~0.3 us
@@ -252,16 +287,8 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
     y = np.ascontiguousarray(x, dtype=kd)
     if not y.flags.writeable:
         y = y.copy()
-    # shrinking axes first (fewer samples for the later passes); an axis of the same size is the identity
-    # (for 'area' too)
-    ratios = [m / n for n, m in zip(spatial, out_shape)]
-    order = sorted(range(spatial_nd), key=ratios.__getitem__)
-    last = spatial_nd - 1
-    if ratios[last] > 1.0 and any(r > 1.0 for r in ratios[:last]):
-        # the last axis (scalar gathers, the costly pass) first while the other axes are still small (colour
-        # too: its channels then get the grey passes in the grey order, the same values)
-        order = [last] + [a for a in order if a != last]
-    todo = [a for a in order if spatial[a] != out_shape[a]]
+    # an axis of the same size is the identity (for 'area' too)
+    todo = list(_pass_order(tuple(spatial), tuple(out_shape), interpolation, bool(antialias), mode))
     final_kd = want if want.type in _KERNEL_DTYPES else np.dtype(np.float64)
     if not todo:
         return _finish(y.astype(acc_dtype, copy=False), axis, want)
@@ -309,7 +336,8 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                 return _finish(out[..., None], axis, want)
             # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
             unroll = not (kd == np.float64 and acc_dtype == np.float32)
-            _bands(k.resample2_fused, args, out_shape[0], threads, ((spatial[1], acc_dtype),), (unroll,))
+            _bands(k.resample2_fused, args, out_shape[0], threads, (((_FUSED_BLOCK, spatial[1]), acc_dtype),),
+                   (unroll,))
             return _finish(out[..., None], axis, want)
     if (spatial_nd == 2 and y.shape[-1] == 1 and interpolation == "bilinear" and kd == np.uint8
             and final_kd == np.uint8 and mode in ("reflect", "nearest")
@@ -328,13 +356,10 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                                                  acc_name))
     if paired or (spatial_nd == 2 and y.shape[-1] == 1 and todo == [1, 0] and out_shape[1] >= 16
                   and spatial[0] * out_shape[1] * np.dtype(acc_dtype).itemsize >= FUSED_MIN_INTERMEDIATE):
-        # grey 2-D, columns first (growing, or shrinking more than the rows): the column pass row by row into a
-        # ring, the row pass from it (the values of the table passes below, without their full-size
-        # intermediate; a row pass of >= 16 columns is theirs by _resample_rows). Each ring row costs a few
-        # kernel calls (~0.3 us): below FUSED_MIN_INTERMEDIATE bytes of intermediate the two passes win (serial,
-        # 0.7x 2048² -> 1434 x 1333: 11 MB; 16 MB is where they broke even: 2048² -> 2800 x 2600, 21 MB, fused
-        # 10.1 / 8.4 ms against 10.4 / 9.5 float32 / uint8), except for the paired doubling (one vectorised
-        # call a row, as before)
+        # grey 2-D, columns first (growing, or shrinking more than the rows): the column pass of a block's input
+        # rows into a buffer, the row pass of the block from it (the values of the table passes below, without
+        # their full-size intermediate; a row pass of >= 16 columns is theirs by _resample_rows); below
+        # FUSED_MIN_INTERMEDIATE bytes of intermediate the two passes win, except for the paired doubling
         idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
         idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
                                                    acc_name)
@@ -343,8 +368,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
         with _nblk(out.size) as threads:  # (output pixels, as double_u8's)
             args = (y.reshape(spatial), idx0, w0, idx1, w1, regular, wreg, first, wt, paired, cval, is_int, lo, hi,
                     out)
-            _bands(k.columns_first_fused, args, out_shape[0], threads,  # scratch: the ring of rows, acc
-                   (((idx0.shape[1] + 1, out_shape[1]), acc_dtype), (out_shape[1], acc_dtype)))
+            _bands(k.columns_first_fused, args, out_shape[0], threads, ((out_shape[1], acc_dtype),))  # scratch: acc
         return _finish(out[..., None], axis, want)
     channels = y.shape[-1]
     if (spatial_nd == 2 and channels > 1 and halving and interpolation == "bilinear" and antialias and kd == np.uint8
