@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -353,3 +355,39 @@ def test_colour_resize_is_the_grey_resize_of_each_channel(rng, dtype, out_dtype)
             grey = g.resize(np.ascontiguousarray(rgb[..., c]), shape, interpolation=interp, antialias=antialias,
                             dtype=out_dtype)
             assert np.array_equal(colour[..., c], grey), (shape, interp, c)
+
+
+def test_pass_order_takes_the_cheaper_estimate_and_both_orders_agree(rng):
+    # 2-D: rows first when the gathered (last-axis) outputs it saves outweigh its longer row pass; a growing
+    # width goes first; halving and doubling keep their fast paths' orders. Either order is the same resize
+    # up to float32 rounding (the naive definition: test_non_integer_factors_match_the_naive_definition)
+    from fastdip.geometry import _resize
+
+    order = functools.partial(_resize._pass_order, interpolation="bilinear", antialias=False, mode="reflect")
+    assert order((512, 512), (358, 333)) == (0, 1)  # 183 K row-pass + 119 K gathered against 170 K gathered
+    assert order((512, 512), (701, 653)) == (1, 0)
+    assert order((512, 512), (256, 256)) == (0, 1)
+    assert order((512, 512), (1024, 1024)) == (1, 0)
+    assert order((512, 512), (512, 300)) == (1,) and order((64, 64, 64), (32, 80, 80)) == (2, 0, 1)
+    f = rng.random((90, 120)).astype(np.float32)
+    ref = g.resize(f, (63, 77), antialias=False)
+    other = g.resize(np.ascontiguousarray(f.T), (77, 63), antialias=False).T  # the other order, transposed
+    np.testing.assert_allclose(ref, other, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(45, 37), (70, 100), (45, 90), (23, 32)])
+def test_nan_pixels_give_the_low_bound_in_integer_outputs(shape):
+    # rounding and clipping to an integer dtype sends NaN to the dtype's minimum (0) on every path (vector
+    # loops and the per-point edges alike), inf and -inf to the bounds
+    f = np.full((45, 64), 100.0, np.float32)
+    f[10, 20] = np.nan
+    f[30, 50] = np.inf
+    f[40, 5] = -np.inf
+    for interp in ("bilinear", "bicubic"):
+        flt = g.resize(f, shape, interpolation=interp, antialias=False)
+        for dtype, top in ((np.uint8, 255), (np.uint16, 65535)):
+            ints = g.resize(f, shape, interpolation=interp, antialias=False, dtype=dtype)
+            assert np.array_equal(ints[np.isnan(flt)], np.zeros(np.isnan(flt).sum(), dtype))
+            assert (ints[np.isposinf(flt)] == top).all() and (ints[np.isneginf(flt)] == 0).all()
+            finite = np.isfinite(flt)
+            assert np.array_equal(ints[finite], np.clip(np.rint(flt[finite]), 0, top).astype(dtype))

@@ -157,3 +157,66 @@ def test_columns_first_fused_paired_gives_the_table_passes(rng, mode):
         assert np.array_equal(par, out, equal_nan=True)
     assert not _resize._paired(12, 25, "bilinear", True, mode, "float32")
     assert not _resize._paired(12, 24, "bicubic", True, mode, "float32")
+
+
+def _products(w, x):
+    """w * x as the kernels' numba types it: float32 weights times uint8 or float32 samples in float32, times
+    uint16 or float64 samples in float64."""
+    if x.dtype in (np.uint16, np.float64) or w.dtype == np.float64:
+        return w.astype(np.float64) * x.astype(np.float64)
+    return w * x.astype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("k", [2, 4])
+def test_gather_copies_each_run_of_taps_at_any_offset(rng, dtype, k):
+    # _gather copies each output's k neighbouring samples by one unaligned load (_copy2 / _copy4) from any
+    # offset, the last run ending at the row's end: the sums w0 s0 + w1 s1 [+ w2 s2 + w3 s3] of the samples
+    # read one by one, in that order, float and rounded-and-clipped integer outputs (NaN to the low bound)
+    n, m = 37, 29
+    acc = np.float64 if dtype == np.float64 else np.float32
+    src = (rng.random((5, n)) * 300 - 20).astype(dtype)
+    if dtype in (np.float32, np.float64):
+        src[2, 10] = np.nan
+    first = rng.integers(0, n - k + 1, m)
+    first[0], first[-1] = n - k, 0
+    wt = rng.standard_normal((k, m)).astype(acc)
+    ref = _products(wt[0], src[:, first])
+    for t in range(1, k):
+        ref = ref + _products(wt[t], src[:, first + t])
+    ref = ref.astype(acc)
+    gq = np.empty((4, m), dtype)
+    out = np.empty((5, m), acc)
+    resample._gather(src, first, wt, 0, m, False, 0.0, 0.0, out, gq)
+    assert np.array_equal(out, ref, equal_nan=True)
+    u8 = np.empty((5, m), np.uint8)
+    resample._gather(src, first, wt, 0, m, True, 0.0, 255.0, u8, gq)
+    expect = np.where(np.isnan(ref), 0, np.clip(np.rint(np.nan_to_num(ref)), 0, 255))
+    assert np.array_equal(u8, expect)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_row_pass_sums_equal_tap_by_tap_accumulation(rng, dtype):
+    # _resample_rows sums output lines with 2 or 4 live taps in one pass where that rounds as the tap-by-tap
+    # accumulation (float32 accumulator: uint8 and float32 lines; float64: all), tap by tap otherwise: either
+    # way the float32 accumulator rounded after every tap, as here (zero weights and cval taps included)
+    n, post = 12, 40
+    src = (rng.random((1, n, post)) * 300).astype(dtype)
+    for k in (2, 3, 4):
+        idx = rng.integers(0, n, (9, k))
+        w = rng.standard_normal((9, k)).astype(np.float32)
+        w[1, 0] = 0.0
+        idx[2, 1] = -1
+        acc = np.zeros((9, post), np.float32)
+        for o in range(9):
+            for t in range(k):
+                if w[o, t] == 0:
+                    continue
+                if idx[o, t] < 0:  # cval, a Python float: a float64 product
+                    term = np.float64(w[o, t]) * 2.5
+                else:
+                    term = _products(w[o, t:t + 1], src[0, idx[o, t]])
+                acc[o] = (acc[o].astype(np.result_type(term)) + term).astype(np.float32)
+        out = np.empty((1, 9, post), np.float32)
+        resample._resample_rows(src, idx, w, 2.5, False, 0.0, 0.0, out, np.empty(post, np.float32))
+        assert np.array_equal(out[0], acc), (dtype, k)
