@@ -342,16 +342,19 @@ def test_columns_first_fused_path_gives_the_two_pass_values(rng, monkeypatch):
                 monkeypatch.setattr(_resize, "PARALLEL_MIN_PIXELS", 1 << 20)
 
 
-@pytest.mark.parametrize("dtype,out_dtype", [(np.uint8, np.uint8), (np.float32, None), (np.uint8, None)])
-def test_colour_resize_is_the_grey_resize_of_each_channel(rng, dtype, out_dtype):
+@pytest.mark.parametrize("dtype,out_dtype,channels", [(np.uint8, np.uint8, 3), (np.float32, None, 3), (np.uint8, None, 3),
+                                                      (np.uint16, None, 2), (np.float32, None, 4),
+                                                      (np.float64, np.uint8, 5)])
+def test_colour_resize_is_the_grey_resize_of_each_channel(rng, dtype, out_dtype, channels):
     # interleaved channels take the grey column pass's gathers and sums on their own samples
-    # (resample._gather_channels): every channel equals its grey resize bit for bit, any factor and kernel
-    rgb = (rng.random((64, 90, 3)) * 250).astype(dtype)
+    # (resample._gather_channels; 2 to 4 channels copied a pixel's run at a time): every channel equals its grey
+    # resize bit for bit, any factor and kernel
+    rgb = (rng.random((64, 90, channels)) * 250).astype(dtype)
     for shape, interp, antialias in (((45, 63), "bilinear", False), ((45, 63), "bilinear", True),
                                      ((100, 130), "bicubic", True), ((64, 130), "bilinear", True),
                                      ((30, 91), "lanczos", True), ((128, 180), "bilinear", True)):
         colour = g.resize(rgb, shape, channel_axis=-1, interpolation=interp, antialias=antialias, dtype=out_dtype)
-        for c in range(3):
+        for c in range(channels):
             grey = g.resize(np.ascontiguousarray(rgb[..., c]), shape, interpolation=interp, antialias=antialias,
                             dtype=out_dtype)
             assert np.array_equal(colour[..., c], grey), (shape, interp, c)

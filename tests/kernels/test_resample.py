@@ -197,9 +197,9 @@ def test_gather_copies_each_run_of_taps_at_any_offset(rng, dtype, k):
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
 def test_row_pass_sums_equal_tap_by_tap_accumulation(rng, dtype):
-    # _resample_rows sums output lines with 2 or 4 live taps in one pass where that rounds as the tap-by-tap
-    # accumulation (float32 accumulator: uint8 and float32 lines; float64: all), tap by tap otherwise: either
-    # way the float32 accumulator rounded after every tap, as here (zero weights and cval taps included)
+    # _resample_rows sums output lines with 2 or 4 live taps in one pass, others tap by tap: either way the
+    # float32 accumulator is rounded after every tap (numba's products of float32 weights and uint16 / float64
+    # samples are float64), as here (zero weights and cval taps included)
     n, post = 12, 40
     src = (rng.random((1, n, post)) * 300).astype(dtype)
     for k in (2, 3, 4):

@@ -61,6 +61,7 @@ def _copier(count: int):
 
 
 _copy2 = _copier(2)
+_copy3 = _copier(3)
 _copy4 = _copier(4)
 
 
@@ -87,46 +88,35 @@ def _round_clip(v, lo, hi):
 def _resample_rows(src, idx, w, cval, is_int, lo, hi, out, acc):
     """The long-``post`` pass: whole lines of ``post`` values at a time, through the float row ``acc``
     (tap after tap, zero weights skipped), or, for an output line whose 2 or 4 taps all read the image with
-    nonzero weights, in one pass over the line, ``((0 + w0 f0) + w1 f1) [+ w2 f2 + w3 f3]`` (the same
-    sums in the same order, written as made: 512² -> 701 x 653, the row pass 153 -> ~60 us) unless a float64
-    or uint16 line meets a float32 accumulator (its products are float64: the one-pass sums would be rounded
-    once, not after every tap)."""
+    nonzero weights, in one pass over the line: per value the same sums in the same order, each rounded to
+    the accumulator's type as its store into ``acc`` rounds it (numba computes a float32 times a uint16 or
+    float64 sample in float64), then written (512² -> 701 x 653, the row pass 153 -> ~60 us)."""
     pre = src.shape[0]
     post = src.shape[2]
     m = out.shape[1]
     k = idx.shape[1]
-    # (numba types a float32 times a uint16 as float64: one pass would round those sums once, tap after tap
-    # after every tap; float64 lines into a float32 accumulator likewise)
-    unroll = acc.itemsize == 8 or src.itemsize == 1 or src.itemsize == 4
-    zero = acc[:0].sum()  # the accumulator's zero
     lo_a, hi_a = _bounds(acc, lo, hi)
+    direct = not is_int and out.itemsize == acc.itemsize
     for p in range(pre):
         for o in range(m):
             dst = out[p, o]
-            if unroll and (k == 2 or k == 4) and _all_live(idx, w, o):
-                ra = src[p, idx[o, 0]]
-                rb = src[p, idx[o, 1]]
-                wa = w[o, 0]
-                wb = w[o, 1]
-                if k == 2:
-                    if is_int:
-                        for x in range(post):
-                            dst[x] = _round_clip((zero + wa * ra[x]) + wb * rb[x], lo_a, hi_a)
+            if (k == 2 or k == 4) and _all_live(idx, w, o):
+                if direct:  # a float line of the accumulator's type is its own accumulator: no copy
+                    if k == 2:
+                        _vertical2(src[p], idx, w, o, dst)
                     else:
-                        for x in range(post):
-                            dst[x] = (zero + wa * ra[x]) + wb * rb[x]
+                        _vertical4(src[p], idx, w, o, dst)
                     continue
-                rc = src[p, idx[o, 2]]
-                rd = src[p, idx[o, 3]]
-                wc = w[o, 2]
-                wd = w[o, 3]
+                if k == 2:
+                    _vertical2(src[p], idx, w, o, acc)
+                else:
+                    _vertical4(src[p], idx, w, o, acc)
                 if is_int:
                     for x in range(post):
-                        v = (((zero + wa * ra[x]) + wb * rb[x]) + wc * rc[x]) + wd * rd[x]
-                        dst[x] = _round_clip(v, lo_a, hi_a)
+                        dst[x] = _round_clip(acc[x], lo_a, hi_a)
                 else:
                     for x in range(post):
-                        dst[x] = (((zero + wa * ra[x]) + wb * rb[x]) + wc * rc[x]) + wd * rd[x]
+                        dst[x] = acc[x]
                 continue
             for x in range(post):
                 acc[x] = 0.0
@@ -322,6 +312,53 @@ def resample_axis(src, idx, w, cval, is_int, lo, hi, out, acc, regular, wreg, fi
 
 
 @njit(**SERIAL)
+def _copy_channel_runs(line, bases, C, k, qa, qb, qc, qd):
+    """``_gather_channels``' gathers for 2 to 4 channels: tap t of output j, its C samples at bases[j] + t C,
+    into q*[j C:(j + 1) C] by one unaligned load and store each (``_copy2/3/4``): 1024² RGB -> 717 x 700
+    float32, the column pass ~2.3x faster than one load and store a value."""
+    n = bases.shape[0]
+    if C == 3:
+        if k == 2:
+            for j in range(n):
+                s = bases[j]
+                _copy3(qa, 3 * j, line, s)
+                _copy3(qb, 3 * j, line, s + 3)
+        else:
+            for j in range(n):
+                s = bases[j]
+                _copy3(qa, 3 * j, line, s)
+                _copy3(qb, 3 * j, line, s + 3)
+                _copy3(qc, 3 * j, line, s + 6)
+                _copy3(qd, 3 * j, line, s + 9)
+    elif C == 4:
+        if k == 2:
+            for j in range(n):
+                s = bases[j]
+                _copy4(qa, 4 * j, line, s)
+                _copy4(qb, 4 * j, line, s + 4)
+        else:
+            for j in range(n):
+                s = bases[j]
+                _copy4(qa, 4 * j, line, s)
+                _copy4(qb, 4 * j, line, s + 4)
+                _copy4(qc, 4 * j, line, s + 8)
+                _copy4(qd, 4 * j, line, s + 12)
+    else:
+        if k == 2:
+            for j in range(n):
+                s = bases[j]
+                _copy2(qa, 2 * j, line, s)
+                _copy2(qb, 2 * j, line, s + 2)
+        else:
+            for j in range(n):
+                s = bases[j]
+                _copy2(qa, 2 * j, line, s)
+                _copy2(qb, 2 * j, line, s + 2)
+                _copy2(qc, 2 * j, line, s + 4)
+                _copy2(qd, 2 * j, line, s + 6)
+
+
+@njit(**SERIAL)
 def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
     """``_gather`` for a last-axis pass over interleaved channels (src (pre, n, C), 1 < C < 16): the outputs
     (o, ch) of o0..o1 in their memory order, tap t at (first[o] + t) C + ch, the weights of output o repeated
@@ -353,14 +390,20 @@ def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
     qb = g[1]
     qc = g[min(2, k - 1)]
     qd = g[min(3, k - 1)]
+    bases = np.empty(o1 - o0, np.int64)
+    for j in range(o1 - o0):
+        bases[j] = first[o0 + j] * C
     for p in range(src.shape[0]):
         line = src[p].reshape(n * C)
         dst = out[p, o0:o1].reshape(N)
+        if 2 <= C <= 4:
+            _copy_channel_runs(line, bases, C, k, qa, qb, qc, qd)
         if k == 2:
-            for q in range(N):
-                s = offs[q]
-                qa[q] = line[s]
-                qb[q] = line[s + step]
+            if C > 4:
+                for q in range(N):
+                    s = offs[q]
+                    qa[q] = line[s]
+                    qb[q] = line[s + step]
             if is_int:
                 for q in range(N):
                     dst[q] = _round_clip(wa[q] * qa[q] + wb[q] * qb[q], lo_w, hi_w)
@@ -368,12 +411,13 @@ def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
                 for q in range(N):
                     dst[q] = wa[q] * qa[q] + wb[q] * qb[q]
         else:
-            for q in range(N):
-                s = offs[q]
-                qa[q] = line[s]
-                qb[q] = line[s + step]
-                qc[q] = line[s + 2 * step]
-                qd[q] = line[s + 3 * step]
+            if C > 4:
+                for q in range(N):
+                    s = offs[q]
+                    qa[q] = line[s]
+                    qb[q] = line[s + step]
+                    qc[q] = line[s + 2 * step]
+                    qd[q] = line[s + 3 * step]
             if is_int:
                 for q in range(N):
                     dst[q] = _round_clip(wa[q] * qa[q] + wb[q] * qb[q] + wc[q] * qc[q] + wd[q] * qd[q], lo_w, hi_w)
@@ -407,24 +451,19 @@ def _resample_points_from(src, idx, w, cval, is_int, lo, hi, out, o1):
 
 
 @njit(**SERIAL)
-def resample2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, unroll, r0,
-                    r1):
+def resample2_fused(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, r0, r1):
     """Both passes of a grey 2-D resize, a block of rows at a time: the vertical pass makes up to
     ``acc.shape[0]`` float rows in the block ``acc`` (R, W), which stays in cache, and the horizontal pass
     writes those output rows from it in one call (per-row calls of kernels with array views cost tens of ns
     each: three calls and a 3-D view a row took ~90 of the ~180 us of a 512² -> 358 x 333 float32 resize).
     No full-size intermediate (at 4096^2 -> 2048^2 its first touch alone cost ~2 ms). Output rows r0..r1
     (all: 0, m); the wrapper runs bands of rows on fastdip's worker threads above its threshold, each band
-    with its own ``acc``.
-
-    ``unroll``: rows with 2 or 4 live taps in one pass (``_vertical4``); False where the sums of one pass
-    would round differently from tap-by-tap accumulation (a float64 image into a float32 accumulator)."""
-    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, r0, r1, unroll)
+    with its own ``acc``. Rows with 2 or 4 live taps take one pass (``_vertical2`` / ``_vertical4``)."""
+    _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, acc, r0, r1)
 
 
 @njit(**SERIAL)
-def _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wtab, cval, is_int, lo, hi, out, acc, r0, r1,
-                unroll):
+def _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wtab, cval, is_int, lo, hi, out, acc, r0, r1):
     R, W = acc.shape
     M1 = out.shape[1]
     k = idx0.shape[1]
@@ -434,9 +473,9 @@ def _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wtab, cval, is_in
         b1 = min(b0 + R, r1)
         for o in range(b0, b1):
             row = acc[o - b0]
-            if unroll and k == 4 and _all_live(idx0, w0, o):
+            if k == 4 and _all_live(idx0, w0, o):
                 _vertical4(src, idx0, w0, o, row)
-            elif unroll and k == 2 and _all_live(idx0, w0, o):
+            elif k == 2 and _all_live(idx0, w0, o):
                 _vertical2(src, idx0, w0, o, row)
             else:
                 _vertical(src, idx0, w0, o, cval, row)
@@ -467,9 +506,10 @@ def _all_live(idx, w, o):
 
 @njit(**INLINED)
 def _vertical4(src, idx, w, o, acc):
-    """``_vertical`` for 4 live taps in one pass over the row: the same sums in the same order, ``acc[x] =
-    (((0 + w0 f0) + w1 f1) + w2 f2) + w3 f3`` (``0`` the accumulator's zero), without storing and reloading
-    ``acc`` between the taps (4096^2 -> 2048^2 bilinear: the vertical pass 2.3x faster)."""
+    """``_vertical`` for 4 live taps in one pass over the row: per value the sums of the tap-by-tap loop in
+    its order, each rounded to the accumulator's type as its store into ``acc`` rounds it (a float32 times a
+    uint16 or float64 sample is float64 in numba: without the stores, one rounding at the end), in one loop
+    (4096^2 -> 2048^2 bilinear: the vertical pass 2.3x faster than a loop a tap)."""
     ra = src[idx[o, 0]]
     rb = src[idx[o, 1]]
     rc = src[idx[o, 2]]
@@ -480,7 +520,10 @@ def _vertical4(src, idx, w, o, acc):
     wd = w[o, 3]
     zero = wa - wa
     for x in range(acc.shape[0]):
-        acc[x] = (((zero + wa * ra[x]) + wb * rb[x]) + wc * rc[x]) + wd * rd[x]
+        acc[x] = zero + wa * ra[x]
+        acc[x] += wb * rb[x]
+        acc[x] += wc * rc[x]
+        acc[x] += wd * rd[x]
 
 
 @njit(**INLINED)
@@ -492,7 +535,8 @@ def _vertical2(src, idx, w, o, acc):
     wb = w[o, 1]
     zero = wa - wa
     for x in range(acc.shape[0]):
-        acc[x] = (zero + wa * ra[x]) + wb * rb[x]
+        acc[x] = zero + wa * ra[x]
+        acc[x] += wb * rb[x]
 
 
 @njit(**SERIAL)
@@ -730,9 +774,8 @@ def half_triangle_u8(src, pairs, idx0, w0, idx1, w1, regular, wreg, first, wt, c
     m0 = out.shape[0]
     if r0 == 0 < r1:  # (the call or non-empty band that starts at row 0 makes both edge rows)
         block = acc.reshape(1, acc.shape[0])
-        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, block, 0, 1, True)
-        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, block, m0 - 1,
-                    m0, True)
+        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, block, 0, 1)
+        _fused_rows(src, idx0, w0, idx1, w1, regular, wreg, first, wt, cval, is_int, lo, hi, out, block, m0 - 1, m0)
     i0 = max(r0, 1)
     i1 = min(r1, m0 - 1)
     if i1 > i0:

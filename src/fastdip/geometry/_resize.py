@@ -334,10 +334,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
                 _bands(k.half_triangle_u8, args, out_shape[0], threads,  # scratch: acc, even, odd
                        ((spatial[1], acc_dtype), (out_shape[1], np.uint16), (out_shape[1], np.uint16)))
                 return _finish(out[..., None], axis, want)
-            # one-pass vertical sums round like tap-by-tap ones unless a float64 image meets a float32 accumulator
-            unroll = not (kd == np.float64 and acc_dtype == np.float32)
-            _bands(k.resample2_fused, args, out_shape[0], threads, (((_FUSED_BLOCK, spatial[1]), acc_dtype),),
-                   (unroll,))
+            _bands(k.resample2_fused, args, out_shape[0], threads, (((_FUSED_BLOCK, spatial[1]), acc_dtype),))
             return _finish(out[..., None], axis, want)
     if (spatial_nd == 2 and y.shape[-1] == 1 and interpolation == "bilinear" and kd == np.uint8
             and final_kd == np.uint8 and mode in ("reflect", "nearest")
