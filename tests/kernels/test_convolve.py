@@ -214,6 +214,38 @@ def test_correlate_direct_against_naive(rng, mode, shape):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("shape", [(3, 3), (1, 3), (3, 1), (2, 2), (1, 1)])
+def test_correlate_small_is_correlate_direct(rng, mode, shape):
+    # kernels of up to 3 x 3: every tap of a row in one loop, the taps past the kernel's read zeros with weight
+    # -0.0: the values of correlate_direct bit for bit (NaN, inf, -0.0 and zero weights included), the naive
+    # correlation, any band of rows, float and rounded integer outputs
+    for acc in (np.float32, np.float64):
+        src = (rng.standard_normal((2, 9, 11)) * 50).astype(acc)
+        src[0, 2, 3], src[1, 5, 0], src[0, 7, 10], src[1, 0, 4] = np.nan, np.inf, -np.inf, -0.0
+        w2 = rng.standard_normal(shape)
+        w2[0, 0] = 0.0
+        if not w2.any():
+            w2[0, 0] = -1.0
+        ah, aw = shape[0] // 2, (shape[1] - 1) // 2
+        taps = _taps(w2)
+        taps = taps[:2] + (taps[2].astype(acc),)
+        planes = np.arange(2, dtype=np.int64)[:, None]
+        for bounds, odt in ((np.empty(0, acc), acc), (np.array([0, 255], acc), np.uint8)):
+            ref = np.empty(src.shape, odt)
+            K.correlate_direct(src, planes, *taps, shape[0], ah, aw, shape[1], CODES[mode], -0.5, bounds, ref, 0, 18)
+            for cuts in ((0, 18), (0, 5, 9, 18), (0, 1, 2, 17, 18)):
+                got = np.empty(src.shape, odt)
+                for q0, q1 in zip(cuts[:-1], cuts[1:]):
+                    K.correlate_small(src, planes, *taps, ah, aw, shape[1], CODES[mode], -0.5, bounds, got, q0, q1)
+                assert np.array_equal(got, ref, equal_nan=True), (acc, odt, cuts)
+                assert np.array_equal(np.signbit(got), np.signbit(ref))
+        finite = np.nan_to_num(src, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float64)
+        got = np.empty(src.shape)
+        K.correlate_small(finite, planes, *_taps(w2), ah, aw, shape[1], CODES[mode], -0.5, NO_BOUNDS, got, 0, 18)
+        np.testing.assert_allclose(got, _reference_2d(finite, w2, ah, aw, mode, -0.5), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("kshape", [(2, 3, 3), (3, 1, 4), (2, 4, 1)])
 def test_correlate_direct_3d_kernel_through_plane_map(rng, kshape):
     # planes[p, d]: the source plane of output plane p for kernel plane d; -1 reads cval
