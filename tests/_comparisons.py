@@ -808,6 +808,11 @@ def _kernel_7x7() -> np.ndarray:
     return np.random.default_rng(77).standard_normal((7, 7)).astype(np.float32)
 
 
+def _kernel_3x3() -> np.ndarray:
+    """A seeded, non-separable 3x3 kernel (rank 3)."""
+    return np.random.default_rng(33).standard_normal((3, 3)).astype(np.float32)
+
+
 def _opencv_convolve(image):
     # filter2D correlates: flip the kernel for a true convolution (odd size: the anchor stays centred)
     kernel = np.ascontiguousarray(_kernel_7x7()[::-1, ::-1])
@@ -932,6 +937,54 @@ _FILTER_COMPARISONS: tuple[Comparison, ...] = (
         tolerance=Tolerance(atol=1e-4, rtol=1e-5),
         note="True convolution with a seeded random 7x7 kernel (not separable), 'reflect' border.",
         targets=(Target("opencv", 1 / 1.5, inputs=("f32 4096×4096",)),),
+    ),
+    Comparison(
+        "correlate",
+        "3x3 non-separable",
+        fastdip=Call(lambda im: partial(_resolve("fastdip.filters:correlate"), im, _kernel_3x3()),
+                     requires="fastdip.filters:correlate"),
+        peers={
+            "scipy": Call(lambda im: partial(_lib("scipy.ndimage").correlate, _as_float32(im), _kernel_3x3(),
+                                             mode="reflect"), note="on the float32 image"),
+            "opencv": Call(lambda im: partial(_lib("cv2").filter2D, _as_float32(im), -1, _kernel_3x3(),
+                                              borderType=_CV_REFLECT), note="cv2.filter2D, BORDER_REFLECT"),
+        },
+        inputs=("u8", "f32"),
+        tolerance=Tolerance(atol=1e-3, rtol=1e-5),
+        note="Correlation with a seeded random 3x3 kernel (not separable), 'reflect' border, float32 output "
+        "(uint8 images: float64 sums, OpenCV's and scipy's on the float32 image).",
+    ),
+    Comparison(
+        "laplacian",
+        "4-neighbour",
+        fastdip=_fastdip("fastdip.filters:laplacian"),
+        peers={
+            "scipy": Call(lambda im: partial(_lib("scipy.ndimage").laplace, _as_float32(im), mode="reflect"),
+                          result=np.negative, note="ndimage.laplace on the float32 image (negative centre)"),
+            "opencv": Call(lambda im: partial(_lib("cv2").Laplacian, _as_float32(im), -1, ksize=1,
+                                              borderType=_CV_REFLECT),
+                           result=np.negative, note="cv2.Laplacian(ksize=1): [[0, 1, 0], [1, -4, 1], [0, 1, 0]], "
+                           "BORDER_REFLECT (negated: fastdip's centre is positive)"),
+        },
+        inputs=("u8", "f32"),
+        tolerance=Tolerance(atol=1e-3, rtol=1e-5),
+        note="The 4-neighbour Laplacian, 'reflect' border, float32 output.",
+    ),
+    Comparison(
+        "sobel",
+        "axis 0",
+        fastdip=Call(lambda im: partial(_resolve("fastdip.filters:sobel"), im, 0), requires="fastdip.filters:sobel"),
+        peers={
+            "scipy": Call(lambda im: partial(_lib("scipy.ndimage").sobel, _as_float32(im), axis=0, mode="reflect"),
+                          note="ndimage.sobel on the float32 image"),
+            "opencv": Call(lambda im: partial(_lib("cv2").Sobel, _as_float32(im), -1, 0, 1, ksize=3,
+                                              borderType=_CV_REFLECT),
+                           note="cv2.Sobel(dx=0, dy=1, ksize=3), BORDER_REFLECT"),
+        },
+        inputs=("u8", "f32"),
+        tolerance=Tolerance(atol=1e-3, rtol=1e-5),
+        note="The vertical Sobel derivative [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], 'reflect' border, float32 "
+        "output.",
     ),
     _median_entry(3, targets=(Target("opencv", 1.0, inputs=("u8 4096×4096",)),)),
     _median_entry(5, targets=(Target("opencv", 1.0, inputs=("u8 4096×4096",)),)),
