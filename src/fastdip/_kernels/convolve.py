@@ -1832,7 +1832,8 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, b
         else:
             slot[t] = 3
             w[t] = -0.0
-    w0, w1, w2, w3, w4, w5, w6, w7, w8 = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
+    ws = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+    acc = np.empty(W, tap_w.dtype)  # (integer outputs: the sums, then rounded)
     zero = ring[3, 0]
     is_int = bounds.shape[0] > 0
     lo = bounds[0] if is_int else zero
@@ -1856,40 +1857,35 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, b
                     _fill_line(src[sp, r], ring[s], aw, mode, cval)
                 held[s] = pos
             slot[t] = s
-        x0 = ring[slot[0], col[0]:col[0] + W]
-        x1 = ring[slot[1], col[1]:col[1] + W]
-        x2 = ring[slot[2], col[2]:col[2] + W]
-        x3 = ring[slot[3], col[3]:col[3] + W]
-        x4 = ring[slot[4], col[4]:col[4] + W]
-        x5 = ring[slot[5], col[5]:col[5] + W]
-        x6 = ring[slot[6], col[6]:col[6] + W]
-        x7 = ring[slot[7], col[7]:col[7] + W]
-        x8 = ring[slot[8], col[8]:col[8] + W]
+        xs = (ring[slot[0], col[0]:col[0] + W], ring[slot[1], col[1]:col[1] + W], ring[slot[2], col[2]:col[2] + W],
+              ring[slot[3], col[3]:col[3] + W], ring[slot[4], col[4]:col[4] + W], ring[slot[5], col[5]:col[5] + W],
+              ring[slot[6], col[6]:col[6] + W], ring[slot[7], col[7]:col[7] + W], ring[slot[8], col[8]:col[8] + W])
         o = out[p, i]
         if is_int:
+            _nine_taps(xs, ws, zero, acc)
             for j in range(W):
-                v = zero + w0 * x0[j]
-                v = v + w1 * x1[j]
-                v = v + w2 * x2[j]
-                v = v + w3 * x3[j]
-                v = v + w4 * x4[j]
-                v = v + w5 * x5[j]
-                v = v + w6 * x6[j]
-                v = v + w7 * x7[j]
-                v = v + w8 * x8[j]
-                v = np.rint(v)
+                v = np.rint(acc[j])
                 v = lo if v < lo else v
                 v = hi if v > hi else v
                 o[j] = v
         else:
-            for j in range(W):
-                v = zero + w0 * x0[j]
-                v = v + w1 * x1[j]
-                v = v + w2 * x2[j]
-                v = v + w3 * x3[j]
-                v = v + w4 * x4[j]
-                v = v + w5 * x5[j]
-                v = v + w6 * x6[j]
-                v = v + w7 * x7[j]
-                v = v + w8 * x8[j]
-                o[j] = v
+            _nine_taps(xs, ws, zero, o)
+
+
+@njit(**INLINED)
+def _nine_taps(xs, ws, zero, dst):
+    """dst[j] = the multiply-adds of the nine taps ``ws[t] * xs[t][j]`` from ``zero``, in order (inlined into
+    ``correlate_small``: its fastmath "contract" makes each one fused)."""
+    x0, x1, x2, x3, x4, x5, x6, x7, x8 = xs
+    w0, w1, w2, w3, w4, w5, w6, w7, w8 = ws
+    for j in range(dst.shape[0]):
+        v = zero + w0 * x0[j]
+        v = v + w1 * x1[j]
+        v = v + w2 * x2[j]
+        v = v + w3 * x3[j]
+        v = v + w4 * x4[j]
+        v = v + w5 * x5[j]
+        v = v + w6 * x6[j]
+        v = v + w7 * x7[j]
+        v = v + w8 * x8[j]
+        dst[j] = v
