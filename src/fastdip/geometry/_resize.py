@@ -312,7 +312,7 @@ def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_a
             return _finish(out, axis, want)
     if spatial_nd == 2 and y.shape[-1] == 1 and todo == [0, 1]:
         with _nblk(y.size) as threads:
-            # grey 2-D, rows shrinking at least as much as columns: both passes fused row by row
+            # grey 2-D, rows first (_pass_order): both passes fused, a block of rows at a time
             acc_name = "float64" if acc_dtype is np.float64 else "float32"
             idx0, w0 = _plan(spatial[0], out_shape[0], interpolation, bool(antialias), mode, acc_name)[:2]
             idx1, w1, regular, wreg, first, wt = _plan(spatial[1], out_shape[1], interpolation, bool(antialias), mode,
