@@ -175,6 +175,11 @@ def test_errors():
     with pytest.raises(ValueError, match="output_shape"):
         g.resize(f, (True, 2))
     assert g.resize(f, (np.int64(2), 2)).shape == (2, 2)
+    # a result no machine holds: numpy's MemoryError, named for the call and its parameter
+    with pytest.raises(MemoryError, match="resize: .*output_shape"):
+        g.resize(f.astype(np.float32), (10**6, 10**6))
+    with pytest.raises(MemoryError, match="rescale: .*scale"):
+        g.rescale(f.astype(np.float32), 10**6)
 
 
 def test_halving_uint8_at_an_odd_address_gives_the_aligned_values(rng):

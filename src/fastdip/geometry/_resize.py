@@ -253,6 +253,14 @@ def _output_shape(output_shape, spatial, func):
 
 
 def _resize(image, output_shape, interpolation, antialias, mode, cval, channel_axis, dtype, func):
+    try:
+        return _resize_checked(image, output_shape, interpolation, antialias, mode, cval, channel_axis, dtype, func)
+    except MemoryError as exc:  # an output (or intermediate) too large for this machine: say which call asked
+        param = "scale" if callable(output_shape) else "output_shape"
+        raise MemoryError(f"{func}: the result does not fit in memory ({exc}); ask for a smaller {param}") from exc
+
+
+def _resize_checked(image, output_shape, interpolation, antialias, mode, cval, channel_axis, dtype, func):
     arr = _validate.image(image, func)
     axis = _validate.channel_axis(channel_axis, arr.ndim, func)
     spatial_nd = arr.ndim - (axis is not None)
@@ -513,6 +521,16 @@ def resize(image, output_shape, *, interpolation: str = "bilinear", antialias: b
         Shape ``output_shape`` (plus channels). dtype: the input's for 'nearest'; otherwise
         {dtype_float}
 
+    Raises
+    ------
+    ValueError
+        For an ``output_shape`` that is not positive ints of the image's spatial rank, or a bad
+        ``interpolation``, ``mode``, ``cval``, ``channel_axis`` or image.
+    TypeError
+        For a non-boolean ``antialias`` or a non-numeric image or ``dtype``.
+    MemoryError
+        When the result does not fit in memory (named for the call and ``output_shape``).
+
     Notes
     -----
     Output pixel ``o`` is centred at input coordinate ``x = (o + 0.5)·n/m - 0.5``; each axis in turn gives
@@ -563,6 +581,13 @@ def rescale(image, scale, *, interpolation: str = "bilinear", antialias: bool = 
     ndarray
         dtype: the input's for 'nearest'; otherwise
         {dtype_float}
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`resize`, and for a ``scale`` that is not one positive number or one per spatial axis.
+    MemoryError
+        When the result does not fit in memory (named for the call and ``scale``).
 
     Notes
     -----
