@@ -215,16 +215,22 @@ def test_correlate_direct_against_naive(rng, mode, shape):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shape", [(3, 3), (1, 3), (3, 1), (2, 2), (1, 1)])
+@pytest.mark.parametrize("shape", [(3, 3), (1, 3), (3, 1), (2, 2), (1, 1), (2, 3), (3, 3, "sobel")])
 def test_correlate_small_is_correlate_direct(rng, mode, shape):
     # kernels of up to 3 x 3: every tap of a row in one loop, the taps past the kernel's read zeros with weight
     # -0.0: the values of correlate_direct bit for bit (NaN, inf, -0.0 and zero weights included), the naive
-    # correlation, any band of rows, float and rounded integer outputs
+    # correlation, any band of rows, float and rounded integer outputs; 8 taps (nine-tap loop), 5 ((2, 3):
+    # five-tap loop), 6 (a Sobel-like kernel without its middle row: six-tap loop) and fewer
+    sobel = shape[-1] == "sobel"
+    shape = shape[:2]
     for acc in (np.float32, np.float64):
         src = (rng.standard_normal((2, 9, 11)) * 50).astype(acc)
         src[0, 2, 3], src[1, 5, 0], src[0, 7, 10], src[1, 0, 4] = np.nan, np.inf, -np.inf, -0.0
         w2 = rng.standard_normal(shape)
         w2[0, 0] = 0.0
+        if sobel:
+            w2[0, 0] = 1.0
+            w2[1] = 0.0
         if not w2.any():
             w2[0, 0] = -1.0
         ah, aw = shape[0] // 2, (shape[1] - 1) // 2

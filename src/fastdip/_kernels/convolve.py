@@ -1806,8 +1806,9 @@ def magnitude2(a, b, out):
 @njit(**SERIAL, fastmath={"contract"})
 def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, bounds, out, q0, q1):
     """``correlate_direct`` for one kernel plane of at most 3 x 3 (``tap_dr`` the kernel rows): each output
-    row in one loop over its columns with every tap's multiply-add in registers, five taps for kernels of up
-    to five (the 4-neighbour Laplacian: 512² float32 ~130 -> ~110 us), nine otherwise (those past the
+    row in one loop over its columns with every tap's multiply-add in registers, five or six taps
+    for kernels of up to five (the 4-neighbour Laplacian: 512² float32 ~130 -> ~110 us) or six (Sobel and
+    Prewitt of an integer image: 512² uint8 ~135 -> ~115 us), nine otherwise (those past the
     kernel's read a row of zeros with weight -0.0: ``v + (-0.0) * 0`` is ``v`` exactly, -0.0 and NaN
     included), the taps in kernel order, fused multiply-adds from 0 (fastmath "contract"): the sums of
     ``correlate_direct`` bit for bit. Its pairs of rows, runs of taps and accumulator passes cost ~0.75 ns a
@@ -1862,14 +1863,19 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, b
               ring[slot[3], col[3]:col[3] + W], ring[slot[4], col[4]:col[4] + W], ring[slot[5], col[5]:col[5] + W],
               ring[slot[6], col[6]:col[6] + W], ring[slot[7], col[7]:col[7] + W], ring[slot[8], col[8]:col[8] + W])
         o = out[p, i]
+        # (the loops of fixed counts keep every sum in registers; a padded tap costs a load and a multiply-add)
         if not is_int:
-            if n <= 5:  # (the 4-neighbour Laplacian: five taps, not nine)
+            if n <= 5:
                 _five_taps(xs, ws, zero, o)
+            elif n == 6:
+                _six_taps(xs, ws, zero, o)
             else:
                 _nine_taps(xs, ws, zero, o)
         else:
             if n <= 5:
                 _five_taps(xs, ws, zero, acc)
+            elif n == 6:
+                _six_taps(xs, ws, zero, acc)
             else:
                 _nine_taps(xs, ws, zero, acc)
             for j in range(W):
@@ -1890,6 +1896,21 @@ def _five_taps(xs, ws, zero, dst):
         v = v + w2 * x2[j]
         v = v + w3 * x3[j]
         v = v + w4 * x4[j]
+        dst[j] = v
+
+
+@njit(**INLINED)
+def _six_taps(xs, ws, zero, dst):
+    """``_nine_taps`` for the first six taps (the others are the no-op ones)."""
+    x0, x1, x2, x3, x4, x5 = xs[0], xs[1], xs[2], xs[3], xs[4], xs[5]
+    w0, w1, w2, w3, w4, w5 = ws[0], ws[1], ws[2], ws[3], ws[4], ws[5]
+    for j in range(dst.shape[0]):
+        v = zero + w0 * x0[j]
+        v = v + w1 * x1[j]
+        v = v + w2 * x2[j]
+        v = v + w3 * x3[j]
+        v = v + w4 * x4[j]
+        v = v + w5 * x5[j]
         dst[j] = v
 
 

@@ -1166,9 +1166,11 @@ def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
         write = plan.write if axis is not None else plan.fwrite
         if n == 2:
             # the 3 x 3 kernel directly (its nine taps in one loop a row: 512² float32 ~2.5x faster than the two
-            # passes, whose per-row work dominates such short kernels; the same values for integer images; the
-            # zero taps kept: NaN spreads over the whole window, as through the passes and scipy.ndimage.sobel)
-            d = _run_direct(x, np.multiply.outer(*factors), [1, 1], mode, cval, plan.acc, write, every_tap=True)
+            # passes, whose per-row work dominates such short kernels; the same values for integer images; for
+            # float images the zero taps kept: NaN spreads over the whole window, as through the passes and
+            # scipy.ndimage.sobel; integer images have none, and their six taps take the six-tap loop)
+            d = _run_direct(x, np.multiply.outer(*factors), [1, 1], mode, cval, plan.acc, write,
+                            every_tap=x.dtype.kind in "fc")
         else:
             d = _run_separable(x, *_fold_trivial(factors, [1] * n), mode, cval, plan.acc, write)
         if axis is not None:
