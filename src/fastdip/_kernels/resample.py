@@ -111,28 +111,22 @@ def _resample_rows(src, idx, w, cval, is_int, lo, hi, out, acc):
                     _vertical2(src[p], idx, w, o, acc)
                 else:
                     _vertical4(src[p], idx, w, o, acc)
-                if is_int:
-                    for x in range(post):
-                        dst[x] = _round_clip(acc[x], lo_a, hi_a)
-                else:
-                    for x in range(post):
-                        dst[x] = acc[x]
-                continue
-            for x in range(post):
-                acc[x] = 0.0
-            for t in range(k):
-                wt = w[o, t]
-                if wt == 0.0:
-                    continue
-                s = idx[o, t]
-                if s < 0:
-                    c = wt * cval
-                    for x in range(post):
-                        acc[x] += c
-                else:
-                    line = src[p, s]
-                    for x in range(post):
-                        acc[x] += wt * line[x]
+            else:
+                for x in range(post):
+                    acc[x] = 0.0
+                for t in range(k):
+                    wt = w[o, t]
+                    if wt == 0.0:
+                        continue
+                    s = idx[o, t]
+                    if s < 0:
+                        c = wt * cval
+                        for x in range(post):
+                            acc[x] += c
+                    else:
+                        line = src[p, s]
+                        for x in range(post):
+                            acc[x] += wt * line[x]
             if is_int:
                 for x in range(post):
                     dst[x] = _round_clip(acc[x], lo_a, hi_a)
@@ -314,46 +308,32 @@ def resample_axis(src, idx, w, cval, is_int, lo, hi, out, acc, regular, wreg, fi
 @njit(**SERIAL)
 def _copy_channel_runs(line, bases, C, k, qa, qb, qc, qd):
     """``_gather_channels``' gathers for 2 to 4 channels: tap t of output j, its C samples at bases[j] + t C,
-    into q*[j C:(j + 1) C] by one unaligned load and store each (``_copy2/3/4``): 1024² RGB -> 717 x 700
-    float32, the column pass ~2.3x faster than one load and store a value."""
-    n = bases.shape[0]
+    into q*[j C:(j + 1) C] by one unaligned load and store each (``_copy2/3/4``, one loop per width: the
+    intrinsics take it at compile time): 1024² RGB -> 717 x 700 float32, the column pass ~2.3x faster than one
+    load and store a value."""
+    four = k == 4
     if C == 3:
-        if k == 2:
-            for j in range(n):
-                s = bases[j]
-                _copy3(qa, 3 * j, line, s)
-                _copy3(qb, 3 * j, line, s + 3)
-        else:
-            for j in range(n):
-                s = bases[j]
-                _copy3(qa, 3 * j, line, s)
-                _copy3(qb, 3 * j, line, s + 3)
+        for j in range(bases.shape[0]):
+            s = bases[j]
+            _copy3(qa, 3 * j, line, s)
+            _copy3(qb, 3 * j, line, s + 3)
+            if four:
                 _copy3(qc, 3 * j, line, s + 6)
                 _copy3(qd, 3 * j, line, s + 9)
     elif C == 4:
-        if k == 2:
-            for j in range(n):
-                s = bases[j]
-                _copy4(qa, 4 * j, line, s)
-                _copy4(qb, 4 * j, line, s + 4)
-        else:
-            for j in range(n):
-                s = bases[j]
-                _copy4(qa, 4 * j, line, s)
-                _copy4(qb, 4 * j, line, s + 4)
+        for j in range(bases.shape[0]):
+            s = bases[j]
+            _copy4(qa, 4 * j, line, s)
+            _copy4(qb, 4 * j, line, s + 4)
+            if four:
                 _copy4(qc, 4 * j, line, s + 8)
                 _copy4(qd, 4 * j, line, s + 12)
     else:
-        if k == 2:
-            for j in range(n):
-                s = bases[j]
-                _copy2(qa, 2 * j, line, s)
-                _copy2(qb, 2 * j, line, s + 2)
-        else:
-            for j in range(n):
-                s = bases[j]
-                _copy2(qa, 2 * j, line, s)
-                _copy2(qb, 2 * j, line, s + 2)
+        for j in range(bases.shape[0]):
+            s = bases[j]
+            _copy2(qa, 2 * j, line, s)
+            _copy2(qb, 2 * j, line, s + 2)
+            if four:
                 _copy2(qc, 2 * j, line, s + 4)
                 _copy2(qd, 2 * j, line, s + 6)
 
@@ -370,14 +350,16 @@ def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
     n = src.shape[1]
     N = (o1 - o0) * C
     k = wt.shape[0]  # 2 or 4 (the caller's test)
-    offs = np.empty(N, np.uint32)
+    runs = 2 <= C <= 4  # a pixel's samples copied a run at a time (_copy_channel_runs), else value by value
+    offs = np.empty(0 if runs else N, np.uint32)
     wq = np.empty((k, N), wt.dtype)
     g = np.empty((k, N), src.dtype)
     for j in range(o1 - o0):
         base = np.uint32(first[o0 + j] * C)
         for ch in range(C):
             q = j * C + ch
-            offs[q] = base + np.uint32(ch)
+            if not runs:
+                offs[q] = base + np.uint32(ch)
             for t in range(k):
                 wq[t, q] = wt[t, o0 + j]
     step = np.uint32(C)
@@ -396,10 +378,10 @@ def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
     for p in range(src.shape[0]):
         line = src[p].reshape(n * C)
         dst = out[p, o0:o1].reshape(N)
-        if 2 <= C <= 4:
+        if runs:
             _copy_channel_runs(line, bases, C, k, qa, qb, qc, qd)
         if k == 2:
-            if C > 4:
+            if not runs:
                 for q in range(N):
                     s = offs[q]
                     qa[q] = line[s]
@@ -411,7 +393,7 @@ def _gather_channels(src, first, wt, o0, o1, is_int, lo, hi, out):
                 for q in range(N):
                     dst[q] = wa[q] * qa[q] + wb[q] * qb[q]
         else:
-            if C > 4:
+            if not runs:
                 for q in range(N):
                     s = offs[q]
                     qa[q] = line[s]
