@@ -238,17 +238,17 @@ def test_correlate_small_is_correlate_direct(rng, mode, shape):
         taps = taps[:2] + (taps[2].astype(acc),)
         planes = np.arange(2, dtype=np.int64)[:, None]
         for bounds, odt in ((np.empty(0, acc), acc), (np.array([0, 255], acc), np.uint8)):
+            args = (src, planes, *taps, shape[0], ah, aw, shape[1], CODES[mode], -0.5, bounds)
             ref = np.empty(src.shape, odt)
-            K.correlate_direct(src, planes, *taps, shape[0], ah, aw, shape[1], CODES[mode], -0.5, bounds, ref, 0, 18)
+            K.correlate_direct(*args, ref, 0, 18)
             for cuts in ((0, 18), (0, 5, 9, 18), (0, 1, 2, 17, 18)):
                 got = np.empty(src.shape, odt)
                 for q0, q1 in zip(cuts[:-1], cuts[1:]):
-                    K.correlate_small(src, planes, *taps, ah, aw, shape[1], CODES[mode], -0.5, bounds, got, q0, q1)
+                    K.correlate_small(*args, got, q0, q1)
                 assert np.array_equal(got, ref, equal_nan=True), (acc, odt, cuts)
                 assert np.array_equal(np.signbit(got), np.signbit(ref))
         finite = np.nan_to_num(src, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float64)
-        got = np.empty(src.shape)
-        K.correlate_small(finite, planes, *_taps(w2), ah, aw, shape[1], CODES[mode], -0.5, NO_BOUNDS, got, 0, 18)
+        got = _direct(_whole(K.correlate_small), finite, w2, ah, aw, mode, -0.5)
         np.testing.assert_allclose(got, _reference_2d(finite, w2, ah, aw, mode, -0.5), rtol=1e-12, atol=1e-12)
 
 

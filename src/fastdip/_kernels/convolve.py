@@ -1804,7 +1804,7 @@ def magnitude2(a, b, out):
 
 
 @njit(**SERIAL, fastmath={"contract"})
-def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, bounds, out, q0, q1):
+def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cval, bounds, out, q0, q1):
     """``correlate_direct`` for one kernel plane of at most 3 x 3 (``tap_dr`` the kernel rows): each output
     row in one loop over its columns with every tap's multiply-add in registers, five or six taps
     for kernels of up to five (the 4-neighbour Laplacian: 512² float32 ~130 -> ~110 us) or six (Sobel and
@@ -1815,6 +1815,7 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, ah, aw, KW, mode, cval, b
     pixel for a 3 x 3 kernel (512^2 float32 Laplacian, serial, ~200 us; OpenCV ~80): a pass per group of
     taps, a ring twin copy per row and a dozen calls with views per pair of rows.
 
+    The arguments are ``correlate_direct``'s (``KH`` <= 3 and ``KW`` <= 3, one kernel plane: ``planes`` (P, 1)).
     Padded input rows (``_fill_line``, ``aw`` columns on the left) sit in a ring of three slots by their
     position in the plane (the rows outside read by ``mode``), so each is filled once per band of rows.
     """

@@ -505,12 +505,9 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype, every_tap=False):
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
     args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
             code, float(cval), _bounds(np.dtype(out_dtype), acc), out)
-    if planes.shape[1] == 1 and KH <= 3 and KW <= 3:
-        # one kernel plane of up to 3 x 3: every tap of a row in one loop (the same sums)
-        args = args[:5] + args[6:]
-        _run(k.correlate_small, args, out.shape[0] * out.shape[1], out, tap_w.size)
-    else:
-        _run(k.correlate_direct, args, out.shape[0] * out.shape[1], out, tap_w.size)
+    # one kernel plane of up to 3 x 3: every tap of a row in one loop (the same sums, the same arguments)
+    kernel = k.correlate_small if planes.shape[1] == 1 and KH <= 3 and KW <= 3 else k.correlate_direct
+    _run(kernel, args, out.shape[0] * out.shape[1], out, tap_w.size)
     return out.reshape(x.shape)
 
 
