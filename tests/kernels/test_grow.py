@@ -13,26 +13,26 @@ from fastdip._kernels import grow as kg
 from tests import _naive_segmentation as naive
 
 
-def _fill(image, lo, hi, eight, seeds, stack_len=16, compiled=True, pause=0):
-    """Run the kernel to completion with a stack of ``stack_len`` entries doubled on request, resumed at once
-    after a pause (every ``pause`` more pixels filled when > 0); (labels, pixels filled, number of
-    enlargements), or with ``pause`` (labels, pixels filled, the fill counts at the pauses)."""
+def _fill(image, lo, hi, eight, seeds, stack_len=16, compiled=True):
+    """Run the kernel to completion with a stack of ``stack_len`` entries doubled on request, then write the
+    result with ``flood_labels``; (labels, pixels filled, number of enlargements)."""
     kernel = kg.flood_2d if compiled else kg.flood_2d.py_func
-    labels = np.zeros(image.shape, np.int32)
+    h, w = image.shape
+    rng = np.random.default_rng(h * 1000 + w)
+    bits = rng.integers(0, 2**63, (h, 2 * (w // 64 + 1)), dtype=np.uint64)  # any content to start with
+    built = np.zeros(h, np.uint8)
     stack = np.empty(stack_len, np.int32)
     state = np.zeros(3, np.int64)
     grown = 0
-    pauses = []
-    while status := kernel(image, image.dtype.type(lo), image.dtype.type(hi), eight, np.asarray(seeds, np.int64),
-                           7, stack, state, labels, pause * (len(pauses) + 1) if pause else 0):
-        if status == 2:
-            pauses.append(int(state[2]))
-            continue
+    while kernel(image, image.dtype.type(lo), image.dtype.type(hi), eight, np.asarray(seeds, np.int64), stack,
+                 state, bits, built):
         bigger = np.empty(2 * stack.size, np.int32)
         bigger[: state[0]] = stack[: state[0]]
         stack = bigger
         grown += 1
-    return labels, int(state[2]), (pauses if pause else grown)
+    labels = np.zeros(image.shape, np.int32)
+    (kg.flood_labels if compiled else kg.flood_labels.py_func)(bits, built, np.int32(7), labels)
+    return labels, int(state[2]), grown
 
 
 def _components(mask, seeds, eight):
@@ -98,23 +98,72 @@ def test_equals_the_components_holding_the_seeds(seed, eight, dtype, levels, n_s
 def test_small_stack_is_enlarged_and_the_result_unchanged():
     rng = np.random.default_rng(11)
     img = rng.integers(0, 3, (60, 70)).astype(np.uint8)  # a maze: many short spans
-    big, n_big, grown_big = _fill(img, 0, 1, True, [35 * 70 + 30], stack_len=1 << 16)
-    small, n_small, grown_small = _fill(img, 0, 1, True, [35 * 70 + 30], stack_len=16)
+    big, n_big, grown_big = _fill(img, 0, 1, True, [35 * 70 + 29], stack_len=1 << 16)
+    small, n_small, grown_small = _fill(img, 0, 1, True, [35 * 70 + 29], stack_len=16)
     assert grown_big == 0 and grown_small > 2
     np.testing.assert_array_equal(small, big)
     assert n_small == n_big > 1000
 
 
-def test_pause_returns_when_enough_is_filled_and_resumes_to_the_same_result():
-    rng = np.random.default_rng(5)
-    img = rng.integers(0, 3, (50, 40)).astype(np.uint8)
-    whole, n, _ = _fill(img, 0, 1, True, [25 * 40 + 20], stack_len=1 << 12)
-    paused, n_paused, pauses = _fill(img, 0, 1, True, [25 * 40 + 20], stack_len=16, pause=100)
-    np.testing.assert_array_equal(paused, whole)
-    assert n_paused == n > 1000
-    # a pause at every mark of 100 pixels reached (checked before each span, so a span can overshoot one)
-    assert len(pauses) == n // 100
-    assert all(p >= 100 * (i + 1) for i, p in enumerate(pauses)) and pauses == sorted(pauses)
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "float32", "float64"])
+def test_row_bits_are_the_test_of_every_column(dtype):
+    # one row's words: the test as bits (the vector compare for whole words, a loop for the rest), 0 past the
+    # row, the filled words cleared; widths around word boundaries, bounds at the type's extremes
+    rng = np.random.default_rng(4)
+    info = np.iinfo(dtype) if dtype[0] == "u" else np.finfo(dtype)
+    for w in (1, 5, 63, 64, 65, 127, 128, 129, 200):
+        img = rng.integers(0, 9, (3, w)).astype(dtype)
+        img[0, ::7] = info.max
+        img[2, ::5] = info.min
+        for lo, hi in ((2, 6), (0, 0), (info.min, 3), (5, info.max), (info.min, info.max), (7, 1)):
+            nw = w // 64 + 1
+            row = np.full(2 * nw, 12345, np.uint64)
+            for y in range(3):
+                kg._pass_row(img.reshape(-1), y * w, w, img.dtype.type(lo), img.dtype.type(hi), row, nw)
+                expected = np.zeros(64 * nw, bool)
+                expected[:w] = (img[y] >= lo) & (img[y] <= hi)
+                got = np.unpackbits(row[:nw].view(np.uint8), bitorder="little").astype(bool)
+                np.testing.assert_array_equal(got, expected, err_msg=f"{dtype} w={w} {lo}..{hi}")
+                assert not row[nw:].any()
+
+
+def test_float_rows_fail_nan_and_keep_signed_zero_and_infinities():
+    img = np.array([[np.nan, -0.0, 0.0, np.inf, -np.inf, 1.5] * 12], np.float32)  # 72 columns: a whole word
+    row = np.empty(4, np.uint64)
+    kg._pass_row(img.reshape(-1), 0, 72, np.float32(-np.inf), np.float32(0.0), row, 2)
+    got = np.unpackbits(row[:2].view(np.uint8), bitorder="little").astype(bool)[:72]
+    np.testing.assert_array_equal(got, np.tile([False, True, True, False, True, False], 12))
+
+
+def test_labels_are_written_from_the_filled_bits_only():
+    h, w = 3, 150
+    nw = w // 64 + 1
+    rng = np.random.default_rng(8)
+    bits = rng.integers(0, 2**63, (h, 2 * nw), dtype=np.uint64)
+    bits[:, -1] = 0  # the padding word
+    bits[:, nw + 2] &= np.uint64((1 << (w - 128)) - 1)  # no filled bits past the row
+    built = np.array([1, 0, 1], np.uint8)  # row 1 was never reached: its words are not read
+    labels = np.zeros((h, w), np.int32)
+    kg.flood_labels(bits, built, np.int32(9), labels)
+    filled = np.unpackbits(bits[:, nw:].copy().view(np.uint8), axis=1, bitorder="little")[:, :w].astype(bool)
+    filled[1] = False
+    np.testing.assert_array_equal(labels, np.where(filled, 9, 0))
+
+
+def test_runs_ending_on_word_boundaries():
+    # passing runs that end exactly at columns 63/64/127/128 and at the row's end (w a multiple of 64): the
+    # widening reads across words and stops at the zero padding word
+    for w in (64, 128, 192):
+        for cut in range(1, w):
+            img = np.zeros((2, w), np.uint8)
+            img[0, cut] = 9
+            img[1, :] = 9 if cut % 3 == 0 else 0
+            img[1, cut - 1] = 9
+            for seed in (0, w - 1):
+                expected = _components(img == 0, [seed], False)
+                labels, n, _ = _fill(img, 0, 0, False, [seed])
+                np.testing.assert_array_equal(labels == 7, expected, err_msg=f"w={w} cut={cut} seed={seed}")
+                assert n == np.count_nonzero(expected)
 
 
 def test_filled_seed_is_skipped_and_other_pixels_kept():
@@ -123,3 +172,7 @@ def test_filled_seed_is_skipped_and_other_pixels_kept():
     labels, n, _ = _fill(img, 0, 0, True, [0, 4, 3])  # seeds 0 and 4 share a component
     np.testing.assert_array_equal(labels, [[7, 7, 0, 7], [7, 7, 0, 7], [7, 7, 0, 7]])
     assert n == 9
+    # a seed that fails the test is skipped, the others still fill
+    labels, n, _ = _fill(img, 0, 0, True, [2, 3])
+    np.testing.assert_array_equal(labels, [[0, 0, 0, 7], [0, 0, 0, 7], [0, 0, 0, 7]])
+    assert n == 3

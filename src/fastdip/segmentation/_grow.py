@@ -26,9 +26,9 @@ _STACK_START = 1024  # span entries of the first flood-fill stack (doubled when 
 # takes), while fresh pages are zeroed by the OS only where the fill touches them. Private, not shared: a
 # shared anonymous mapping is shmem (no huge pages, slower faults; 64 MB touched: 126 ms against 73 ms).
 _LAZY_ZEROS_BYTES = 1 << 22
-# A flood that has filled this many pixels asks for transparent huge pages on the rest of its result: on this
-# machine (a VM) a 4 KiB page costs ~5 µs at its first touch, a 2 MiB page ~0.1 ms (64 MB touched: 73 ms on
-# 4 KiB pages, 12 ms on 2 MiB ones), but a small fill touching a few 4 KiB pages would pay a whole 2 MiB one.
+# A flood that has filled this many pixels asks for transparent huge pages on its result: on this machine (a VM)
+# a 4 KiB page costs ~1.5-5 µs at its first touch, a 2 MiB page ~0.1 ms (64 MB touched: 73 ms on 4 KiB pages,
+# 12 ms on 2 MiB ones), but a small fill touching a few 4 KiB pages would pay a whole 2 MiB one.
 _HUGE_AFTER = 1 << 15
 
 
@@ -151,26 +151,26 @@ def _flood_2d(image, seed_flat, connectivity, threshold):
             return None
         inside = flat[seed_flat[0]]
     lo, hi = _accepted_interval(ref, threshold, inside, image.dtype)
-    labels, mapping = _lazy_zeros(image.shape)
+    h, w = image.shape
+    bits = np.empty((h, 2 * (w // 64 + 1)), np.uint64)  # per row: the test and the filled pixels as bits
+    built = np.zeros(h, np.uint8)
     stack = np.empty(4 * _STACK_START, np.int32)
     state = np.zeros(3, np.int64)
-    eight = connectivity == 2
-    pause = _HUGE_AFTER if mapping is not None else 0
-    while True:
-        status = _k.flood_2d(image, lo, hi, eight, seed_flat, 1, stack, state, labels, pause)
-        if status == 0:
-            return labels
-        if status == 2:
-            # a large fill: the rest of the result on huge pages, and from now on a stack as long as the image
-            # (up to 64 MB; numpy's fresh memory, mapped lazily on huge pages): doubling it 9 times from 1024
-            # entries cost 4 KiB page faults, ~10 % of a 4096² fill
-            _huge_pages(mapping)
-            pause = 0
-            bigger = np.empty(max(stack.size, min(image.size, 1 << 24)), np.int32)
-        else:
-            bigger = np.empty(2 * stack.size, np.int32)
+    while _k.flood_2d(image, lo, hi, connectivity == 2, seed_flat, stack, state, bits, built):
+        # a longer stack; once the fill is large, one as long as the image (up to 64 MB; numpy's fresh memory,
+        # mapped lazily on huge pages): doubling it 9 times from 1024 entries cost 4 KiB page faults, ~10 % of
+        # a 4096² fill
+        size = 2 * stack.size
+        if state[2] >= _HUGE_AFTER:
+            size = max(size, min(image.size, 1 << 24))
+        bigger = np.empty(size, np.int32)
         bigger[: state[0]] = stack[: state[0]]
         stack = bigger
+    labels, mapping = _lazy_zeros(image.shape)
+    if state[2] >= _HUGE_AFTER:
+        _huge_pages(mapping)  # a large fill: its result on huge pages
+    _k.flood_labels(bits, built, np.int32(1), labels)
+    return labels
 
 
 def _steps(padded: tuple, connectivity: int) -> np.ndarray:
@@ -386,7 +386,8 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     {x : |I(x) - I(seed)| <= threshold} holding the seeds, whatever the order) is a scanline fill instead
     (Smith 1979; Heckbert 1990): spans filled left and right, the rows above and below scanned for new spans,
     a stack of spans; the test becomes lo <= I(x) <= hi with the exact ends of the accepted values of the
-    image's type. A large result (>= 4 MB) is fresh memory zeroed by the OS only where the fill reaches, on
+    image's type, made 64 pixels at a time into bit masks of the rows the fill reaches, so a span is found,
+    widened and filled with a few word operations whatever its length. A large result (>= 4 MB) is fresh memory zeroed by the OS only where the fill reaches, on
     transparent huge pages once the fill passes 32768 pixels (Linux).
 
     References
