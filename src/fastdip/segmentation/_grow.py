@@ -350,7 +350,9 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
         'mean': the distance to the running mean of the region, updated after every added pixel (the
         course's algorithm). 'seed': the distance to the seed's value (the mean of a region's seed pixels),
         fixed: a flood fill with a tolerance, equal to ``skimage.segmentation.flood(image, seed,
-        tolerance=threshold, connectivity=...)`` for one grey seed (both inclusive). 'confidence': ITK's
+        tolerance=threshold, connectivity=...)`` for one grey seed (both inclusive; on integer images only for
+        a whole-number threshold: skimage casts seed -+ threshold to the image's type, which widens the
+        interval by up to one level, fastdip keeps |I(seed) - I(x)| <= threshold exactly). 'confidence': ITK's
         ConfidenceConnected: every channel within mean_R +- k std_R, the statistics first taken over the 3^n
         boxes around the seeds, then recomputed from the grown region ``num_iter`` times.
     max_size : int, optional
