@@ -36,6 +36,8 @@ def _pair(reference, image, func: str) -> tuple[np.ndarray, np.ndarray]:
 def _kernel_pair(ref: np.ndarray, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Both as C-contiguous, writeable arrays of one kernel dtype (a bounded set of numba signatures)."""
     same = ref.dtype == img.dtype and ref.dtype.type in _KERNEL_DTYPES
+    if same and ref.flags.c_contiguous and img.flags.c_contiguous and ref.flags.writeable and img.flags.writeable:
+        return ref, img  # the usual pair: no conversion (~0.3 µs of a 512² uint8 psnr's ~10 µs)
     dtype = ref.dtype if same else np.dtype(np.float64)
     return _kernel_array(ref, dtype), _kernel_array(img, dtype)
 
@@ -78,15 +80,12 @@ def _squared_error(ref: np.ndarray, img: np.ndarray, func: str) -> float:
     x, y = _kernel_pair(ref, img)
     _k = _kload("metrics")
 
-    if x.dtype == np.uint8:
-        total = np.empty(1, dtype=np.int64)
-        _k.squared_error_sum_u8(x.reshape(-1), y.reshape(-1), total)
-        return float(total[0]) / x.size
-    out = np.empty(1)
-    _k.squared_error_sum(x.reshape(-1), y.reshape(-1), out)
-    if not np.isfinite(out[0]):
+    if x.dtype.type is np.uint8:
+        return _k.squared_error_sum_u8(x, y) / x.size
+    total = _k.squared_error_sum(x, y)
+    if not math.isfinite(total):
         _not_finite(func, ref, img)
-    return float(out[0]) / x.size
+    return total / x.size
 
 
 def mse(reference, image) -> float:

@@ -124,21 +124,18 @@ def test_py_func_agrees_on_a_tiny_input():
     np.testing.assert_allclose(_run(K.ssim_2d.py_func, x, y, w)[1], _run(K.ssim_2d, x, y, w)[1], rtol=1e-12)
     x, y = _pair(rng, (6, 5, 7), np.float64)
     np.testing.assert_allclose(_run(K.ssim_3d.py_func, x, y, w)[1], _run(K.ssim_3d, x, y, w)[1], rtol=1e-12)
-    out = np.empty(1)
-    K.squared_error_sum.py_func(x.ravel(), y.ravel(), out)
-    np.testing.assert_allclose(out[0], np.sum((x - y) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(K.squared_error_sum.py_func(x, y), np.sum((x - y) ** 2), rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_squared_error_sum_matches_numpy(dtype):
     rng = np.random.default_rng(6)
     x, y = _pair(rng, (1001,), dtype)  # odd length: the vector loop's remainder
-    out = np.empty(1)
-    K.squared_error_sum(x, y, out)
+    total = K.squared_error_sum(x, y)
     expected = np.sum((x.astype(np.float64) - y.astype(np.float64)) ** 2)
-    np.testing.assert_allclose(out[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(total, expected, rtol=1e-12)
     if np.dtype(dtype) == np.uint8:
-        assert out[0] == expected  # integer terms: exact in any order
+        assert total == expected  # integer terms: exact in any order
 
 
 # -- (c) properties ------------------------------------------------------------------------------------------------
@@ -182,9 +179,7 @@ def test_squared_error_sum_keeps_nan_and_inf(bad, expected):
     x = np.zeros(37)
     y = np.ones(37)
     x[17] = bad
-    out = np.empty(1)
-    K.squared_error_sum(x, y, out)
-    np.testing.assert_equal(out[0], expected)
+    np.testing.assert_equal(K.squared_error_sum(x, y), expected)
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 1000])
@@ -196,6 +191,16 @@ def test_squared_error_sum_u8_is_exact(n):
     y = rng.integers(0, 256, n, dtype=np.uint8)
     expected = int(((x.astype(np.int64) - y.astype(np.int64)) ** 2).sum())
     for kernel in (km.squared_error_sum_u8, km.squared_error_sum_u8.py_func):
-        out = np.zeros(1, dtype=np.int64)
-        kernel(x, y, out)
-        assert int(out[0]) == expected
+        assert int(kernel(x, y)) == expected
+        assert int(kernel(x.reshape(-1, 1), y.reshape(-1, 1))) == expected  # any number of dimensions
+
+
+def test_squared_error_sum_u8_blocks_at_their_largest_sums():
+    # every term 255**2: each full block of 2**15 terms sums to 2130739200, just below 2**31, in int32
+    from fastdip._kernels import metrics as km
+
+    for n in (32767, 32768, 32769, 3 * 32768 + 5):
+        x = np.full(n, 255, np.uint8)
+        y = np.zeros(n, np.uint8)
+        assert km.squared_error_sum_u8(x, y) == n * 255**2
+        assert km.squared_error_sum_u8(y, x) == n * 255**2
