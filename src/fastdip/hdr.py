@@ -9,6 +9,7 @@ as OpenCV's ``pyrDown``/``pyrUp``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -35,24 +36,95 @@ def _prepare(image, func, channel_axis, param="image"):
     return np.ascontiguousarray(x, dtype=dt), axis
 
 
-def _smooth(x, channels: bool):
-    from . import filters
+@functools.lru_cache(maxsize=128)
+def _axis_plan(n: int, m: int, up: bool, acc: str):
+    """The resampling plan of one axis (``geometry._resize._table_plan``): pyrDown from n to m = ceil(n / 2)
+    samples, out[o] = sum_a k[a] x[mirror(2o + a - 2)], or pyrUp from n to m (2n, or 2n - 1 cropped),
+    out[t] = sum_a 2 k[a] u[mirror(t + a - 2)] over u, x with zeros inserted (2n samples; mirrored on that
+    grid, so the zeros' positions decide which taps live near the ends). Only live taps are kept, those that
+    read one sample merged (the mirror folds the border's taps onto each other), sorted by sample and padded
+    with zero weights on the following samples: pyrDown 5 taps an output, pyrUp 3 or 2 (cached)."""
+    from .geometry._resize import _source_index, _table_plan
 
-    return filters.separable(x, [_KERNEL, _KERNEL], mode="mirror", channel_axis=-1 if channels else None)
+    a = np.arange(-2, 3)[None, :]
+    if up:
+        s = _source_index(np.arange(m)[:, None] + a, 2 * n, "mirror")
+        w = np.where(s % 2 == 0, 2.0 * _KERNEL[None, :], 0.0)
+        s = s // 2
+    else:
+        s = _source_index(2 * np.arange(m)[:, None] + a, n, "mirror")
+        w = np.broadcast_to(_KERNEL[None, :], s.shape)
+    s = np.where(w != 0, s, n + 5)  # dead taps sort last
+    order = np.argsort(s, axis=1, kind="stable")
+    s = np.take_along_axis(s, order, 1)
+    w = np.take_along_axis(w, order, 1)
+    group = np.concatenate([np.zeros((m, 1), np.int64), np.cumsum(s[:, 1:] != s[:, :-1], axis=1)], axis=1)
+    rows = np.repeat(np.arange(m), 5)
+    merged = np.zeros((m, 5))
+    np.add.at(merged, (rows, group.ravel()), w.ravel())
+    src = np.full((m, 5), -1, np.int64)
+    src[rows, group.ravel()] = s.ravel()
+    live = (src >= 0) & (src < n)
+    k = int(live.sum(axis=1).max())
+    count = live.sum(axis=1)[:, None]
+    j = np.arange(k)[None, :]
+    last = src[np.arange(m), count[:, 0] - 1][:, None]
+    idx = np.where(j < count, src[:, :k], np.minimum(last + (j - count + 1), n - 1))
+    w = np.where(j < count, merged[:, :k], 0.0)
+    idx = np.ascontiguousarray(idx)
+    idx.setflags(write=False)
+    return _table_plan(idx, np.ascontiguousarray(w), n, acc)
+
+
+def _pyramid_pass(x, shape, up: bool, channels: bool):
+    """pyrDown (``up`` False) or pyrUp of the float image ``x`` to the spatial ``shape``, by rows then columns:
+    only the outputs kept are computed, from their live taps (a filter over the whole image then subsampled,
+    or over the image with zeros inserted, took 4x the multiply-adds)."""
+    from .geometry._resize import _table_passes
+
+    acc = x.dtype.name
+    y = x if channels else x[..., None]
+    out = _table_passes(np.ascontiguousarray(y), _axis_plan(x.shape[0], shape[0], up, acc),
+                        _axis_plan(x.shape[1], shape[1], up, acc))
+    return out if channels else out[..., 0]
 
 
 def _reduce(x, channels):
-    return np.ascontiguousarray(_smooth(x, channels)[::2, ::2])
+    return _pyramid_pass(x, ((x.shape[0] + 1) // 2, (x.shape[1] + 1) // 2), False, channels)
 
 
 def _expand(x, shape, channels):
-    from . import filters
+    # as pyrUp: zeros inserted to twice the coarse size, filtered, an odd side's last row/column dropped
+    return _pyramid_pass(x, shape[:2], True, channels)
 
-    # upsample to twice the coarse size, then crop (an odd side drops the last row/column), as pyrUp
-    up = np.zeros((2 * x.shape[0], 2 * x.shape[1]) + x.shape[2:], dtype=x.dtype)
-    up[::2, ::2] = x
-    up = filters.separable(up, [2 * _KERNEL, 2 * _KERNEL], mode="mirror", channel_axis=-1 if channels else None)
-    return np.ascontiguousarray(up[: shape[0], : shape[1]])
+
+def _gauss(x, n: int, channels: bool) -> list:
+    """The n levels of the Gaussian pyramid of the float image ``x`` (level 0 is ``x`` itself)."""
+    out = [x]
+    for _ in range(n - 1):
+        out.append(_reduce(out[-1], channels))
+    return out
+
+
+def _laplace(x, n: int, channels: bool) -> list:
+    """The n levels of the Laplacian pyramid of the float image ``x`` (the coarsest is the Gaussian level; each
+    band is written over its expanded coarser level: no other array)."""
+    gauss = _gauss(x, n, channels)
+    out = []
+    for fine, coarse in zip(gauss, gauss[1:]):
+        band = _expand(coarse, fine.shape, channels)
+        np.subtract(fine, band, out=band)
+        out.append(band)
+    return out + [gauss[-1]]
+
+
+def _collapse(levels: list, channels: bool):
+    """f = L_0 + expand(L_1 + expand(L_2 + ...)), each sum added into the expanded array."""
+    acc = levels[-1]
+    for band in reversed(levels[:-1]):
+        acc = _expand(acc, band.shape, channels)
+        acc += band
+    return acc
 
 
 def _levels(levels, shape, func):
@@ -64,10 +136,11 @@ def _levels(levels, shape, func):
 
 def _abs_laplacian(grey):
     """|4-neighbour Laplacian| with the mirror border, in float64: exact for float32 data, so flat areas get
-    exactly 0 (a rounding residue there would outweigh the 1e-12 floor of the weights)."""
-    g = np.pad(grey.astype(np.float64), 1, mode="reflect")
-    lap = g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:] - 4.0 * g[1:-1, 1:-1]
-    return np.abs(lap).astype(np.float32)
+    exactly 0 (a rounding residue there would outweigh the 1e-12 floor of the weights). fastdip's five-tap
+    Laplacian written in float64 (a padded float64 copy and five numpy passes took 12x as long)."""
+    from . import filters
+
+    return np.abs(filters.laplacian(grey, mode="mirror", dtype=np.float64)).astype(np.float32)
 
 
 def _restore(x, axis):
@@ -119,10 +192,7 @@ def gaussian_pyramid(image, levels=None, *, channel_axis=None) -> list:
     channels = axis is not None
     if np.shares_memory(x, image):
         x = x.copy()  # level 0 is the caller's data: never hand out a view of it
-    out = [x]
-    for _ in range(n - 1):
-        out.append(_reduce(out[-1], channels))
-    return [_restore(p, axis) for p in out]
+    return [_restore(p, axis) for p in _gauss(x, n, channels)]
 
 
 @fill
@@ -171,10 +241,9 @@ def laplacian_pyramid(image, levels=None, *, channel_axis=None) -> list:
     x, axis = _prepare(image, func, channel_axis)
     n = _levels(levels, x.shape, func)
     channels = axis is not None
-    gauss = [x]
-    for _ in range(n - 1):
-        gauss.append(_reduce(gauss[-1], channels))
-    out = [gauss[i] - _expand(gauss[i + 1], gauss[i].shape, channels) for i in range(n - 1)] + [gauss[-1]]
+    out = _laplace(x, n, channels)
+    if n == 1 and np.shares_memory(out[0], image):
+        out[0] = out[0].copy()  # the one level is the caller's data: never hand out a view of it
     return [_restore(p, axis) for p in out]
 
 
@@ -225,10 +294,9 @@ def collapse(pyramid, *, channel_axis=None) -> np.ndarray:
     for fine, coarse in zip(levels, levels[1:]):
         if coarse.shape[:2] != tuple((s + 1) // 2 for s in fine.shape[:2]) or coarse.shape[2:] != fine.shape[2:]:
             _validate.fail(func, "pyramid", pyramid, "levels whose sides halve (rounded up) from one to the next")
-    channels = axis is not None
-    acc = levels[-1]
-    for band in reversed(levels[:-1]):
-        acc = band + _expand(acc, band.shape, channels)
+    acc = _collapse(levels, axis is not None)
+    if len(levels) == 1 and np.shares_memory(acc, pyramid[0]):
+        acc = acc.copy()  # the one level is the caller's data
     return _restore(acc, axis)
 
 
@@ -307,7 +375,8 @@ def exposure_fusion(images, *, contrast=1.0, saturation=1.0, exposedness=1.0, si
             _validate.fail(func, f"images[{i}]", arr,
                            f"an image of the first one's shape {first.shape} and dtype {first.dtype}")
         x, axis = _prepare(arr, func, channel_axis, param=f"images[{i}]")
-        x = x.astype(np.float32)
+        # float32, a copy of its own (scaled in place below; _prepare's uint8 -> float32 conversion is one)
+        x = x.astype(np.float32, copy=x.dtype != np.float32 or np.may_share_memory(x, arr))
         if arr.dtype == np.uint8:
             x *= np.float32(1.0 / 255.0)
         elif arr.dtype.kind in "iu":
@@ -329,10 +398,15 @@ def exposure_fusion(images, *, contrast=1.0, saturation=1.0, exposedness=1.0, si
     n = _levels(levels, prepared[0].shape, func)
     result = None
     for x, w in zip(prepared, weights):
-        w = w / total
-        gw = gaussian_pyramid(w, n)
-        lx = laplacian_pyramid(x, n, channel_axis=-1 if channels else None)
-        blended = [band * (g[..., None] if channels else g) for band, g in zip(lx, gw)]
-        result = blended if result is None else [r + b for r, b in zip(result, blended)]
-    fused = collapse(result, channel_axis=-1 if channels else None).astype(np.float32)
+        w /= total
+        gw = _gauss(w, n, False)
+        lx = _laplace(x, n, channels)
+        for band, g in zip(lx, gw):
+            np.multiply(band, g[..., None] if channels else g, out=band)
+        if result is None:
+            result = lx
+        else:
+            for r, b in zip(result, lx):
+                r += b
+    fused = _collapse(result, channels).astype(np.float32, copy=False)
     return _restore(fused, axis)

@@ -102,7 +102,12 @@ _REGULAR_MIN_RUN = 8
 @functools.lru_cache(maxsize=64)
 def _plan(n: int, m: int, interpolation: str, antialias: bool, mode: str, acc: str):
     """(idx, w, regular, wreg) for one axis, the weights in the accumulator dtype ``acc`` (cached, read-only)."""
-    idx, w = _table(n, m, interpolation, antialias, mode)
+    return _table_plan(*_table(n, m, interpolation, antialias, mode), n, acc)
+
+
+def _table_plan(idx: np.ndarray, w: np.ndarray, n: int, acc: str):
+    """(idx, w, regular, wreg, first, wt) of ``resample_axis`` for the table ``idx``/``w`` (m, k) of an axis of n
+    samples: its regular (strided) run or its longest run of contiguous taps, the weights in ``acc`` (read-only)."""
     regular, wreg = _regular(idx, w, n)
     first, wt = np.zeros(1, np.int64), np.zeros((2, 1))
     if regular[3] - regular[2] < _REGULAR_MIN_RUN:
@@ -440,6 +445,26 @@ def _axis_pass(k, src, idx, w, cval, is_int, lo, hi, out, regular, wreg, first, 
                                 wt)
 
         parallel._run_bands(band, (), m if lines else src.shape[0], 4 * threads, threads)
+
+
+def _table_passes(x: np.ndarray, rows: tuple, cols: tuple) -> np.ndarray:
+    """``x`` (H, W, C), float32 or float64 and C-contiguous, resampled along its rows then its columns by the
+    plans ``rows`` and ``cols`` (``_table_plan``'s, weights in x's dtype): out[i, j] = sum_s sum_t
+    rows.w[i, s] cols.w[j, t] x[rows.idx[i, s], cols.idx[j, t]], summed in x's dtype, (m0, m1, C)."""
+    k = _kernels_module or _kernels()
+    h, w, c = x.shape
+    m0 = rows[0].shape[0]
+    m1 = cols[0].shape[0]
+    mid = np.empty((1, m0, w * c), x.dtype)
+    # (channels interleaved in the column pass: gathered runs only, as resize's passes)
+    for src, plan, out in ((x.reshape(1, h, w * c), rows, mid), (mid.reshape(m0, w, c), cols, None)):
+        idx, wt, regular, wreg, first, wtt = plan
+        if out is None:
+            out = np.empty((m0, m1, c), x.dtype)
+        if src.shape[2] != 1 and regular[1] != 0:
+            regular = (0, 0, 0, 0)
+        _axis_pass(k, src, idx, wt, 0.0, False, 0.0, 0.0, out, regular, wreg, first, wtt, x.dtype)
+    return out
 
 
 def _nblk(pixels: int):
