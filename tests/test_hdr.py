@@ -124,3 +124,27 @@ def test_errors_name_the_parameter():
         hdr.collapse([np.zeros((8, 8)), np.zeros((3, 3))])
     with pytest.raises(ValueError, match="image"):
         hdr.gaussian_pyramid(np.zeros((4, 4, 4)))
+
+
+@settings(deadline=None, max_examples=40)
+@given(rows=st.integers(1, 40), cols=st.integers(1, 40), seed=st.integers(0, 2**16), colour=st.booleans(),
+       crop=st.tuples(st.booleans(), st.booleans()))
+def test_reduce_and_expand_equal_their_definitions(rows, cols, seed, colour, crop):
+    # pyrDown: the 5-tap binomial over the whole image ('mirror' = scipy's 'mirror'), then every other sample;
+    # pyrUp: zeros inserted to twice the size, filtered with 4x the kernel, cropped. fastdip computes only the
+    # kept samples from their live taps (geometry's table passes): the same values up to float64 rounding.
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    img = rng.random((rows, cols, 3) if colour else (rows, cols))
+    k = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+
+    def smooth(x, w):
+        return ndimage.correlate1d(ndimage.correlate1d(x, w, axis=0, mode="mirror"), w, axis=1, mode="mirror")
+
+    np.testing.assert_allclose(hdr._reduce(img, colour), smooth(img, k)[::2, ::2], rtol=0, atol=1e-14)
+    shape = (max(1, 2 * rows - crop[0]), max(1, 2 * cols - crop[1]))
+    up = np.zeros((2 * rows, 2 * cols) + img.shape[2:])
+    up[::2, ::2] = img
+    np.testing.assert_allclose(hdr._expand(img, shape, colour), smooth(up, 2 * k)[: shape[0], : shape[1]],
+                               rtol=0, atol=1e-14)
