@@ -309,6 +309,14 @@ def grow_2d_lut(image, d_row, d_col, labels, queue, state, counts, lut, max_size
 # ------------------------------------------------------------------------------------ scanline flood fill
 
 
+def _lanes_at(context, builder, aty, arr, o):
+    """LLVM IR: (the type of 64 lanes of ``aty``'s dtype, a pointer to those 64 lanes from ``arr[o]``)."""
+    ary = context.make_array(aty)(context, builder, arr)
+    ptr = cgutils.get_item_pointer(context, builder, aty, ary, [o])
+    vty = ir.VectorType(context.get_data_type(aty.dtype), 64)
+    return vty, builder.bitcast(ptr, vty.as_pointer())
+
+
 def _splat(builder, vty, value):
     """LLVM IR: the vector of type ``vty`` holding ``value`` in every lane."""
     undef = ir.Constant(vty, ir.Undefined)
@@ -331,10 +339,8 @@ def _mask64(typingctx, arr, o, lo, hi):
 
     def codegen(context, builder, sig, args):
         aty = sig.args[0]
-        ary = context.make_array(aty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aty, ary, [args[1]])
-        vty = ir.VectorType(context.get_data_type(aty.dtype), 64)
-        vec = builder.load(builder.bitcast(ptr, vty.as_pointer()), align=1)
+        vty, ptr = _lanes_at(context, builder, aty, args[0], args[1])
+        vec = builder.load(ptr, align=1)
         lo_v = _splat(builder, vty, args[2])
         hi_v = _splat(builder, vty, args[3])
         if isinstance(aty.dtype, types.Float):
@@ -359,40 +365,35 @@ def _spread64(typingctx, arr, o, word, value):
     sig = types.void(arr, o, word, value)
 
     def codegen(context, builder, sig, args):
-        aty = sig.args[0]
-        ary = context.make_array(aty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aty, ary, [args[1]])
-        vty = ir.VectorType(context.get_data_type(aty.dtype), 64)
+        vty, ptr = _lanes_at(context, builder, sig.args[0], args[0], args[1])
         lanes = builder.bitcast(args[2], ir.VectorType(ir.IntType(1), 64))
         out = builder.select(lanes, _splat(builder, vty, args[3]), ir.Constant(vty, None))
-        builder.store(out, builder.bitcast(ptr, vty.as_pointer()), align=1)
+        builder.store(out, ptr, align=1)
         return context.get_dummy_value()
 
     return sig, codegen
 
 
-@intrinsic
-def _cttz(typingctx, x):
-    """Trailing zero bits of an integer (its width for 0)."""
-    if not isinstance(x, types.Integer):
-        return None
+def _zero_count(trailing: bool):
+    """An intrinsic counting the trailing (else leading) zero bits of an integer (its width for 0): LLVM's
+    cttz / ctlz, one tzcnt / lzcnt instruction."""
 
-    def codegen(context, builder, sig, args):
-        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+    @intrinsic
+    def count(typingctx, x):
+        if not isinstance(x, types.Integer):
+            return None
 
-    return x(x), codegen
+        def codegen(context, builder, sig, args):
+            op = builder.cttz if trailing else builder.ctlz
+            return op(args[0], ir.Constant(ir.IntType(1), 0))
+
+        return x(x), codegen
+
+    return count
 
 
-@intrinsic
-def _ctlz(typingctx, x):
-    """Leading zero bits of an integer (its width for 0)."""
-    if not isinstance(x, types.Integer):
-        return None
-
-    def codegen(context, builder, sig, args):
-        return builder.ctlz(args[0], ir.Constant(ir.IntType(1), 0))
-
-    return x(x), codegen
+_cttz = _zero_count(True)
+_ctlz = _zero_count(False)
 
 
 @njit(**INLINED)
