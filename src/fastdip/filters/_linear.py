@@ -486,6 +486,17 @@ def _plane_map(batch, lead, klead, anchors, code) -> np.ndarray:
     return planes.reshape(batch * per, -1).astype(np.int64)
 
 
+@functools.lru_cache(maxsize=256)
+def _direct_taps(data: bytes, shape: tuple, dtype: str, every_tap: bool, acc: str):
+    """(rows, columns, weights) of the taps of the 2-D kernel ``data`` (its bytes, ``shape``, ``dtype``): the
+    nonzero weights, or every one; int64, int64 and ``acc`` arrays, cached by the kernel's bytes (the
+    Laplacian, Sobel and Prewitt kernels come back every call: ~4 µs of a small image's call). The kernels
+    only read them."""
+    w2 = np.frombuffer(data, dtype=dtype).reshape(shape)
+    tap_dr, tap_c = np.nonzero(np.ones(shape, bool) if every_tap else w2)
+    return tap_dr.astype(np.int64), tap_c.astype(np.int64), w2[tap_dr, tap_c].astype(acc)
+
+
 def _run_direct(x, w, anchors, mode, cval, acc, out_dtype, every_tap=False):
     """Direct correlation; the taps are the nonzero weights of ``w``, or every one (``every_tap``: a zero
     weight still multiplies, so a NaN or inf anywhere in the window spreads as through the separable passes)."""
@@ -498,13 +509,12 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype, every_tap=False):
     spatial = x.shape[1:] if x.ndim > 2 else (1, x.shape[1])
     KH, KW = w.shape[-2:]
     planes = _plane_map(x.shape[0], spatial[:-2], w.shape[:-2], anchors[:-2], code)
-    w2 = w.reshape(-1, KW)  # rows d * KH + r
-    tap_dr, tap_c = np.nonzero(np.ones(w2.shape, bool) if every_tap else w2)
-    tap_w = w2[tap_dr, tap_c].astype(acc)
+    w2 = np.ascontiguousarray(w.reshape(-1, KW))  # rows d * KH + r
+    tap_dr, tap_c, tap_w = _direct_taps(w2.tobytes(), w2.shape, w2.dtype.str, bool(every_tap), np.dtype(acc).str)
     src = _as_planes(x)
     out = np.empty((planes.shape[0],) + src.shape[1:], out_dtype)
-    args = (src, planes, tap_dr.astype(np.int64), tap_c.astype(np.int64), tap_w, KH, anchors[-2], anchors[-1], KW,
-            code, float(cval), _bounds(np.dtype(out_dtype), acc), out)
+    args = (src, planes, tap_dr, tap_c, tap_w, KH, anchors[-2], anchors[-1], KW, code, float(cval),
+            _bounds(np.dtype(out_dtype), acc), out)
     # one kernel plane of up to 3 x 3: every tap of a row in one loop (the same sums, the same arguments)
     kernel = k.correlate_small if planes.shape[1] == 1 and KH <= 3 and KW <= 3 else k.correlate_direct
     _run(kernel, args, out.shape[0] * out.shape[1], out, tap_w.size)
@@ -1135,9 +1145,16 @@ def laplacian(image, *, kind=4, mode="reflect", cval=0.0, channel_axis=None, dty
     _validate.choice(kind, func, "kind", (4, 8))
     x, axis, plan = _prepare(image, func, channel_axis, dtype)
     n = x.ndim - 1
+    if kind == 8 and n != 2:
+        _validate.fail(func, "kind", kind, f"4 for a {n}-D image (kind=8 is defined for 2-D images)")
+    y = _run_direct(x, _laplacian_kernel(kind, n), [1] * n, mode, cval, plan.acc, plan.write)
+    return _finish(y, axis, plan)
+
+
+@functools.lru_cache(maxsize=8)
+def _laplacian_kernel(kind: int, n: int) -> np.ndarray:
+    """The n-D Laplacian kernel of ``laplacian`` (read-only, cached)."""
     if kind == 8:
-        if n != 2:
-            _validate.fail(func, "kind", kind, f"4 for a {n}-D image (kind=8 is defined for 2-D images)")
         w = -np.ones((3, 3))
         w[1, 1] = 8.0
     else:
@@ -1147,8 +1164,8 @@ def laplacian(image, *, kind=4, mode="reflect", cval=0.0, channel_axis=None, dty
         for m in range(n):
             for side in (0, 2):
                 w[centre[:m] + (side,) + centre[m + 1:]] = -1.0
-    y = _run_direct(x, w, [1] * n, mode, cval, plan.acc, plan.write)
-    return _finish(y, axis, plan)
+    w.setflags(write=False)
+    return w
 
 
 def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
