@@ -252,6 +252,40 @@ def test_correlate_small_is_correlate_direct(rng, mode, shape):
         np.testing.assert_allclose(got, _reference_2d(finite, w2, ah, aw, mode, -0.5), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_separable_small_is_the_outer_product_kernel(rng, mode):
+    # outer(wv, wh) (Sobel-like: a zero middle tap) against the naive 2-D correlation, any band of rows, float32
+    # and float64, and py_func; NaN and inf spread over their whole 3 x 3 window (0 * inf is NaN), as through
+    # the nine taps of correlate_direct
+    wv = np.array([-1.0, 0.0, 1.0])
+    for wh in (np.array([1.0, 2.0, 1.0]), rng.standard_normal(3)):
+        w2 = np.multiply.outer(wv, wh)
+        for acc in (np.float32, np.float64):
+            src = (rng.standard_normal((2, 9, 11)) * 50).astype(acc)
+            ref = _reference_2d(src.astype(np.float64), w2, 1, 1, mode, -0.5)
+            for cuts in ((0, 18), (0, 5, 9, 18), (0, 1, 2, 17, 18)):
+                got = np.empty(src.shape, acc)
+                for q0, q1 in zip(cuts[:-1], cuts[1:]):
+                    K.separable_small(src, wv.astype(acc), wh.astype(acc), CODES[mode], -0.5, got, q0, q1)
+                tol = 1e-4 if acc == np.float32 else 1e-11
+                np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 50)
+            bad = src.copy()
+            bad[0, 4, 5], bad[1, 6, 2] = np.nan, np.inf
+            got = np.empty(src.shape, acc)
+            K.separable_small(bad, wv.astype(acc), wh.astype(acc), CODES[mode], -0.5, got, 0, 18)
+            direct = np.empty(src.shape, acc)
+            every = [a.astype(np.int64) for a in np.nonzero(np.ones((3, 3)))]  # zero weights multiply too
+            K.correlate_direct(bad, np.arange(2, dtype=np.int64)[:, None], *every, w2.ravel().astype(acc), 3, 1, 1, 3,
+                               CODES[mode], -0.5, np.empty(0, acc), direct, 0, 18)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(direct))
+            assert np.isnan(got[0, 3:6, 4:7]).all()
+    tiny = rng.standard_normal((1, 3, 4))
+    out = np.empty_like(tiny)
+    K.separable_small.py_func(tiny, wv, wh, CODES[mode], 0.0, out, 0, 3)
+    np.testing.assert_allclose(out, _reference_2d(tiny, np.multiply.outer(wv, wh), 1, 1, mode, 0.0),
+                               rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("kshape", [(2, 3, 3), (3, 1, 4), (2, 4, 1)])
 def test_correlate_direct_3d_kernel_through_plane_map(rng, kshape):
     # planes[p, d]: the source plane of output plane p for kernel plane d; -1 reads cval

@@ -521,6 +521,16 @@ def _run_direct(x, w, anchors, mode, cval, acc, out_dtype, every_tap=False):
     return out.reshape(x.shape)
 
 
+def _run_small_separable(x, wv, wh, mode, cval, out_dtype):
+    """The 3 x 3 kernel outer(wv, wh) (anchors 1, 1) over the rows and columns of (B, H, W) float ``x`` into
+    ``out_dtype`` (a float dtype, also the working one): ``separable_small``."""
+    src = _as_planes(x)
+    out = np.empty(src.shape, out_dtype)
+    args = (src, np.asarray(wv, out_dtype), np.asarray(wh, out_dtype), _modes.code(mode), float(cval), out)
+    _run(_kernels().separable_small, args, out.shape[0] * out.shape[1], out, 6)
+    return out.reshape(x.shape)
+
+
 def _run_fft(x, w, anchors, mode, cval, out_dtype):
     from scipy import fft
 
@@ -1178,7 +1188,11 @@ def _gradient(func, image, axis, smooth, mode, cval, channel_axis, dtype):
     for ax in axes:
         factors = [deriv if m == ax else smooth for m in range(n)]
         write = plan.write if axis is not None else plan.fwrite
-        if n == 2:
+        if n == 2 and x.dtype.kind == "f" and np.dtype(write) == np.dtype(plan.acc):
+            # float images: the smoothing along each row once, then the 3-tap pass down the columns, every tap
+            # multiplying (NaN spreads over the window as through the nine taps): 512² float32 ~1.7x faster
+            d = _run_small_separable(x, factors[0], factors[1], mode, cval, write)
+        elif n == 2:
             # the 3 x 3 kernel directly (its nine taps in one loop a row: 512² float32 ~2.5x faster than the two
             # passes, whose per-row work dominates such short kernels; the same values for integer images; for
             # float images the zero taps kept: NaN spreads over the whole window, as through the passes and
