@@ -1824,6 +1824,7 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
     Wp = W + KW - 1
     n = tap_w.shape[0]
     ring = np.zeros((4, Wp), tap_w.dtype)  # slot 3: the row of zeros
+    flat = ring.reshape(-1)
     held = np.full(3, np.iinfo(np.int64).min, np.int64)
     slot = np.zeros(9, np.int64)
     col = np.zeros(9, np.int64)
@@ -1842,16 +1843,24 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
     lo = bounds[0] if is_int else zero
     hi = bounds[1] if is_int else zero
     plane_of_held = -1
+    p = q0 // H
+    i = q0 - p * H - 1
     for q in range(q0, q1):
-        p = q // H
-        i = q - p * H
+        # (the row and plane stepped, the ring slot from one modulo a row: a division or modulo per tap and
+        # row cost ~60 ns a row, a third of a 512² 3x3 filter's time)
+        i += 1
+        if i == H:
+            i = 0
+            p += 1
         sp = planes[p, 0]
         if p != plane_of_held:
             held[:] = np.iinfo(np.int64).min
             plane_of_held = p
+        first = (i - ah) % 3
         for t in range(n):
             pos = i + tap_dr[t] - ah
-            s = pos % 3
+            s = first + tap_dr[t]
+            s = s - 3 if s >= 3 else s
             if held[s] != pos:
                 r = source_index(pos, H, mode)
                 if sp < 0 or r < 0:
@@ -1860,25 +1869,27 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
                     _fill_line(src[sp, r], ring[s], aw, mode, cval)
                 held[s] = pos
             slot[t] = s
-        xs = (ring[slot[0], col[0]:col[0] + W], ring[slot[1], col[1]:col[1] + W], ring[slot[2], col[2]:col[2] + W],
-              ring[slot[3], col[3]:col[3] + W], ring[slot[4], col[4]:col[4] + W], ring[slot[5], col[5]:col[5] + W],
-              ring[slot[6], col[6]:col[6] + W], ring[slot[7], col[7]:col[7] + W], ring[slot[8], col[8]:col[8] + W])
+        # each tap's first value in the flat ring, unsigned (indices LLVM knows are not negative: no wraparound
+        # code in the vector loops; nine array views a row, each a reference count, had cost ~40 ns a row)
+        xs = (np.uint64(slot[0] * Wp + col[0]), np.uint64(slot[1] * Wp + col[1]), np.uint64(slot[2] * Wp + col[2]),
+              np.uint64(slot[3] * Wp + col[3]), np.uint64(slot[4] * Wp + col[4]), np.uint64(slot[5] * Wp + col[5]),
+              np.uint64(slot[6] * Wp + col[6]), np.uint64(slot[7] * Wp + col[7]), np.uint64(slot[8] * Wp + col[8]))
         o = out[p, i]
         # (the loops of fixed counts keep every sum in registers; a padded tap costs a load and a multiply-add)
         if not is_int:
             if n <= 5:
-                _five_taps(xs, ws, zero, o)
+                _five_taps(flat, xs, ws, zero, o)
             elif n == 6:
-                _six_taps(xs, ws, zero, o)
+                _six_taps(flat, xs, ws, zero, o)
             else:
-                _nine_taps(xs, ws, zero, o)
+                _nine_taps(flat, xs, ws, zero, o)
         else:
             if n <= 5:
-                _five_taps(xs, ws, zero, acc)
+                _five_taps(flat, xs, ws, zero, acc)
             elif n == 6:
-                _six_taps(xs, ws, zero, acc)
+                _six_taps(flat, xs, ws, zero, acc)
             else:
-                _nine_taps(xs, ws, zero, acc)
+                _nine_taps(flat, xs, ws, zero, acc)
             for j in range(W):
                 v = np.rint(acc[j])
                 v = lo if v < lo else v
@@ -1910,15 +1921,22 @@ def separable_small(src, wv, wh, mode, cval, out, q0, q1):
     b1 = wv[1]
     b2 = wv[2]
     plane_of_held = -1
+    p = q0 // H
+    i = q0 - p * H - 1
     for q in range(q0, q1):
-        p = q // H
-        i = q - p * H
+        i += 1  # (stepped: no division or modulo per row, as correlate_small)
+        if i == H:
+            i = 0
+            p += 1
         if p != plane_of_held:
             held[:] = np.iinfo(np.int64).min
             plane_of_held = p
+        s0 = (i + 2) % 3  # the slot of row i - 1; rows i and i + 1 follow
+        s1 = s0 + 1 if s0 < 2 else 0
+        s2 = s1 + 1 if s1 < 2 else 0
         for d in range(3):
             pos = i + d - 1
-            s = pos % 3
+            s = s0 if d == 0 else (s1 if d == 1 else s2)
             if held[s] != pos:
                 r = source_index(pos, H, mode)
                 if r < 0:
@@ -1929,57 +1947,61 @@ def separable_small(src, wv, wh, mode, cval, out, q0, q1):
                 for j in range(W):
                     h[j] = (a0 * line[j] + a1 * line[j + 1]) + a2 * line[j + 2]
                 held[s] = pos
-        h0 = ring[(i + 2) % 3]
-        h1 = ring[i % 3]
-        h2 = ring[(i + 1) % 3]
+        h0 = ring[s0]
+        h1 = ring[s1]
+        h2 = ring[s2]
         o = out[p, i]
         for j in range(W):
             o[j] = (b0 * h0[j] + b1 * h1[j]) + b2 * h2[j]
 
 
 @njit(**INLINED)
-def _five_taps(xs, ws, zero, dst):
+def _five_taps(flat, xs, ws, zero, dst):
     """``_nine_taps`` for the first five taps (the others are the no-op ones)."""
     x0, x1, x2, x3, x4 = xs[0], xs[1], xs[2], xs[3], xs[4]
     w0, w1, w2, w3, w4 = ws[0], ws[1], ws[2], ws[3], ws[4]
     for j in range(dst.shape[0]):
-        v = zero + w0 * x0[j]
-        v = v + w1 * x1[j]
-        v = v + w2 * x2[j]
-        v = v + w3 * x3[j]
-        v = v + w4 * x4[j]
+        u = np.uint64(j)
+        v = zero + w0 * flat[x0 + u]
+        v = v + w1 * flat[x1 + u]
+        v = v + w2 * flat[x2 + u]
+        v = v + w3 * flat[x3 + u]
+        v = v + w4 * flat[x4 + u]
         dst[j] = v
 
 
 @njit(**INLINED)
-def _six_taps(xs, ws, zero, dst):
+def _six_taps(flat, xs, ws, zero, dst):
     """``_nine_taps`` for the first six taps (the others are the no-op ones)."""
     x0, x1, x2, x3, x4, x5 = xs[0], xs[1], xs[2], xs[3], xs[4], xs[5]
     w0, w1, w2, w3, w4, w5 = ws[0], ws[1], ws[2], ws[3], ws[4], ws[5]
     for j in range(dst.shape[0]):
-        v = zero + w0 * x0[j]
-        v = v + w1 * x1[j]
-        v = v + w2 * x2[j]
-        v = v + w3 * x3[j]
-        v = v + w4 * x4[j]
-        v = v + w5 * x5[j]
+        u = np.uint64(j)
+        v = zero + w0 * flat[x0 + u]
+        v = v + w1 * flat[x1 + u]
+        v = v + w2 * flat[x2 + u]
+        v = v + w3 * flat[x3 + u]
+        v = v + w4 * flat[x4 + u]
+        v = v + w5 * flat[x5 + u]
         dst[j] = v
 
 
 @njit(**INLINED)
-def _nine_taps(xs, ws, zero, dst):
-    """dst[j] = the multiply-adds of the nine taps ``ws[t] * xs[t][j]`` from ``zero``, in order (inlined into
-    ``correlate_small``: its fastmath "contract" makes each one fused)."""
+def _nine_taps(flat, xs, ws, zero, dst):
+    """dst[j] = the multiply-adds of the nine taps ``ws[t] * flat[xs[t] + j]`` from ``zero``, in order (``xs``
+    the taps' unsigned offsets in the flat ring; inlined into ``correlate_small``: its fastmath "contract" makes
+    each one fused)."""
     x0, x1, x2, x3, x4, x5, x6, x7, x8 = xs
     w0, w1, w2, w3, w4, w5, w6, w7, w8 = ws
     for j in range(dst.shape[0]):
-        v = zero + w0 * x0[j]
-        v = v + w1 * x1[j]
-        v = v + w2 * x2[j]
-        v = v + w3 * x3[j]
-        v = v + w4 * x4[j]
-        v = v + w5 * x5[j]
-        v = v + w6 * x6[j]
-        v = v + w7 * x7[j]
-        v = v + w8 * x8[j]
+        u = np.uint64(j)
+        v = zero + w0 * flat[x0 + u]
+        v = v + w1 * flat[x1 + u]
+        v = v + w2 * flat[x2 + u]
+        v = v + w3 * flat[x3 + u]
+        v = v + w4 * flat[x4 + u]
+        v = v + w5 * flat[x5 + u]
+        v = v + w6 * flat[x6 + u]
+        v = v + w7 * flat[x7 + u]
+        v = v + w8 * flat[x8 + u]
         dst[j] = v
