@@ -261,6 +261,13 @@ def test_separable_small_is_the_outer_product_kernel(rng, mode):
     for wh in (np.array([1.0, 2.0, 1.0]), rng.standard_normal(3)):
         w2 = np.multiply.outer(wv, wh)
         for acc in (np.float32, np.float64):
+            # 1-2 columns: every row through the padded line; 3 and more: the interior read from the row
+            for shape in ((1, 5, 1), (1, 5, 2), (1, 4, 3)):
+                small = rng.standard_normal(shape).astype(acc)
+                got = np.empty(shape, acc)
+                K.separable_small(small, wv.astype(acc), wh.astype(acc), CODES[mode], -0.5, got, 0, shape[1])
+                np.testing.assert_allclose(got, _reference_2d(small.astype(np.float64), w2, 1, 1, mode, -0.5),
+                                           rtol=1e-5, atol=1e-5)
             src = (rng.standard_normal((2, 9, 11)) * 50).astype(acc)
             ref = _reference_2d(src.astype(np.float64), w2, 1, 1, mode, -0.5)
             for cuts in ((0, 18), (0, 5, 9, 18), (0, 1, 2, 17, 18)):
@@ -279,6 +286,12 @@ def test_separable_small_is_the_outer_product_kernel(rng, mode):
                                CODES[mode], -0.5, np.empty(0, acc), direct, 0, 18)
             np.testing.assert_array_equal(np.isnan(got), np.isnan(direct))
             assert np.isnan(got[0, 3:6, 4:7]).all()
+    # uint8 planes into float32: the products convert each value as the padded line does
+    u8 = rng.integers(0, 256, (1, 6, 7)).astype(np.uint8)
+    got = np.empty(u8.shape, np.float32)
+    K.separable_small(u8, wv.astype(np.float32), np.float32([1, 2, 1]), CODES[mode], 0.0, got, 0, 6)
+    np.testing.assert_array_equal(got, _reference_2d(u8.astype(np.float64), np.multiply.outer(wv, [1, 2, 1]), 1, 1,
+                                                     mode, 0.0))
     tiny = rng.standard_normal((1, 3, 4))
     out = np.empty_like(tiny)
     K.separable_small.py_func(tiny, wv, wh, CODES[mode], 0.0, out, 0, 3)

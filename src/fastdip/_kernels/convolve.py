@@ -1939,13 +1939,32 @@ def separable_small(src, wv, wh, mode, cval, out, q0, q1):
             s = s0 if d == 0 else (s1 if d == 1 else s2)
             if held[s] != pos:
                 r = source_index(pos, H, mode)
-                if r < 0:
-                    line[:] = cval
-                else:
-                    _fill_line(src[p, r], line, 1, mode, cval)
                 h = ring[s]
-                for j in range(W):
-                    h[j] = (a0 * line[j] + a1 * line[j + 1]) + a2 * line[j + 2]
+                if r < 0 or W < 3:
+                    if r < 0:
+                        line[:] = cval
+                    else:
+                        _fill_line(src[p, r], line, 1, mode, cval)
+                    for j in range(W):
+                        h[j] = (a0 * line[j] + a1 * line[j + 1]) + a2 * line[j + 2]
+                else:
+                    # the interior straight from the row (a product with a weight converts each value to the
+                    # working dtype, as the padded line holds it), the end columns through the line's first
+                    # three values: a copy of every row into a line had cost a pass and, at 2048 columns, 8 KB
+                    # of L1 (2048² uint8 Sobel 1.9 -> 1.3 ms)
+                    row = src[p, r]
+                    left = source_index(-1, W, mode)
+                    line[0] = cval if left < 0 else row[left]
+                    line[1] = row[0]
+                    line[2] = row[1]
+                    h[0] = (a0 * line[0] + a1 * line[1]) + a2 * line[2]
+                    for j in range(1, W - 1):
+                        h[j] = (a0 * row[j - 1] + a1 * row[j]) + a2 * row[j + 1]
+                    right = source_index(W, W, mode)
+                    line[0] = row[W - 2]
+                    line[1] = row[W - 1]
+                    line[2] = cval if right < 0 else row[right]
+                    h[W - 1] = (a0 * line[0] + a1 * line[1]) + a2 * line[2]
                 held[s] = pos
         h0 = ring[s0]
         h1 = ring[s1]
