@@ -389,8 +389,9 @@ def region_growing(image, seeds, threshold=None, *, connectivity=1, criterion="m
     (Smith 1979; Heckbert 1990): spans filled left and right, the rows above and below scanned for new spans,
     a stack of spans; the test becomes lo <= I(x) <= hi with the exact ends of the accepted values of the
     image's type, made 64 pixels at a time into bit masks of the rows the fill reaches, so a span is found,
-    widened and filled with a few word operations whatever its length. A large result (>= 4 MB) is fresh memory zeroed by the OS only where the fill reaches, on
-    transparent huge pages once the fill passes 32768 pixels (Linux).
+    widened and filled with a few word operations whatever its length. A large result (>= 4 MB) is fresh
+    memory zeroed by the OS only where the fill reaches, on transparent huge pages when the fill holds 32768
+    pixels or more (Linux).
 
     References
     ----------
