@@ -95,6 +95,7 @@ def _resample_rows(src, idx, w, cval, is_int, lo, hi, out, acc):
     post = src.shape[2]
     m = out.shape[1]
     k = idx.shape[1]
+    acc = acc[:post]  # (the caller's row may be longer, up to m: the one-pass sums run over acc's length)
     lo_a, hi_a = _bounds(acc, lo, hi)
     direct = not is_int and out.itemsize == acc.itemsize
     for p in range(pre):
@@ -112,21 +113,7 @@ def _resample_rows(src, idx, w, cval, is_int, lo, hi, out, acc):
                 else:
                     _vertical4(src[p], idx, w, o, acc)
             else:
-                for x in range(post):
-                    acc[x] = 0.0
-                for t in range(k):
-                    wt = w[o, t]
-                    if wt == 0.0:
-                        continue
-                    s = idx[o, t]
-                    if s < 0:
-                        c = wt * cval
-                        for x in range(post):
-                            acc[x] += c
-                    else:
-                        line = src[p, s]
-                        for x in range(post):
-                            acc[x] += wt * line[x]
+                _vertical(src[p], idx, w, o, cval, acc)
             if is_int:
                 for x in range(post):
                     dst[x] = _round_clip(acc[x], lo_a, hi_a)
