@@ -316,13 +316,23 @@ def test_bad_input_gives_clear_errors(call, exc, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("permute", [True, False])
 @pytest.mark.parametrize("offset", [0, 1, 2, 3])
-def test_apply_lut_large_image_any_alignment_and_tail(rng, offset):
-    # 65536 pixels and more take the four-pixel word path; a contiguous view at an odd address must not
+def test_apply_lut_large_image_any_alignment_and_tail(rng, monkeypatch, offset, permute):
+    # 65536 pixels and more take the four-pixel word path (or, with AVX-512 VBMI, the byte permutes at any
+    # size); a contiguous view at an odd address must not; both paths, whatever this CPU has
+    from fastdip._kernels import lut as kl
+
+    if permute and not kl.byte_permute():
+        pytest.skip("needs AVX-512 VBMI")
+    if not permute:
+        monkeypatch.setattr(kl, "byte_permute", lambda: False)
     base = rng.integers(0, 256, 300 * 301 + 7, dtype=np.uint8)
     img = base[offset: offset + 300 * 301].reshape(300, 301)
     lut = rng.integers(0, 256, 256, dtype=np.uint8)
     np.testing.assert_array_equal(intensity.apply_lut(img, lut), lut[img])
+    np.testing.assert_array_equal(intensity.gamma(img, 0.45),
+                                  np.rint(255.0 * (np.arange(256) / 255.0) ** 0.45).astype(np.uint8)[img])
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-6), (np.float64, 1e-13)])
