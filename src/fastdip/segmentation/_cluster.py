@@ -388,10 +388,17 @@ def mean_shift(image, *, spatial_radius, range_radius, max_iter=100, tol=1e-3, m
     else:
         src, zero = feat, 0.0
     src = np.ascontiguousarray(np.moveaxis(src, -1, 0))
+    # a 3-channel uint8 image also as float32, a row and 16 columns larger (read, masked off): the window sums
+    # in 16 lanes, the same sums (see the kernel)
+    fast = src.dtype == np.uint8 and src.shape[0] == 3
+    g = np.empty((3, 0, 0), np.float32)
+    if fast:
+        g = np.zeros((3, src.shape[1] + 1, src.shape[2] + 16), np.float32)
+        g[:, :-1, :-16] = src
     # compute-bound: threads pay early
     with _parallel._band_threads(feat.shape[0] * feat.shape[1], PARALLEL_MIN_PIXELS // 16) as threads:
         # interleaved rows in 4 blocks a thread (fastdip.parallel takes the next block as a thread frees)
-        _parallel._run_blocks(_k.mean_shift_filter, (src, hs, hr, max_iter, tol, zero, value, pos),
+        _parallel._run_blocks(_k.mean_shift_filter, (src, g, hs, hr, max_iter, tol, zero, value, pos),
                               4 * threads, threads)
     labels = np.empty(spatial, dtype=np.int32)
     parent = np.empty(labels.size, dtype=np.int64)
