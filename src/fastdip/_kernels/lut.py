@@ -71,13 +71,14 @@ _BYTES64 = ir.VectorType(ir.IntType(8), 64)
 def byte_permute() -> bool:
     """Whether the kernels are compiled for a CPU with AVX-512 VBMI's byte permutes (``apply_lut_u8_permute``):
     an x86-64 host, numba targeting the host CPU (no ``NUMBA_CPU_NAME``, e.g. ``generic`` for a portable
-    cache) and ``avx512f``, ``avx512bw`` and ``avx512vbmi`` among the features numba compiles for
-    (``NUMBA_CPU_FEATURES`` when set, else the host's). Elsewhere the intrinsic would not compile, and the
-    pair table is used."""
+    cache), compiling at all (not ``NUMBA_DISABLE_JIT``) and ``avx512f``, ``avx512bw`` and ``avx512vbmi``
+    among the features numba compiles for (``NUMBA_CPU_FEATURES`` when set, else the host's). Elsewhere the
+    intrinsic would not compile (or run), and the pair table is used."""
     import numba
     from llvmlite import binding
 
-    if platform.machine().lower() not in ("x86_64", "amd64") or numba.config.CPU_NAME not in (None, "host"):
+    if (platform.machine().lower() not in ("x86_64", "amd64") or numba.config.CPU_NAME not in (None, "host")
+            or numba.config.DISABLE_JIT):
         return False
     features = numba.config.CPU_FEATURES or binding.get_host_cpu_features().flatten()
     have = set(features.split(","))
