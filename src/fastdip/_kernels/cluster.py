@@ -163,6 +163,21 @@ def range_thresholds(y0, y1, y2, hr2):
 
 
 @njit(**INLINED)
+def _range_test(flat, u, plane, f0, f1, f2, lo, hi, inside):
+    """One lane of ``_window_c3_u8``: the pixel's three float32 values at ``u`` (planes ``plane`` apart), whether
+    it counts (``inside`` the disc and its float32 squared distance at most ``lo``) and whether its test is
+    undecided (inside, distance in (lo, hi]); returns (counts, undecided, v0, v1, v2)."""
+    v0 = flat[u]
+    v1 = flat[u + plane]
+    v2 = flat[u + plane + plane]
+    t0 = v0 - f0
+    t1 = v1 - f1
+    t2 = v2 - f2
+    d2 = t0 * t0 + t1 * t1 + t2 * t2
+    return inside & (d2 <= lo), inside & (d2 > lo) & (d2 <= hi), v0, v1, v2
+
+
+@njit(**INLINED)
 def _window_c3_u8(g, ys_r, ys_c, y0, y1, y2, hs2, hr2, r0, r1, c0, c1):
     """``_window_c3`` of a uint8 image from its float32 copy ``g`` (3, H + 1, W + 16; the row and the 16
     columns past the image are read and masked off), the range test in 16 float32 lanes where float64 took 8.
@@ -222,27 +237,10 @@ def _window_c3_u8(g, ys_r, ys_c, y0, y1, y2, hs2, hr2, r0, r1, c0, c1):
                 dc2 = dc * dc
                 cols = kk <= lim
                 u = off + np.uint64(k)
-                v0 = flat[u]
-                v1 = flat[u + plane]
-                v2 = flat[u + plane + plane]
-                t0 = v0 - f0
-                t1 = v1 - f1
-                t2 = v2 - f2
-                d2 = t0 * t0 + t1 * t1 + t2 * t2
-                inside = cols & (dr2 + dc2 <= hs2)
-                m = inside & (d2 <= lo)
-                unsure |= inside & (d2 > lo) & (d2 <= hi)
-                u = u + step
-                w0 = flat[u]
-                w1 = flat[u + plane]
-                w2 = flat[u + plane + plane]
-                t0 = w0 - f0
-                t1 = w1 - f1
-                t2 = w2 - f2
-                d2 = t0 * t0 + t1 * t1 + t2 * t2
-                inside = cols & (dr2b + dc2 <= hs2)
-                mb = inside & (d2 <= lo)
-                unsure |= inside & (d2 > lo) & (d2 <= hi)
+                m, ua, v0, v1, v2 = _range_test(flat, u, plane, f0, f1, f2, lo, hi, cols & (dr2 + dc2 <= hs2))
+                mb, ub, w0, w1, w2 = _range_test(flat, u + step, plane, f0, f1, f2, lo, hi,
+                                                 cols & (dr2b + dc2 <= hs2))
+                unsure |= ua | ub
                 n += np.int32(m) + np.int32(mb)
                 nb += np.int32(mb)
                 cs += (kk if m else none) + (kk if mb else none)
