@@ -326,7 +326,7 @@ def test_apply_lut_large_image_any_alignment_and_tail(rng, monkeypatch, offset, 
     if permute and not kl.byte_permute():
         pytest.skip("needs AVX-512 VBMI")
     if not permute:
-        monkeypatch.setattr(kl, "byte_permute", lambda: False)
+        monkeypatch.setattr(intensity, "_PERMUTE", [False])
     base = rng.integers(0, 256, 300 * 301 + 7, dtype=np.uint8)
     img = base[offset: offset + 300 * 301].reshape(300, 301)
     lut = rng.integers(0, 256, 256, dtype=np.uint8)

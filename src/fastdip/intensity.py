@@ -41,6 +41,17 @@ def _kernels():
     return _kload("lut")
 
 
+_PERMUTE: list = []  # [whether uint8 tables go through the byte permutes], filled on first use
+
+
+def _permute_bytes() -> bool:
+    """fastdip._kernels.lut.byte_permute(), kept here after the first call (a call through the kernel module
+    and its cache cost ~0.25 us, a measurable share of a 512² table lookup's ~9 us)."""
+    if not _PERMUTE:
+        _PERMUTE.append(_kernels().byte_permute())
+    return _PERMUTE[0]
+
+
 @functools.lru_cache(maxsize=None)
 def _top(dtype: np.dtype) -> float | int:
     """L - 1 of an integer dtype (dtype_range's high end), 1.0 for floats; cached: np.iinfo costs ~1 µs."""
@@ -76,11 +87,12 @@ def _lookup(arr: np.ndarray, table: np.ndarray, pairs=None) -> np.ndarray:
     flat_in = readonly(work.reshape(-1))  # one kernel signature for writeable and read-only inputs
     table = readonly(table)
     flat_out = out.reshape(-1)
-    if table.dtype == np.uint8 and arr.dtype == np.uint8 and _k.byte_permute():
+    bytes_to_bytes = table.dtype.type is np.uint8 and arr.dtype.type is np.uint8  # (`is`: ~0.2 us less than ==)
+    if bytes_to_bytes and _permute_bytes():
         # the table in vector registers, 64 pixels a step (AVX-512 VBMI): a memory copy's speed
-        _k.apply_lut_u8_permute(flat_in, np.ascontiguousarray(table), flat_out)
-    elif (table.dtype == np.uint8 and arr.dtype == np.uint8 and work.size >= _PAIR_TABLE_MIN_PIXELS
-            and np.little_endian and work.ctypes.data % 4 == 0):
+        _k.apply_lut_u8_permute(flat_in, table, flat_out)
+    elif (bytes_to_bytes and work.size >= _PAIR_TABLE_MIN_PIXELS and np.little_endian
+            and work.ctypes.data % 4 == 0):
         # the kernel reads 4 pixels a word and maps them two at a time through the pair table
         pairs = readonly(_pair_table(table) if pairs is None else pairs)
         whole = work.size - work.size % 4
@@ -105,7 +117,8 @@ def _formula_table(dtype: np.dtype, op: str, a: float, b: float) -> np.ndarray:
     """The LUT of ``_formula`` over all levels of ``dtype``, rounded and clipped; cached, as building it costs
     10-40 µs for uint8 and ~1 ms for uint16 (the tables are private: read by the kernel, never handed out)."""
     top = _top(dtype)
-    return _finish(_formula(np.arange(top + 1, dtype=np.float64), float(top), op, a, b), dtype)
+    table = _finish(_formula(np.arange(top + 1, dtype=np.float64), float(top), op, a, b), dtype)
+    return readonly(table)  # (cached and shared: read-only, which is also what the kernels take)
 
 
 @functools.lru_cache(maxsize=64)
@@ -117,8 +130,8 @@ def _map_formula(arr: np.ndarray, op: str, a: float, b: float = 0.0) -> np.ndarr
     """Apply ``_formula`` to an integer image: a cached table for uint8/uint16, elementwise otherwise."""
     dt = arr.dtype
     if dt.type in _LUT_DTYPES:
-        pairs = (_formula_pairs(dt, op, a, b)
-                 if dt == np.uint8 and arr.size >= _PAIR_TABLE_MIN_PIXELS and not _kernels().byte_permute() else None)
+        pairs = (_formula_pairs(dt, op, a, b) if dt.type is np.uint8 and arr.size >= _PAIR_TABLE_MIN_PIXELS
+                 and not _permute_bytes() else None)
         return _lookup(arr, _formula_table(dt, op, a, b), pairs)
     return _finish(_formula(arr.astype(np.float64), float(_top(dt)), op, a, b), dt)
 

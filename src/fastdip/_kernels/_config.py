@@ -72,6 +72,8 @@ def readonly(arr):
     as ``fastdip.data`` images, memory maps or broadcasts (~5-15 s each on a cold cache). Passing every input
     through this view gives one signature per dtype, and a kernel that writes to its input by mistake fails.
     """
+    if not arr.flags.writeable and arr.flags.c_contiguous and type(arr) is np.ndarray:
+        return arr  # already one (a cached table): ~0.1 us instead of ~0.5
     view = np.ascontiguousarray(arr).view()
     view.setflags(write=False)  # (0.35 us less a call than through the .flags object)
     return view
