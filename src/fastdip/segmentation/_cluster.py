@@ -344,8 +344,8 @@ def mean_shift(image, *, spatial_radius, range_radius, max_iter=100, tol=1e-3, m
     modes of float64 arithmetic; colour uint8 images test the range distance in 16 float32 lanes (a float32
     copy of the image, 12 bytes a pixel) between error margins and take the float64 test for the rare window
     with a pixel between them (camera in colour: 1.5x faster, the same modes). Rows are shared between
-    threads from 64 Kpx (the filtering is compute-bound). OpenCV's ``pyrMeanShiftFiltering`` differs: a square window, at most 5 steps, a
-    pyramid.
+    threads from 64 Kpx (the filtering is compute-bound). OpenCV's ``pyrMeanShiftFiltering`` differs: a
+    square window, at most 5 steps, a pyramid.
 
     References
     ----------
