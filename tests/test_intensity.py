@@ -365,3 +365,24 @@ def test_gamma_half_float32_equals_numpy_sqrt_exactly(rng):
     # a NaN makes the minimum NaN and lets the image through, as for float64 and the other exponents
     out = intensity.gamma(np.array([np.nan, -1.0, 4.0], np.float32), 0.5)
     assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == 2.0
+
+
+def test_byte_permutes_checked_once_and_given_up_on_failure(monkeypatch):
+    # the first lookup compiles and checks the permute kernel; a kernel that cannot be built (an LLVM without
+    # the intrinsic) or that maps wrongly leaves the pair table in use, and the lookups stay exact
+    from fastdip._kernels import lut as kl
+
+    def broken(image, table, out):
+        raise RuntimeError("cannot lower llvm.x86.avx512.vpermi2var.qi.512")
+
+    lut = np.arange(256, dtype=np.uint8)[::-1].copy()
+    img = np.arange(300 * 301, dtype=np.int64).reshape(300, 301).astype(np.uint8)
+    for kernel in (broken, lambda image, table, out: out.fill(0)):
+        monkeypatch.setattr(intensity, "_PERMUTE", [])
+        monkeypatch.setattr(kl, "byte_permute", lambda: True)
+        monkeypatch.setattr(kl, "apply_lut_u8_permute", kernel)
+        assert not intensity._permute_bytes()
+        np.testing.assert_array_equal(intensity.apply_lut(img, lut), 255 - img)
+    monkeypatch.undo()
+    monkeypatch.setattr(intensity, "_PERMUTE", [])
+    assert intensity._permute_bytes() == kl.byte_permute()

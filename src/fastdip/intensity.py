@@ -45,10 +45,24 @@ _PERMUTE: list = []  # [whether uint8 tables go through the byte permutes], fill
 
 
 def _permute_bytes() -> bool:
-    """fastdip._kernels.lut.byte_permute(), kept here after the first call (a call through the kernel module
-    and its cache cost ~0.25 us, a measurable share of a 512² table lookup's ~9 us)."""
+    """Whether uint8 tables take the byte-permute kernel: fastdip._kernels.lut.byte_permute() and, the first
+    time, the kernel compiled and checked on 200 pixels (its signature: the one the lookups use) -- a numba
+    or LLVM that cannot lower the permute intrinsic leaves the pair table in use instead of failing every
+    lookup. Kept here after the first call (a call through the kernel module and its cache cost ~0.25 us, a
+    measurable share of a 512² table lookup's ~9 us)."""
     if not _PERMUTE:
-        _PERMUTE.append(_kernels().byte_permute())
+        k = _kernels()
+        ok = k.byte_permute()
+        if ok:
+            probe = readonly(np.arange(200, dtype=np.uint8))
+            table = readonly(np.arange(255, -1, -1, dtype=np.uint8))
+            out = np.empty(200, np.uint8)
+            try:
+                k.apply_lut_u8_permute(probe, table, out)
+                ok = bool(np.array_equal(out, table[probe]))
+            except Exception:  # noqa: BLE001 - any compile or lowering failure: the portable path
+                ok = False
+        _PERMUTE.append(ok)
     return _PERMUTE[0]
 
 
