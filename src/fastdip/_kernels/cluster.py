@@ -149,7 +149,9 @@ def range_thresholds(y0, y1, y2, hr2):
     difference is off by at most d_k = e_k + 2**-24 (R + e_k), so the sum of squares by
     sum d_k (2R + d_k); the float32 evaluation (products and sums, fused or not) adds 4·2**-24 (hr2 + 1),
     the float64 one 2**-50 (hr2 + 1). Twice that bound on each side also covers the thresholds' own
-    rounding to float32 (the bound is at least 2**-22 hr2, many float32 ulps of hr2)."""
+    rounding to float32 (the bound is at least 2**-22 hr2, many float32 ulps of hr2). (Rounding-error bounds
+    of sums and products: N. J. Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM, 2002,
+    ch. 3.)"""
     if (y0 == math.floor(y0)) & (y1 == math.floor(y1)) & (y2 == math.floor(y2)):
         t = np.float32(min(math.floor(hr2), 16777216.0))
         return t, t

@@ -128,7 +128,9 @@ def _permute_blocks(typingctx, image, table, out, blocks):
 @njit(**SERIAL)
 def apply_lut_u8_permute(image, table, out):
     """out = table[image] over flat uint8 arrays with a 256-entry uint8 table, 64 pixels a step by byte
-    permutes (``_permute_blocks``; only where ``byte_permute()``), the last ``size % 64`` one by one."""
+    permutes (``_permute_blocks``; only where ``byte_permute()``), the last ``size % 64`` one by one.
+    (Intel 64 and IA-32 Architectures Software Developer's Manual, vol. 2: VPERMI2B; look-up tables:
+    Gonzalez & Woods, *Digital Image Processing*, 4th ed., 2018, sec. 3.2.)"""
     if table.shape[0] != 256 or out.shape[0] != image.shape[0]:
         raise ValueError("apply_lut_u8_permute: a 256-entry table and an output of the image's size")
     n = image.shape[0]
