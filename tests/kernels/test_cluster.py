@@ -85,8 +85,16 @@ def test_range_thresholds_never_decide_against_float64(rng, hr):
     assert undecided < 60 * 20000 // 1000  # the margins are thin
 
 
+@pytest.mark.parametrize("hr2", [195075.0, 1e60, 1e300, np.inf])
+def test_range_thresholds_past_every_byte_distance(hr2):
+    # every squared distance of bytes is at most 3·255² = 195075: all inside, for whole and fractional centres
+    # (huge radii once gave an int64 floor that wrapped, and hr2 = inf a NaN margin)
+    for y in ((10.0, 3.0, 2.0), (10.5, 3.25, 254.9)):
+        assert k.range_thresholds(*y, hr2) == (np.inf, np.inf)
+
+
 @pytest.mark.parametrize("hs, hr", [(8.0, 16.0), (8.0, 16.3), (8.5, 30.0), (12.3, 9.5), (20.0, 25.0), (24.0, 60.0),
-                                    (1.0, 400.0)])
+                                    (1.0, 400.0), (2.5, 441.0), (2.5, 1e30), (2.5, 1e200)])
 def test_mean_shift_u8_window_sums_equal_the_float64_kernel(rng, hs, hr):
     # a colour uint8 image through the 16-lane float32 windows (chunks of 16 columns, a spilled 17th or 49th
     # column, two rows at a time, the last row alone) against the float64 windows of the same image as

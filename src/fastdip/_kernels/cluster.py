@@ -143,8 +143,9 @@ def range_thresholds(y0, y1, y2, hr2):
     a float32 squared distance <= lo is <= hr2 in float64, one > hi is > hr2; lo == hi where the test is
     exact.
 
-    Integer y (every pixel's first step): the float32 differences, squares and sums of bytes are exact
-    integers (< 2**24), so d2 <= hr2 is d2 <= floor(hr2). Otherwise, with y_k's float32 rounding off by
+    hr2 >= 3·255²: every pixel is inside, both thresholds infinite. Integer y (every pixel's first step): the
+    float32 differences, squares and sums of bytes are exact integers (< 2**24), so d2 <= hr2 is
+    d2 <= floor(hr2). Otherwise, with y_k's float32 rounding off by
     e_k = |y_k - float32(y_k)|: a pixel near the boundary has |t_k| <= R = sqrt(hr2) + 1, its float32
     difference is off by at most d_k = e_k + 2**-24 (R + e_k), so the sum of squares by
     sum d_k (2R + d_k); the float32 evaluation (products and sums, fused or not) adds 4·2**-24 (hr2 + 1),
@@ -152,8 +153,10 @@ def range_thresholds(y0, y1, y2, hr2):
     rounding to float32 (the bound is at least 2**-22 hr2, many float32 ulps of hr2). (Rounding-error bounds
     of sums and products: N. J. Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM, 2002,
     ch. 3.)"""
-    if (y0 == math.floor(y0)) & (y1 == math.floor(y1)) & (y2 == math.floor(y2)):
-        t = np.float32(min(math.floor(hr2), 16777216.0))
+    if hr2 >= 195075.0:  # 3·255², the largest squared distance of bytes from centres in [0, 255]: all inside
+        return np.float32(np.inf), np.float32(np.inf)  # (as float64 says; also keeps hr2 = inf from inf - inf)
+    if (y0 == np.floor(y0)) & (y1 == np.floor(y1)) & (y2 == np.floor(y2)):
+        t = np.float32(np.floor(hr2))  # (a float floor: math.floor's int64 wrapped for hr2 >= 2**63)
         return t, t
     big_r = math.sqrt(hr2) + 1.0
     bound = (4.0 * 2.0**-24 + 2.0**-50) * (hr2 + 1.0)
