@@ -253,6 +253,43 @@ def test_correlate_small_is_correlate_direct(rng, mode, shape):
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", ["full", "cross", "sobel", "seven"])
+def test_correlate_small_wide_rows_read_straight(rng, mode, kind):
+    # rows whose three padded copies pass 24 KiB are read straight from the planes (9, 5 or 6 taps of a float
+    # plane of the weights' dtype; the end columns one by one): correlate_direct's values bit for bit, NaN,
+    # inf and -0.0 included, at the row ends, for any band of rows and for rounded integer outputs; 7 taps
+    # (a kernel with zeros) take the ring
+    w2 = {"full": rng.standard_normal((3, 3)), "cross": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+          "sobel": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]), "seven": rng.standard_normal((3, 3))}[kind]
+    if kind == "seven":
+        w2[0, 0] = w2[2, 2] = 0.0
+    for acc, width in ((np.float32, 2051), (np.float64, 1030)):
+        src = (rng.standard_normal((2, 6, width)) * 50).astype(acc)
+        for p, i, j in ((0, 0, 0), (0, 2, 1), (1, 5, width - 1), (1, 3, width - 2), (0, 4, 700), (1, 1, 17)):
+            src[p, i, j] = (np.nan, np.inf, -np.inf, -0.0, np.nan, np.inf)[(p + i + j) % 6]
+        taps = _taps(w2)
+        taps = taps[:2] + (taps[2].astype(acc),)
+        planes = np.array([[1], [0]], np.int64)  # output plane 0 from input plane 1
+        for bounds, odt in ((np.empty(0, acc), acc), (np.array([-100, 100], acc), np.int16)):
+            args = (src, planes, *taps, 3, 1, 1, 3, CODES[mode], -0.5, bounds)
+            ref = np.empty(src.shape, odt)
+            K.correlate_direct(*args, ref, 0, 12)
+            for cuts in ((0, 12), (0, 1, 7, 12)):
+                got = np.empty(src.shape, odt)
+                for q0, q1 in zip(cuts[:-1], cuts[1:]):
+                    K.correlate_small(*args, got, q0, q1)
+                assert np.array_equal(got, ref, equal_nan=True), (acc, odt, cuts)
+                assert np.array_equal(np.signbit(got), np.signbit(ref))
+        # and against the naive correlation on finite values, every column
+        finite = np.nan_to_num(src, nan=1.0, posinf=2.0, neginf=-3.0)
+        got = np.empty(src.shape, acc)
+        K.correlate_small(finite, planes, *taps, 3, 1, 1, 3, CODES[mode], -0.5, np.empty(0, acc), got, 0, 12)
+        expected = _reference_2d(finite[::-1].astype(np.float64), w2, 1, 1, mode, -0.5)
+        tol = 2e-3 if acc == np.float32 else 1e-9
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_separable_small_is_the_outer_product_kernel(rng, mode):
     # outer(wv, wh) (Sobel-like: a zero middle tap) against the naive 2-D correlation, any band of rows, float32
     # and float64, and py_func; NaN and inf spread over their whole 3 x 3 window (0 * inf is NaN), as through
