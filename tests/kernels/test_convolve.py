@@ -255,7 +255,7 @@ def test_correlate_small_is_correlate_direct(rng, mode, shape):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("kind", ["full", "cross", "sobel", "seven"])
 def test_correlate_small_wide_rows_read_straight(rng, mode, kind):
-    # rows whose three padded copies pass 24 KiB are read straight from the planes (9, 5 or 6 taps of a float
+    # rows whose three padded copies pass 16 KiB are read straight from the planes (9, 5 or 6 taps of a float
     # plane of the weights' dtype; the end columns one by one): correlate_direct's values bit for bit, NaN,
     # inf and -0.0 included, at the row ends, for any band of rows and for rounded integer outputs; 7 taps
     # (a kernel with zeros) take the ring
@@ -263,9 +263,9 @@ def test_correlate_small_wide_rows_read_straight(rng, mode, kind):
           "sobel": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]), "seven": rng.standard_normal((3, 3))}[kind]
     if kind == "seven":
         w2[0, 0] = w2[2, 2] = 0.0
-    for acc, width in ((np.float32, 2051), (np.float64, 1030)):
+    for acc, width in ((np.float32, 1400), (np.float64, 700)):
         src = (rng.standard_normal((2, 6, width)) * 50).astype(acc)
-        for p, i, j in ((0, 0, 0), (0, 2, 1), (1, 5, width - 1), (1, 3, width - 2), (0, 4, 700), (1, 1, 17)):
+        for p, i, j in ((0, 0, 0), (0, 2, 1), (1, 5, width - 1), (1, 3, width - 2), (0, 4, 600), (1, 1, 17)):
             src[p, i, j] = (np.nan, np.inf, -np.inf, -0.0, np.nan, np.inf)[(p + i + j) % 6]
         taps = _taps(w2)
         taps = taps[:2] + (taps[2].astype(acc),)

@@ -1815,6 +1815,21 @@ def _same_dtype_compiled(a, b):
     return lambda a, b: same
 
 
+def _straight_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst):
+    """``_direct_row`` where the planes have the weights' dtype (the only rows ``correlate_small`` reads
+    straight); compiled for other planes, nothing (their kernels then compile no straight-row code: ~2-3 s less
+    per signature)."""
+    _direct_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst)
+
+
+@overload(_straight_row)
+def _straight_row_compiled(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst):
+    if whole.dtype != w.dtype:
+        return lambda whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst: None
+    return lambda whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst: _direct_row(
+        whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst)
+
+
 @njit(**INLINED)
 def _round_clip(acc, lo, hi, o):
     """o[j] = acc[j] rounded half to even and clipped to [lo, hi] (an integer output row)."""
@@ -1835,22 +1850,12 @@ def _direct_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, dst):
     loops slowed the ring rows of narrow images (512² float32 3 x 3, serial kernel: 112-115 -> 136-140 us)."""
     W = dst.shape[0]
     j1 = W - KW + 1 + aw
-    # the long run from the first column whose store is 64-byte aligned (from column 1, every 64-byte vector
-    # store would split two cache lines), the columns before it apart
-    addr = dst.ctypes.data + aw * dst.itemsize
-    ja = aw + ((-addr) & 63) // dst.itemsize if addr % dst.itemsize == 0 else aw
-    ja = min(ja, j1)
-    d = np.uint64(ja - aw)
-    xa = (xd[0] + d, xd[1] + d, xd[2] + d, xd[3] + d, xd[4] + d, xd[5] + d, xd[6] + d, xd[7] + d, xd[8] + d)
     if n <= 5:
-        _five_taps(whole, xd, ws, zero, dst[aw:ja])
-        _five_taps(whole, xa, ws, zero, dst[ja:j1])
+        _five_taps(whole, xd, ws, zero, dst[aw:j1])
     elif n == 6:
-        _six_taps(whole, xd, ws, zero, dst[aw:ja])
-        _six_taps(whole, xa, ws, zero, dst[ja:j1])
+        _six_taps(whole, xd, ws, zero, dst[aw:j1])
     else:
-        _nine_taps(whole, xd, ws, zero, dst[aw:ja])
-        _nine_taps(whole, xa, ws, zero, dst[ja:j1])
+        _nine_taps(whole, xd, ws, zero, dst[aw:j1])
     for e in range(KW - 1):  # aw columns on the left, KW - 1 - aw on the right
         v = zero
         for t in range(n):
@@ -1873,7 +1878,9 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
 
     The arguments are ``correlate_direct``'s (``KH`` <= 3 and ``KW`` <= 3, one kernel plane: ``planes`` (P, 1)).
     Padded input rows (``_fill_line``, ``aw`` columns on the left) sit in a ring of three slots by their
-    position in the plane (the rows outside read by ``mode``), so each is filled once per band of rows.
+    position in the plane (the rows outside read by ``mode``), so each is filled once per band of rows; on
+    wide float planes the rows whose taps all fall inside the plane are read straight from it instead
+    (``_direct_row``: the same sums).
     """
     H = src.shape[1]
     W = src.shape[2]
@@ -1898,12 +1905,13 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
     is_int = bounds.shape[0] > 0
     lo = bounds[0] if is_int else zero
     hi = bounds[1] if is_int else zero
-    # rows of float planes read straight from the planes (``_direct_row``) where three padded rows exceed 24 KiB
-    # (the ring then spills from L1; below, the copy into the ring is the faster way: float32 3 x 3, serial,
-    # 512 and 1024 columns 3-10 % slower read straight, 2048² 2.4-2.6 -> 2.2 ms, 4096 columns ~20 % faster),
-    # for 5, 6 or 9 taps (fewer read the ring's zero row); integer samples stay converted once into the ring
-    # (straight, each tap converts: uint8 into float64 1.4-1.9x slower)
-    direct_ok = (_same_dtype(src, tap_w) and 3 * Wp * tap_w.itemsize > 24576 and W >= KW
+    # rows of float planes read straight from the planes (``_direct_row``) where three padded rows exceed 16 KiB
+    # (half of L1; below, the copy into the ring is as fast or faster: float32 3 x 3, serial kernel, 512 x 512
+    # 113-123 us through the ring, 135-142 straight; 1024 columns alike; 512 x 1536 303-328 -> 271-288 us,
+    # 2048² 2.5-2.7 -> 2.1-2.2 ms, 4096 columns ~20 % faster), for 5, 6 or 9 taps (fewer read the ring's zero
+    # row); integer samples stay converted once into the ring (straight, each tap converts: uint8 into float64
+    # 1.4-1.9x slower)
+    direct_ok = (_same_dtype(src, tap_w) and 3 * Wp * tap_w.itemsize > 16384 and W >= KW
                  and (n == 5 or n == 6 or n == 9))
     whole = src.reshape(-1)
     rows = np.zeros(9, np.int64)
@@ -1945,10 +1953,10 @@ def correlate_small(src, planes, tap_dr, tap_c, tap_w, KH, ah, aw, KW, mode, cva
                   np.uint64((base + rows[6]) * W + col[6]), np.uint64((base + rows[7]) * W + col[7]),
                   np.uint64((base + rows[8]) * W + col[8]))
             if is_int:
-                _direct_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, acc)
+                _straight_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, acc)
                 _round_clip(acc, lo, hi, o)
             else:
-                _direct_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, o)
+                _straight_row(whole, xd, ws, w, zero, n, base, rows, ends, aw, KW, cv, o)
             continue
         first = (i - ah) % 3
         for t in range(n):
