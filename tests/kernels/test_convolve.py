@@ -271,15 +271,17 @@ def test_correlate_small_wide_rows_read_straight(rng, mode, kind):
         taps = taps[:2] + (taps[2].astype(acc),)
         planes = np.array([[1], [0]], np.int64)  # output plane 0 from input plane 1
         for bounds, odt in ((np.empty(0, acc), acc), (np.array([0, 255], acc), np.uint8)):
-            args = (src, planes, *taps, 3, 1, 1, 3, CODES[mode], -0.5, bounds)
-            ref = np.empty(src.shape, odt)
-            K.correlate_direct(*args, ref, 0, 12)
-            for cuts in ((0, 12), (0, 1, 7, 12)):
-                got = np.empty(src.shape, odt)
-                for q0, q1 in zip(cuts[:-1], cuts[1:]):
-                    K.correlate_small(*args, got, q0, q1)
-                assert np.array_equal(got, ref, equal_nan=True), (acc, odt, cuts)
-                assert np.array_equal(np.signbit(got), np.signbit(ref))
+            # centred anchors, and shifted ones (an origin): both end columns on one side
+            for ah, aw in ((1, 1), (0, 2), (2, 0)):
+                args = (src, planes, *taps, 3, ah, aw, 3, CODES[mode], -0.5, bounds)
+                ref = np.empty(src.shape, odt)
+                K.correlate_direct(*args, ref, 0, 12)
+                for cuts in ((0, 12), (0, 1, 7, 12)):
+                    got = np.empty(src.shape, odt)
+                    for q0, q1 in zip(cuts[:-1], cuts[1:]):
+                        K.correlate_small(*args, got, q0, q1)
+                    assert np.array_equal(got, ref, equal_nan=True), (acc, odt, ah, aw, cuts)
+                    assert np.array_equal(np.signbit(got), np.signbit(ref))
         # and against the naive correlation on finite values, every column
         finite = np.nan_to_num(src, nan=1.0, posinf=2.0, neginf=-3.0)
         got = np.empty(src.shape, acc)
